@@ -1,0 +1,1 @@
+"""The campaign service: gRPC CampaignService, its rules, identity and storage."""

@@ -1,0 +1,228 @@
+"""Identity and access: who is calling, for which account, and may they.
+
+Steps 2 to 5 of the contract's order of checks: the token, the account's state
+and IP whitelist, agent resolution, then method components and permission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.errors import ServiceError
+from service.storage import schema as t
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True, slots=True)
+class MethodAccess:
+    """What an RPC needs: one of `components` (none: no component needed) and write permission."""
+
+    components: tuple[str, ...]
+    writes: bool
+
+
+# Every RPC the access checks guard, by its full gRPC method name.
+CAMPAIGN_COMPONENTS = ("call_tracking", "va")
+METHODS: dict[str, MethodAccess] = {
+    "/campaigns.v1.CampaignService/CreateCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    components: frozenset[str]
+    campaign_quota: int
+    day_limit: int
+    minute_limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The resolved identity a request acts as."""
+
+    user_id: int  # the customer user acted for
+    token_user_id: int  # the owner of the token (the agent, for agent tokens)
+    is_agent: bool
+    can_write: bool
+    account: Account
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def parse_networks(text: str) -> list[IPNetwork]:
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
+
+
+def client_ip(peer: str, forwarded_for: str | None, trusted_proxies: Sequence[IPNetwork]) -> IPAddress | None:
+    """The caller's address: the gRPC peer, or the hop the trusted proxy recorded.
+
+    peer is grpc's form: "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000", "unix:...".
+    """
+    address = _peer_address(peer)
+    if forwarded_for and (address is None or any(address in net for net in trusted_proxies)):
+        # The rightmost entry is the one our trusted proxy appended.
+        last = forwarded_for.split(",")[-1].strip()
+        try:
+            return ipaddress.ip_address(last)
+        except ValueError:
+            return address
+    return address
+
+
+def _peer_address(peer: str) -> IPAddress | None:
+    kind, _, rest = peer.partition(":")
+    try:
+        if kind == "ipv4":
+            return ipaddress.ip_address(rest.rsplit(":", 1)[0])
+        if kind == "ipv6":
+            return ipaddress.ip_address(rest.rsplit(":", 1)[0].strip("[]"))
+    except ValueError:
+        return None
+    return None  # unix sockets and the like: local
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+_ACCOUNT_COLUMNS = (
+    t.accounts.c.id,
+    t.accounts.c.components,
+    t.accounts.c.is_active,
+    t.accounts.c.campaign_quota,
+    t.accounts.c.ip_whitelist,
+    t.accounts.c.day_limit,
+    t.accounts.c.minute_limit,
+)
+
+
+async def authenticate(
+    conn: AsyncConnection,
+    *,
+    token: str | None,
+    user_id: int | None,
+    ip: IPAddress | None,
+    method: MethodAccess,
+) -> Caller:
+    """Resolve and check the caller, in the contract's order (steps 2 to 5)."""
+    if token is None:
+        raise ServiceError("required_parameter_missed", path="access_token")
+    now = int(time.time())
+    row = (
+        await conn.execute(
+            sa.select(
+                t.access_tokens.c.expires_at,
+                t.access_tokens.c.is_blocked,
+                t.users.c.id.label("user_id"),
+                t.users.c.is_agent,
+                t.users.c.can_write,
+                t.users.c.account_id,
+            )
+            .select_from(t.access_tokens.join(t.users, t.users.c.id == t.access_tokens.c.user_id))
+            .where(t.access_tokens.c.token_hash == hash_token(token))
+        )
+    ).one_or_none()
+    if row is None:
+        raise ServiceError("access_token_invalid")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise ServiceError("access_token_expired")
+    if row.is_blocked:
+        raise ServiceError("access_token_blocked")
+
+    if row.is_agent:
+        # Step 4 first: an agent has no account of its own; the account checks
+        # apply to the customer it acts for.
+        if user_id is None:
+            raise ServiceError("required_parameter_missed", path="user_id")
+        target = (
+            await conn.execute(
+                sa.select(t.users.c.id, t.users.c.account_id, *_ACCOUNT_COLUMNS)
+                .select_from(
+                    t.agent_customers.join(t.users, t.users.c.id == t.agent_customers.c.user_id).join(
+                        t.accounts, t.accounts.c.id == t.users.c.account_id
+                    )
+                )
+                .where(t.agent_customers.c.agent_user_id == row.user_id, t.users.c.id == user_id)
+            )
+        ).one_or_none()
+        if target is None:
+            raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
+        account_row = target
+        acting_user = user_id
+    else:
+        account_row = (await conn.execute(sa.select(*_ACCOUNT_COLUMNS).where(t.accounts.c.id == row.account_id))).one()
+        acting_user = row.user_id
+
+    # Step 3: account state and IP whitelist.
+    if not account_row.is_active:
+        raise ServiceError("account_inactive")
+    networks = parse_networks(account_row.ip_whitelist)
+    if ip is not None and not any(ip.version == net.version and ip in net for net in networks):
+        raise ServiceError("ip_not_whitelisted", params={"ip": str(ip)})
+
+    if not row.is_agent and user_id is not None and user_id != row.user_id:
+        # A customer may name a user of its own account; anything else reveals nothing.
+        same_account = (
+            await conn.execute(
+                sa.select(t.users.c.id).where(t.users.c.id == user_id, t.users.c.account_id == row.account_id)
+            )
+        ).one_or_none()
+        if same_account is None:
+            raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
+
+    account = Account(
+        id=account_row.id,
+        components=frozenset(c for c in account_row.components.split(",") if c),
+        campaign_quota=account_row.campaign_quota,
+        day_limit=account_row.day_limit,
+        minute_limit=account_row.minute_limit,
+    )
+    # Step 5: method components, then permission.
+    if method.components and not account.components.intersection(method.components):
+        raise ServiceError("method_component_disabled", params={"components": ", ".join(method.components)})
+    if method.writes and not row.can_write:
+        raise ServiceError("forbidden")
+    return Caller(
+        user_id=acting_user,
+        token_user_id=row.user_id,
+        is_agent=row.is_agent,
+        can_write=row.can_write,
+        account=account,
+    )
+
+
+_PBKDF2_ROUNDS = 200_000
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    salt = salt if salt is not None else os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _PBKDF2_ROUNDS)
+    return f"pbkdf2_sha256${_PBKDF2_ROUNDS}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        _scheme, rounds, salt, digest = stored.split("$")
+        candidate = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(rounds))
+    except ValueError:
+        return False
+    return hmac.compare_digest(candidate.hex(), digest)

@@ -1,0 +1,118 @@
+"""The one error type of the service and its google.rpc.Status encoding.
+
+The catalogue (gRPC code, exact message) is read from the ErrorReason enum's
+error_spec option in the proto, the same table the gateway reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+import grpc
+from campaigns.v1 import errors_pb2, options_pb2
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+DOMAIN: Final = "campaigns.v1"
+_PREFIX: Final = "ERROR_REASON_"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    reason: str  # ErrorInfo.reason, e.g. ACCESS_TOKEN_INVALID
+    grpc_code: grpc.StatusCode
+    message: str  # template with {placeholders}
+
+
+def _load_catalogue() -> dict[str, CatalogueEntry]:
+    by_number = {code.value[0]: code for code in grpc.StatusCode}
+    catalogue: dict[str, CatalogueEntry] = {}
+    for value in errors_pb2.ErrorReason.DESCRIPTOR.values:
+        if value.number == 0:
+            continue
+        spec = value.GetOptions().Extensions[options_pb2.error_spec]
+        mnemonic = value.name.removeprefix(_PREFIX).lower()
+        catalogue[mnemonic] = CatalogueEntry(
+            reason=value.name.removeprefix(_PREFIX), grpc_code=by_number[spec.grpc_code], message=spec.message
+        )
+    return catalogue
+
+
+CATALOGUE: Final = _load_catalogue()
+
+
+@dataclass(slots=True)
+class ServiceError(Exception):
+    """A contract error: a mnemonic from the catalogue plus where and what.
+
+    path: the parameter path with indices (site_blocks[1].phone_number_id),
+    None when the error is not about one parameter.
+    value: the offending value as the client would read it back.
+    params: values substituted into the message template.
+    """
+
+    mnemonic: str
+    path: str | None = None
+    value: str | None = None
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.mnemonic not in CATALOGUE:
+            raise ValueError(f"unknown mnemonic {self.mnemonic!r}")
+
+    @property
+    def entry(self) -> CatalogueEntry:
+        return CATALOGUE[self.mnemonic]
+
+    @property
+    def message(self) -> str:
+        return self.entry.message.format_map({k: str(v) for k, v in self.params.items()})
+
+    def to_status(self) -> status_pb2.Status:
+        entry = self.entry
+        metadata = {name: str(value) for name, value in self.params.items()}
+        if self.path is not None:
+            metadata["field"] = strip_indices(self.path)
+        if self.value is not None:
+            metadata["value"] = self.value
+        details = [error_details_pb2.ErrorInfo(reason=entry.reason, domain=DOMAIN, metadata=metadata)]
+        if self.path is not None:
+            details.append(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=self.path, description=self.message, reason=entry.reason
+                        )
+                    ]
+                )
+            )
+        packed = []
+        for detail in details:
+            container = any_pb2.Any()
+            container.Pack(detail)
+            packed.append(container)
+        return status_pb2.Status(code=entry.grpc_code.value[0], message=self.message, details=packed)
+
+
+def internal_status() -> status_pb2.Status:
+    """What a caller sees for anything unexpected: no detail of the failure."""
+    entry = CATALOGUE["internal_error"]
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=entry.reason, domain=DOMAIN))
+    return status_pb2.Status(code=code_pb2.INTERNAL, message=entry.message, details=[info])
+
+
+def strip_indices(path: str) -> str:
+    """site_blocks[1].phone_number_id -> site_blocks.phone_number_id"""
+    out: list[str] = []
+    depth = 0
+    for char in path:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)

@@ -1,0 +1,304 @@
+"""The parameter rules of create.campaigns that need no database.
+
+Step 7 of the contract's order of checks (structure and values, depth first in
+document order) is driven by one table per message, CREATE_CAMPAIGN below;
+step 8 (parameter components) and the pure part of step 9 (combinations) follow.
+
+The gateway reports what only the JSON layer can see (unknown keys, wrong JSON
+types, enum spellings with no proto value) as `faults`: path -> kind. The walk
+reports them where they fall in the same order, so the first fault of a request
+is the same whoever finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from campaigns.v1 import campaign_pb2 as pb
+from campaigns.v1 import campaign_service_pb2 as spb
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from service.errors import ServiceError
+from service.wire import wire_name
+
+# Fault kinds the gateway may report, and the mnemonic each becomes.
+FAULT_MNEMONICS: Final = {
+    "unexpected": "unexpected_parameters",
+    "type": "data_type_error",
+    "value": "invalid_parameter_value",
+}
+
+NAME_MAX: Final = 255
+DESCRIPTION_MAX: Final = 255
+CONDITION_VALUE_MAX: Final = 1000
+MAX_GROUPS: Final = 30
+MAX_CONDITIONS: Final = 50
+# Pool numbers may be purchased on the caller's behalf: keep one request's bill bounded.
+MAX_POOL_NUMBERS: Final = 100
+MAX_COUNT_VISITS: Final = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Faults:
+    """What the JSON layer saw and proto cannot carry.
+
+    at: path -> kind ("type" or "value") for values that could not be converted
+    (the gateway leaves a placeholder there so the field still counts as sent);
+    unexpected: parent path -> path of the first unknown key under it.
+    """
+
+    at: Mapping[str, str]
+    unexpected: Mapping[str, str]
+
+    @classmethod
+    def decode(cls, raw: bytes | None) -> Faults:
+        """Read the gateway's `x-param-faults-bin` metadata (JSON); anything malformed is ignored."""
+        if not raw:
+            return NO_FAULTS
+        try:
+            data = json.loads(raw)
+            at = {str(p): str(k) for p, k in data.get("at", {}).items() if k in ("type", "value")}
+            unexpected = {str(parent): str(p) for parent, p in data.get("unexpected", {}).items()}
+        except (ValueError, AttributeError, TypeError):
+            return NO_FAULTS
+        return cls(at=at, unexpected=unexpected)
+
+
+NO_FAULTS: Final = Faults(at={}, unexpected={})
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a message: presence, its value rule, and its children."""
+
+    name: str
+    required: bool = False
+    # True when the (present) value is acceptable; a False is invalid_parameter_value.
+    valid: Callable[[Any], bool] | None = None
+    fields: tuple[Param, ...] = ()
+    max_items: int | None = None
+    # Runs after a message's own fields: rules across them (may raise ServiceError).
+    message_rule: Callable[[Any, str], None] | None = None
+    # Runs after every element of a list: rules across elements.
+    list_rule: Callable[[Any, str], None] | None = None
+
+
+def _text(max_length: int) -> Callable[[str], bool]:
+    return lambda value: 0 < len(value) <= max_length and not value.isspace()
+
+
+def _at_most(max_length: int) -> Callable[[str], bool]:
+    return lambda value: len(value) <= max_length
+
+
+def _enum(enum: Any) -> Callable[[int], bool]:
+    return lambda value: wire_name(enum.DESCRIPTOR, value) is not None
+
+
+def _between(low: int, high: int) -> Callable[[int], bool]:
+    return lambda value: low <= value <= high
+
+
+# campaign_parameter -> (operators allowed, fixed values or None for free text).
+_EQUAL_ONLY: Final = frozenset({pb.CONDITION_OPERATOR_EQUAL})
+_ANY_OPERATOR: Final = frozenset({pb.CONDITION_OPERATOR_EQUAL, pb.CONDITION_OPERATOR_SUB, pb.CONDITION_OPERATOR_REGEX})
+SEARCH_ENGINES: Final = frozenset(
+    {"askcom", "bing.com", "google.com", "mail.ru", "nigma", "rambler.ru", "yahoo.com", "yandex"}
+)
+# Ad systems: 1 Yandex.Direct, 2 Google AdWords, 3 Begun, 4 Yandex.Market, 5 Aport,
+# 6 Social Network Ads, 7 VK Ads, 8 myTarget Ads.
+ENGINES: Final = frozenset(str(n) for n in range(1, 9))
+CHANNELS: Final = frozenset(
+    {
+        "display", "paid", "affiliate", "messenger", "social", "email", "organic",
+        "internal", "recommendation", "cashed", "cash", "referral", "direct",
+    }
+)  # fmt: skip
+CONDITION_PARAMETERS: Final[dict[int, tuple[frozenset[int], frozenset[str] | None]]] = {
+    pb.CAMPAIGN_PARAMETER_SEARCH_ENGINE: (_EQUAL_ONLY, SEARCH_ENGINES),
+    pb.CAMPAIGN_PARAMETER_ENGINE: (_EQUAL_ONLY, ENGINES),
+    pb.CAMPAIGN_PARAMETER_CHANNEL: (_EQUAL_ONLY, CHANNELS),
+    **{
+        number: (_ANY_OPERATOR, None)
+        for number in pb.CampaignParameter.values()
+        if number
+        not in (
+            pb.CAMPAIGN_PARAMETER_UNSPECIFIED,
+            pb.CAMPAIGN_PARAMETER_SEARCH_ENGINE,
+            pb.CAMPAIGN_PARAMETER_ENGINE,
+            pb.CAMPAIGN_PARAMETER_CHANNEL,
+        )
+    },
+}
+
+
+def _condition_rule(condition: pb.Condition, path: str) -> None:
+    operators, values = CONDITION_PARAMETERS[condition.campaign_parameter]
+    if condition.operator not in operators:
+        raise ServiceError(
+            "invalid_parameter_value",
+            path=f"{path}.operator",
+            value=wire_name(pb.ConditionOperator.DESCRIPTOR, condition.operator),
+        )
+    if values is not None and condition.value not in values:
+        raise ServiceError("invalid_parameter_value", path=f"{path}.value", value=condition.value)
+    if condition.operator == pb.CONDITION_OPERATOR_REGEX:
+        try:
+            re.compile(condition.value)
+        except (re.error, RecursionError, OverflowError):
+            raise ServiceError("invalid_parameter_value", path=f"{path}.value", value=condition.value) from None
+
+
+def _distinct_blocks(blocks: Any, path: str) -> None:
+    seen: set[int] = set()
+    for index, block in enumerate(blocks):
+        if block.site_block_id in seen:
+            raise ServiceError(
+                "invalid_parameter_value",
+                path=f"{path}[{index}].site_block_id",
+                value=str(block.site_block_id),
+            )
+        seen.add(block.site_block_id)
+
+
+CONDITION: Final = (
+    Param("type", required=True, valid=_enum(pb.ConditionType)),
+    Param("campaign_parameter", required=True, valid=_enum(pb.CampaignParameter)),
+    Param("operator", required=True, valid=_enum(pb.ConditionOperator)),
+    Param("value", required=True, valid=_text(CONDITION_VALUE_MAX)),
+)
+CAMPAIGN_CONDITIONS: Final = (
+    Param(
+        "group_conditions",
+        required=True,
+        max_items=MAX_GROUPS,
+        fields=(
+            Param(
+                "conditions",
+                required=True,
+                max_items=MAX_CONDITIONS,
+                fields=CONDITION,
+                message_rule=_condition_rule,
+            ),
+        ),
+    ),
+)
+SITE_BLOCK: Final = (
+    Param("site_block_id", required=True),
+    Param("phone_number_id", required=True),
+    Param("redirection_phone_number_id"),
+    Param("dynamic_call_tracking_enabled"),
+)
+DYNAMIC_CALL_TRACKING: Final = (
+    Param("reservation_time", valid=_enum(pb.ReservationTime)),
+    Param("count_virtual_numbers", required=True, valid=_between(1, MAX_POOL_NUMBERS)),
+    Param("count_visits", required=True, valid=_between(1, MAX_COUNT_VISITS)),
+)
+CREATE_CAMPAIGN: Final = (
+    Param("user_id"),
+    Param("name", required=True, valid=_text(NAME_MAX)),
+    Param("description", valid=_at_most(DESCRIPTION_MAX)),
+    Param("status", valid=_enum(pb.CampaignStatus)),
+    Param("site_id", required=True),
+    Param("campaign_conditions", fields=CAMPAIGN_CONDITIONS),
+    Param("site_blocks", fields=SITE_BLOCK, list_rule=_distinct_blocks),
+    Param("dynamic_call_tracking", fields=DYNAMIC_CALL_TRACKING),
+)
+
+
+def check_structure(message: Message, params: tuple[Param, ...], faults: Faults = NO_FAULTS) -> None:
+    """Step 7: the first structural or value fault, depth first in document order."""
+    _walk(message, params, "", faults)
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}.{name}" if base else name
+
+
+def _present(message: Message, field: FieldDescriptor) -> bool:
+    if field.is_repeated:
+        return len(getattr(message, field.name)) > 0
+    return message.HasField(field.name)
+
+
+def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults) -> None:
+    if path in faults.unexpected:
+        raise ServiceError("unexpected_parameters", path=faults.unexpected[path])
+    fields = message.DESCRIPTOR.fields_by_name
+    for param in params:
+        field_path = _join(path, param.name)
+        if param.required and field_path not in faults.at and not _present(message, fields[param.name]):
+            raise ServiceError("required_parameter_missed", path=field_path)
+    for param in params:
+        field = fields[param.name]
+        field_path = _join(path, param.name)
+        _raise_fault(faults, field_path)
+        if not _present(message, field):
+            continue
+        value = getattr(message, param.name)
+        if field.is_repeated:
+            if param.max_items is not None and len(value) > param.max_items:
+                raise ServiceError("invalid_parameter_value", path=field_path, value=f"{len(value)} items")
+            for index, item in enumerate(value):
+                item_path = f"{field_path}[{index}]"
+                _raise_fault(faults, item_path)
+                _walk(item, param.fields, item_path, faults)
+                if param.message_rule is not None:
+                    param.message_rule(item, item_path)
+            if param.list_rule is not None:
+                param.list_rule(value, field_path)
+        elif field.message_type is not None:
+            _walk(value, param.fields, field_path, faults)
+            if param.message_rule is not None:
+                param.message_rule(value, field_path)
+        elif param.valid is not None and not param.valid(value):
+            raise ServiceError("invalid_parameter_value", path=field_path, value=display(field, value))
+
+
+def _raise_fault(faults: Faults, path: str) -> None:
+    kind = faults.at.get(path)
+    if kind is not None:
+        raise ServiceError(FAULT_MNEMONICS[kind], path=path)
+
+
+def display(field: FieldDescriptor, value: Any) -> str:
+    """A proto value as the `value` string of an error."""
+    if field.enum_type is not None:
+        return wire_name(field.enum_type, value) or str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def check_components(request: spb.CreateCampaignRequest, components: frozenset[str]) -> None:
+    """Step 8: parameters that need a component the account lacks."""
+    for index, block in enumerate(request.site_blocks):
+        if block.HasField("redirection_phone_number_id") and "va" not in components:
+            raise ServiceError(
+                "parameter_component_disabled",
+                path=f"site_blocks[{index}].redirection_phone_number_id",
+                value=str(block.redirection_phone_number_id),
+                params={"components": "va"},
+            )
+        if block.HasField("dynamic_call_tracking_enabled") and "dynamic_call_tracking" not in components:
+            raise ServiceError(
+                "parameter_component_disabled",
+                path=f"site_blocks[{index}].dynamic_call_tracking_enabled",
+                value=display_bool(block.dynamic_call_tracking_enabled),
+                params={"components": "dynamic_call_tracking"},
+            )
+    if request.HasField("dynamic_call_tracking") and "dynamic_call_tracking" not in components:
+        raise ServiceError(
+            "parameter_component_disabled",
+            path="dynamic_call_tracking",
+            params={"components": "dynamic_call_tracking"},
+        )
+
+
+def display_bool(value: bool) -> str:
+    return "true" if value else "false"

@@ -1,0 +1,186 @@
+"""The gRPC server: CampaignService, health, reflection, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import signal
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from campaigns.v1 import campaign_service_pb2 as spb
+from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+
+from service import access, rules
+from service.campaigns import create_campaign
+from service.config import ServiceSettings
+from service.errors import ServiceError, internal_status
+from service.storage import Storage
+
+log = logging.getLogger("campaigns.service")
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+SERVICE_NAME = spb.DESCRIPTOR.services_by_name["CampaignService"].full_name
+FAULTS_METADATA = "x-param-faults-bin"
+
+
+def _metadata(context: grpc.aio.ServicerContext[Any, Any], key: str) -> str | bytes | None:
+    for item in context.invocation_metadata() or ():
+        if item.key == key:
+            value: str | bytes = item.value
+            return value
+    return None
+
+
+class CampaignService(spb_grpc.CampaignServiceServicer):
+    def __init__(self, storage: Storage, settings: ServiceSettings) -> None:
+        self._storage = storage
+        self._settings = settings
+
+    async def _caller(
+        self, context: grpc.aio.ServicerContext[Any, Any], method: str, user_id: int | None
+    ) -> access.Caller:
+        authorization = _metadata(context, "authorization")
+        forwarded = _metadata(context, "x-forwarded-for")
+        ip = access.client_ip(
+            context.peer(),
+            forwarded if isinstance(forwarded, str) else None,
+            self._settings.trusted_proxies,
+        )
+        async with self._storage.transaction() as conn:
+            return await access.authenticate(
+                conn,
+                token=access.bearer_token(authorization if isinstance(authorization, str) else None),
+                user_id=user_id,
+                ip=ip,
+                method=access.METHODS[method],
+            )
+
+    async def CreateCampaign(
+        self, request: spb.CreateCampaignRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> spb.CreateCampaignResponse:
+        raw_faults = _metadata(context, FAULTS_METADATA)
+        faults = rules.Faults.decode(raw_faults if isinstance(raw_faults, bytes) else None)
+        caller = await self._caller(
+            context,
+            f"/{SERVICE_NAME}/CreateCampaign",
+            request.user_id if request.HasField("user_id") else None,
+        )
+        rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
+        rules.check_components(request, caller.account.components)
+        campaign_id = await create_campaign(self._storage, caller, request)
+        return spb.CreateCampaignResponse(id=campaign_id)
+
+
+Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
+
+
+class ErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Request ids, and contract errors turned into rich statuses.
+
+    A ServiceError becomes its google.rpc.Status; anything else is logged with
+    its stack and reaches the caller as a bare INTERNAL.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        behavior: Behavior = handler.unary_unary
+        method: str = handler_call_details.method
+        incoming = dict(handler_call_details.invocation_metadata or ())
+
+        async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            rid = incoming.get("x-request-id")
+            token = request_id.set(rid if isinstance(rid, str) and rid else uuid.uuid4().hex)
+            try:
+                return await behavior(request, context)
+            except ServiceError as error:
+                log.info("%s failed: %s at %s", method, error.mnemonic, error.path or "-")
+                await context.abort_with_status(rpc_status.to_status(error.to_status()))
+            except (asyncio.CancelledError, grpc.aio.AbortError):
+                raise
+            except Exception:
+                log.exception("%s failed unexpectedly", method)
+                await context.abort_with_status(rpc_status.to_status(internal_status()))
+            finally:
+                request_id.reset(token)
+
+        return grpc.unary_unary_rpc_method_handler(
+            guarded,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+class RunningService:
+    """A started server and what it owns; stop() drains and closes them."""
+
+    def __init__(
+        self, server: grpc.aio.Server, storage: Storage, health_servicer: health.aio.HealthServicer, port: int
+    ) -> None:
+        self.server = server
+        self.storage = storage
+        self.health = health_servicer
+        self.port = port
+
+    async def stop(self, grace: float | None) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        await self.storage.close()
+
+
+async def start(settings: ServiceSettings, storage: Storage | None = None) -> RunningService:
+    """Open the database (migrating it), load the demo data if asked, and serve."""
+    if storage is None:
+        storage = await Storage.open(settings.database_url, pool_size=settings.db_pool_size)
+    if settings.demo:
+        from service.demo import load_demo
+
+        await load_demo(storage)
+    server = grpc.aio.server(
+        interceptors=[ErrorInterceptor()],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+        options=[
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+            ("grpc.max_send_message_length", settings.max_message_bytes),
+            ("grpc.max_metadata_size", 64 * 1024),
+        ],
+    )
+    spb_grpc.add_CampaignServiceServicer_to_server(CampaignService(storage, settings), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
+    if port == 0:
+        raise OSError(f"cannot listen on {settings.host}:{settings.grpc_port}")
+    await server.start()
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
+    log.info("gRPC service listening on %s:%d", settings.host, port)
+    return RunningService(server, storage, health_servicer, port)
+
+
+async def serve(settings: ServiceSettings) -> None:
+    """Run until SIGTERM or SIGINT, then let in-flight calls finish."""
+    running = await start(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+    log.info("shutting down, %.0fs grace for in-flight calls", settings.shutdown_grace)
+    await running.stop(settings.shutdown_grace)

@@ -1,0 +1,161 @@
+"""The tables, as SQLAlchemy Core metadata.
+
+Migrations under migrations/versions create them; this module is what the
+queries are written against. Times are unix seconds (BIGINT) so both engines
+store and compare them the same way.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# Surrogate keys of rows the service creates start above the demo data's range.
+FIRST_GENERATED_ID = 1001
+# SQLite only autoincrements an INTEGER PRIMARY KEY (its rowid), not a BIGINT one.
+GeneratedId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+    # Comma-separated component names: call_tracking, va, dynamic_call_tracking.
+    sa.Column("components", sa.Text, nullable=False, server_default=""),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("campaign_quota", sa.BigInteger, nullable=False),
+    # Comma-separated CIDR networks the account may call from.
+    sa.Column("ip_whitelist", sa.Text, nullable=False),
+    sa.Column("day_limit", sa.BigInteger, nullable=False),
+    sa.Column("minute_limit", sa.BigInteger, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    # NULL for agents (partners): they act for the users of their customers.
+    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("is_agent", sa.Boolean, nullable=False),
+    sa.Column("login", sa.Text, nullable=True, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    # False: read-only (get.* only).
+    sa.Column("can_write", sa.Boolean, nullable=False),
+)
+
+agent_customers = sa.Table(
+    "agent_customers",
+    metadata,
+    sa.Column("agent_user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
+)
+
+access_tokens = sa.Table(
+    "access_tokens",
+    metadata,
+    # SHA-256 of the token: the token itself is never stored.
+    sa.Column("token_hash", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=True),
+    sa.Column("is_blocked", sa.Boolean, nullable=False),
+    sa.Column("is_temporary", sa.Boolean, nullable=False),
+)
+
+sites = sa.Table(
+    "sites",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("domain_name", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=True),
+)
+
+site_blocks = sa.Table(
+    "site_blocks",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id"), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+phone_numbers = sa.Table(
+    "phone_numbers",
+    metadata,
+    sa.Column("id", GeneratedId, sa.Identity(start=FIRST_GENERATED_ID), primary_key=True),
+    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("phone_number", sa.Text, nullable=False, unique=True),
+    # call_tracking, va or user: what a campaign block may use it as.
+    sa.Column("type", sa.Text, nullable=False),
+    # True: stock for dynamic call tracking pools, not offered as a block number.
+    sa.Column("is_pool_stock", sa.Boolean, nullable=False),
+    # Flagged for hosted PBX use: never put in a pool.
+    sa.Column("is_hosted_pbx", sa.Boolean, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+redirection_numbers = sa.Table(
+    "redirection_numbers",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("phone_number", sa.Text, nullable=False),
+)
+
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("id", GeneratedId, sa.Identity(start=FIRST_GENERATED_ID), primary_key=True),
+    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("status", sa.Text, nullable=False),
+    # basic or integrated; the system campaign of every account is not a row.
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id"), nullable=True),
+    sa.Column("engine", sa.Text, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("dct_reservation_time", sa.Text, nullable=True),
+    sa.Column("dct_count_virtual_numbers", sa.BigInteger, nullable=True),
+    sa.Column("dct_count_visits", sa.BigInteger, nullable=True),
+    sqlite_autoincrement=True,
+)
+
+campaign_site_blocks = sa.Table(
+    "campaign_site_blocks",
+    metadata,
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("site_block_id", sa.BigInteger, sa.ForeignKey("site_blocks.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("phone_number_id", sa.BigInteger, sa.ForeignKey("phone_numbers.id"), nullable=False),
+    sa.Column("redirection_phone_number_id", sa.BigInteger, nullable=True),
+    sa.Column("dynamic_call_tracking_enabled", sa.Boolean, nullable=False),
+    # Equal to phone_number_id when that number is call_tracking, else NULL. Its
+    # UNIQUE constraint is what keeps a call_tracking number in one campaign, even
+    # across service processes: the loser of a race gets an IntegrityError.
+    sa.Column("exclusive_phone_number_id", sa.BigInteger, nullable=True),
+    sa.UniqueConstraint("exclusive_phone_number_id", name="uq_campaign_site_blocks_exclusive_number"),
+)
+
+pool_numbers = sa.Table(
+    "pool_numbers",
+    metadata,
+    # One pool per number: the primary key is the guarantee.
+    sa.Column("phone_number_id", sa.BigInteger, sa.ForeignKey("phone_numbers.id"), primary_key=True),
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("site_block_id", sa.BigInteger, nullable=False),
+)
+
+campaign_conditions = sa.Table(
+    "campaign_conditions",
+    metadata,
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_index", sa.Integer, primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("campaign_parameter", sa.Text, nullable=False),
+    sa.Column("operator", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+)

@@ -1,0 +1,84 @@
+"""Throwaway databases for tests: one template per engine, a fresh copy per test.
+
+The template is migrated and holds the demo data; each test gets a copy
+(a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), so tests
+never see each other's campaigns. PostgreSQL databases are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from service.demo import load_demo
+from service.storage import Storage
+
+PG_ADMIN_URL = os.environ.get("CAMPAIGNS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _pg_url(database: str) -> str:
+    base, _, _ = PG_ADMIN_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _pg_admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+class DatabaseFactory:
+    """Makes fresh demo databases of one engine."""
+
+    def __init__(self, engine: str, workdir: Path) -> None:
+        self.engine = engine
+        self.workdir = workdir
+        self._template: str | None = None
+        self._created: list[str] = []
+
+    async def _build_template(self) -> str:
+        if self.engine == "sqlite":
+            path = self.workdir / "template.db"
+            url = f"sqlite:///{path}"
+        else:
+            name = f"campaigns_test_tpl_{uuid.uuid4().hex[:12]}"
+            await _pg_admin(f'CREATE DATABASE "{name}"')
+            self._created.append(name)
+            url = _pg_url(name)
+        storage = await Storage.open(url)
+        await load_demo(storage)
+        await storage.close()
+        return url if self.engine == "sqlite" else name
+
+    async def fresh(self) -> str:
+        """A new database URL holding the migrated schema and the demo data."""
+        if self._template is None:
+            self._template = await self._build_template()
+        if self.engine == "sqlite":
+            path = self.workdir / f"{uuid.uuid4().hex[:12]}.db"
+            shutil.copyfile(Path(self._template.removeprefix("sqlite:///")), path)
+            return f"sqlite:///{path}"
+        name = f"campaigns_test_{uuid.uuid4().hex[:12]}"
+        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        self._created.append(name)
+        return _pg_url(name)
+
+    async def drop_all(self) -> None:
+        for name in reversed(self._created):
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._created.clear()

@@ -11,7 +11,7 @@ import hmac
 import ipaddress
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -122,8 +122,13 @@ async def authenticate(
     user_id: int | None,
     ip: IPAddress | None,
     method: MethodAccess,
+    on_account: Callable[[Account], Awaitable[None]] | None = None,
 ) -> Caller:
-    """Resolve and check the caller, in the contract's order (steps 2 to 5)."""
+    """Resolve and check the caller, in the contract's order (steps 2 to 5).
+
+    on_account runs as soon as the account acted for is known (before its
+    checks), so errors of an authenticated call can still carry its limits.
+    """
     if token is None:
         raise ServiceError("required_parameter_missed", path="access_token")
     now = int(time.time())
@@ -172,6 +177,16 @@ async def authenticate(
         account_row = (await conn.execute(sa.select(*_ACCOUNT_COLUMNS).where(t.accounts.c.id == row.account_id))).one()
         acting_user = row.user_id
 
+    account = Account(
+        id=account_row.id,
+        components=frozenset(c for c in account_row.components.split(",") if c),
+        campaign_quota=account_row.campaign_quota,
+        day_limit=account_row.day_limit,
+        minute_limit=account_row.minute_limit,
+    )
+    if on_account is not None:
+        await on_account(account)
+
     # Step 3: account state and IP whitelist.
     if not account_row.is_active:
         raise ServiceError("account_inactive")
@@ -189,13 +204,6 @@ async def authenticate(
         if same_account is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
 
-    account = Account(
-        id=account_row.id,
-        components=frozenset(c for c in account_row.components.split(",") if c),
-        campaign_quota=account_row.campaign_quota,
-        day_limit=account_row.day_limit,
-        minute_limit=account_row.minute_limit,
-    )
     # Step 5: method components, then permission.
     if method.components and not account.components.intersection(method.components):
         raise ServiceError("method_component_disabled", params={"components": ", ".join(method.components)})

@@ -18,6 +18,7 @@ from campaigns.v1 import campaign_service_pb2 as spb
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service import points
 from service.access import Caller
 from service.errors import ServiceError
 from service.rules import display_bool
@@ -125,7 +126,9 @@ async def _create(conn: AsyncConnection, is_sqlite: bool, caller: Caller, reques
     if (existing or 0) >= caller.account.campaign_quota:
         raise ServiceError("tariff_restrictions")
 
-    return await _write(conn, is_sqlite, account_id, request, numbers)
+    campaign_id = await _write(conn, is_sqlite, account_id, request, numbers)
+    await points.charge(conn, account_id)
+    return campaign_id
 
 
 async def _numbers(conn: AsyncConnection, account_id: int, ids: Sequence[int]) -> dict[int, _Number]:

@@ -8,6 +8,7 @@ import logging
 import signal
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -17,7 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
-from service import access, rules
+from service import access, points, rules
 from service.campaigns import create_campaign
 from service.config import ServiceSettings
 from service.errors import ServiceError, internal_status
@@ -26,6 +27,8 @@ from service.storage import Storage
 log = logging.getLogger("campaigns.service")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# The caller's point limits once its account is known; sent as trailing metadata.
+call_limits: contextvars.ContextVar[points.Limits | None] = contextvars.ContextVar("call_limits", default=None)
 
 SERVICE_NAME = spb.DESCRIPTOR.services_by_name["CampaignService"].full_name
 FAULTS_METADATA = "x-param-faults-bin"
@@ -55,13 +58,22 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
             self._settings.trusted_proxies,
         )
         async with self._storage.transaction() as conn:
-            return await access.authenticate(
+
+            async def note_limits(account: access.Account) -> None:
+                call_limits.set(await points.read_limits(conn, account))
+
+            caller = await access.authenticate(
                 conn,
                 token=access.bearer_token(authorization if isinstance(authorization, str) else None),
                 user_id=user_id,
                 ip=ip,
                 method=access.METHODS[method],
+                on_account=note_limits,
             )
+        limits = call_limits.get()
+        assert limits is not None
+        points.check_budget(limits)
+        return caller
 
     async def CreateCampaign(
         self, request: spb.CreateCampaignRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -76,7 +88,14 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
         rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
         rules.check_components(request, caller.account.components)
         campaign_id = await create_campaign(self._storage, caller, request)
+        _spent(1)
         return spb.CreateCampaignResponse(id=campaign_id)
+
+
+def _spent(points_charged: int) -> None:
+    limits = call_limits.get()
+    if limits is not None:
+        call_limits.set(limits.spent(points_charged))
 
 
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
@@ -103,25 +122,46 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 
         async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             rid = incoming.get("x-request-id")
-            token = request_id.set(rid if isinstance(rid, str) and rid else uuid.uuid4().hex)
+            rid_token = request_id.set(rid if isinstance(rid, str) and rid else uuid.uuid4().hex)
+            limits_token = call_limits.set(None)
             try:
-                return await behavior(request, context)
+                response = await behavior(request, context)
+                context.set_trailing_metadata(_limits_metadata())
+                return response
             except ServiceError as error:
                 log.info("%s failed: %s at %s", method, error.mnemonic, error.path or "-")
-                await context.abort_with_status(rpc_status.to_status(error.to_status()))
+                await context.abort_with_status(_with_limits(rpc_status.to_status(error.to_status())))
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 raise
             except Exception:
                 log.exception("%s failed unexpectedly", method)
-                await context.abort_with_status(rpc_status.to_status(internal_status()))
+                await context.abort_with_status(_with_limits(rpc_status.to_status(internal_status())))
             finally:
-                request_id.reset(token)
+                call_limits.reset(limits_token)
+                request_id.reset(rid_token)
 
         return grpc.unary_unary_rpc_method_handler(
             guarded,
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+def _limits_metadata() -> tuple[tuple[str, str], ...]:
+    limits = call_limits.get()
+    return limits.as_metadata() if limits is not None else ()
+
+
+@dataclass(frozen=True)
+class _Status(grpc.Status):  # type: ignore[misc]
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
+
+
+def _with_limits(status: grpc.Status) -> grpc.Status:
+    """The status with the caller's limits added to its trailing metadata."""
+    return _Status(status.code, status.details, (*status.trailing_metadata, *_limits_metadata()))
 
 
 class RunningService:

@@ -159,3 +159,16 @@ campaign_conditions = sa.Table(
     sa.Column("operator", sa.Text, nullable=False),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# Points spent per account in the current day and minute window. Kept in the
+# database so that every service replica counts against the same budget.
+point_counters = sa.Table(
+    "point_counters",
+    metadata,
+    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), primary_key=True),
+    # "day" or "minute"
+    sa.Column("period", sa.Text, primary_key=True),
+    # Unix time the current window started at.
+    sa.Column("window_start", sa.BigInteger, nullable=False),
+    sa.Column("used", sa.BigInteger, nullable=False),
+)

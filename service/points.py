@@ -1,0 +1,117 @@
+"""Point limits: each account has a day and a minute budget; a successful call costs 1.
+
+The counters live in the database, so every replica spends from the same
+budget. A call is checked against the counters before its parameters (step 6
+of the order of checks) and charged in the transaction of its own writes, so a
+failed call costs nothing. Concurrent calls may overshoot a budget by at most
+their number: the check does not hold a lock until the charge.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.access import Account
+from service.errors import ServiceError
+from service.storage import schema as t
+
+PERIODS: Final = (("day", 86_400), ("minute", 60))
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The six numbers of metadata.limits."""
+
+    day_limit: int
+    day_remaining: int
+    day_reset: int
+    minute_limit: int
+    minute_remaining: int
+    minute_reset: int
+
+    def as_metadata(self) -> tuple[tuple[str, str], ...]:
+        return tuple((f"x-limit-{name.replace('_', '-')}", str(value)) for name, value in self.as_dict().items())
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "day_limit": self.day_limit,
+            "day_remaining": self.day_remaining,
+            "day_reset": self.day_reset,
+            "minute_limit": self.minute_limit,
+            "minute_remaining": self.minute_remaining,
+            "minute_reset": self.minute_reset,
+        }
+
+    def spent(self, points: int) -> Limits:
+        return Limits(
+            day_limit=self.day_limit,
+            day_remaining=max(self.day_remaining - points, 0),
+            day_reset=self.day_reset,
+            minute_limit=self.minute_limit,
+            minute_remaining=max(self.minute_remaining - points, 0),
+            minute_reset=self.minute_reset,
+        )
+
+
+def _window_start(now: int, length: int) -> int:
+    return now - now % length
+
+
+async def read_limits(conn: AsyncConnection, account: Account, *, now: int | None = None) -> Limits:
+    now = int(time.time()) if now is None else now
+    rows = await conn.execute(
+        sa.select(t.point_counters.c.period, t.point_counters.c.window_start, t.point_counters.c.used).where(
+            t.point_counters.c.account_id == account.id
+        )
+    )
+    used = {row.period: row.used for row in rows if row.window_start == _window_start(now, dict(PERIODS)[row.period])}
+    day_used, minute_used = used.get("day", 0), used.get("minute", 0)
+    return Limits(
+        day_limit=account.day_limit,
+        day_remaining=max(account.day_limit - day_used, 0),
+        day_reset=_window_start(now, 86_400) + 86_400 - now,
+        minute_limit=account.minute_limit,
+        minute_remaining=max(account.minute_limit - minute_used, 0),
+        minute_reset=_window_start(now, 60) + 60 - now,
+    )
+
+
+def check_budget(limits: Limits) -> None:
+    """Step 6: refuse a call when a budget is spent (the day's first)."""
+    if limits.day_remaining <= 0:
+        raise ServiceError("limit_exceeded", params={"limit_type": "day", "limit_max_value": limits.day_limit})
+    if limits.minute_remaining <= 0:
+        raise ServiceError("limit_exceeded", params={"limit_type": "minute", "limit_max_value": limits.minute_limit})
+
+
+async def charge(conn: AsyncConnection, account_id: int, *, points: int = 1, now: int | None = None) -> None:
+    """Spend points in the caller's transaction: they are spent only if it commits."""
+    now = int(time.time()) if now is None else now
+    rows = [
+        {"account_id": account_id, "period": period, "window_start": _window_start(now, length), "used": points}
+        for period, length in PERIODS
+    ]
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t.point_counters)
+    excluded = insert.excluded
+    counter = t.point_counters.c
+    statement = insert.values(rows).on_conflict_do_update(
+        index_elements=[counter.account_id, counter.period],
+        set_={
+            # A new window starts from zero; the current one adds up.
+            "used": sa.case(
+                (counter.window_start == excluded.window_start, counter.used + excluded.used), else_=excluded.used
+            ),
+            "window_start": excluded.window_start,
+        },
+    )
+    await conn.execute(statement)
+
+
+__all__: Sequence[str] = ("Limits", "charge", "check_budget", "read_limits")

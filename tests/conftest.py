@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
+import httpx
+import orjson
 import pytest
+import uvicorn
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 
+from gateway.app import GatewaySettings, create_app
+from gateway.run import uvicorn_config
 from service import server as service_server
 from service.config import ServiceSettings
 from tests.databases import DatabaseFactory, postgres_reachable
@@ -84,3 +91,49 @@ async def service(database_url: str) -> AsyncIterator[Service]:
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
+
+
+@dataclass
+class Gateway:
+    """A real uvicorn serving the gateway in front of a real service."""
+
+    url: str  # http://127.0.0.1:PORT/v2.0
+    service: Service
+    server: uvicorn.Server
+
+    async def call(self, method: str, params: dict[str, object], request_id: object = 1) -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(
+                self.url, content=orjson.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
+            )
+        assert response.status_code == 200
+        body: dict[str, Any] = response.json()
+        return body
+
+
+async def start_gateway(target: str, **settings: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    config = uvicorn_config(host="127.0.0.1", port=0, target=target)
+    if settings:
+        config.app = create_app(GatewaySettings(target=target, **settings))
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port: int = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, port
+
+
+async def stop_gateway(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def gateway(service: Service) -> AsyncIterator[Gateway]:
+    server, task, port = await start_gateway(service.target)
+    try:
+        yield Gateway(f"http://127.0.0.1:{port}/v2.0", service, server)
+    finally:
+        await stop_gateway(server, task)

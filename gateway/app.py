@@ -1,0 +1,261 @@
+"""The Starlette app: JSON-RPC 2.0 envelopes on POST /v2.0, answered through gRPC.
+
+The wire format lives here and nowhere else: envelope checks (contract
+section 2), params to protobuf (translate.py), and gRPC statuses back to the
+exact JSON-RPC error objects (catalogue.py). Every rule about the params is
+the service's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+import grpc
+import orjson
+from google.protobuf.message import DecodeError, Message
+from google.rpc import error_details_pb2, status_pb2
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway import translate
+from gateway.catalogue import INTEGER_PARAMS, error_object, mnemonic_for_reason
+from gateway.methods import METHODS, Method
+
+log = logging.getLogger("campaigns.gateway")
+
+DEFAULT_BODY_LIMIT: Final = 4 * 1024 * 1024
+LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", "minute_remaining", "minute_reset")
+_LIMIT_METADATA: Final = {f"x-limit-{key.replace('_', '-')}": key for key in LIMIT_KEYS}
+_STATUS_DETAILS: Final = "grpc-status-details-bin"
+_ENVELOPE_KEYS: Final = frozenset({"access_token"})
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    target: str = "127.0.0.1:50051"
+    body_limit: int = DEFAULT_BODY_LIMIT
+    # Every gRPC call has a deadline: a service that is down or stuck answers internal_error.
+    call_timeout: float = 5.0
+    # A client that has not sent its whole body by then is cut off.
+    body_timeout: float = 10.0
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _json(payload: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(payload), status_code=status_code, media_type="application/json", headers=headers)
+
+
+def _error(request_id: Any, error: dict[str, object], status_code: int = 200) -> Response:
+    return _json({"jsonrpc": "2.0", "id": request_id, "error": error}, status_code)
+
+
+def _valid_id(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it is known to exceed `limit`."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Gateway:
+    """Holds the one long-lived channel and the per-method gRPC callables."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.settings = settings
+        self.channel: grpc.aio.Channel | None = None
+        self._calls: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+
+    async def open(self) -> None:
+        self.channel = grpc.aio.insecure_channel(
+            self.settings.target,
+            options=[
+                # Come back quickly once the service is up again.
+                ("grpc.initial_reconnect_backoff_ms", 100),
+                ("grpc.min_reconnect_backoff_ms", 100),
+                ("grpc.max_reconnect_backoff_ms", 1000),
+                ("grpc.max_send_message_length", 2 * self.settings.body_limit),
+                ("grpc.max_receive_message_length", 2 * self.settings.body_limit),
+                ("grpc.max_metadata_size", 64 * 1024),
+            ],
+        )
+        for method in METHODS.values():
+            self._calls[method.name] = self.channel.unary_unary(
+                method.path,
+                request_serializer=method.request_type.SerializeToString,
+                response_deserializer=method.response_type.FromString,
+            )
+
+    async def close(self) -> None:
+        if self.channel is not None:
+            await self.channel.close()
+
+    async def endpoint(self, request: Request) -> Response:
+        try:
+            body = await asyncio.wait_for(_read_body(request, self.settings.body_limit), self.settings.body_timeout)
+        except _BodyTooLarge:
+            return _error(None, error_object("invalid_request"), status_code=413)
+        except (TimeoutError, ClientDisconnect):
+            return _error(None, error_object("invalid_request"), status_code=408)
+        try:
+            envelope = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return _error(None, error_object("parse_error"))
+        if isinstance(envelope, list):
+            return _error(None, error_object("batch_opreations_not_supported"))
+        if not isinstance(envelope, dict):
+            return _error(None, error_object("invalid_request"))
+        request_id = envelope.get("id")
+        echo_id = request_id if _valid_id(request_id) else None
+        method_name = envelope.get("method")
+        params = envelope.get("params")
+        if (
+            envelope.get("jsonrpc") != "2.0"
+            or ("id" in envelope and not _valid_id(request_id))
+            or not isinstance(method_name, str)
+            or not isinstance(params, dict)
+        ):
+            return _error(echo_id, error_object("invalid_request"))
+        if "id" not in envelope:
+            return _error(None, error_object("notifications_not_supported"))
+        method = METHODS.get(method_name)
+        if method is None:
+            return _error(request_id, error_object("method_not_found"))
+        client = request.client.host if request.client else None
+        incoming_rid = request.headers.get("x-request-id")
+        rid = incoming_rid if incoming_rid and len(incoming_rid) <= 128 and incoming_rid.isascii() else uuid.uuid4().hex
+        response = await self._call(method, params, request_id, client, rid)
+        response.headers["x-request-id"] = rid
+        return response
+
+    async def _call(
+        self, method: Method, params: dict[str, Any], request_id: Any, client: str | None, rid: str
+    ) -> Response:
+        translation = translate.to_message(params, method.request_type(), skip=_ENVELOPE_KEYS)
+        metadata: list[tuple[str, str | bytes]] = [("x-request-id", rid)]
+        token = params.get("access_token")
+        if token is not None:
+            text = token if isinstance(token, str) else translate.value_text(token)
+            # Metadata values must be printable ASCII; anything else cannot be a token.
+            metadata.append(
+                ("authorization", f"Bearer {text}" if text.isascii() and text.isprintable() else "Bearer -")
+            )
+        if client:
+            metadata.append(("x-forwarded-for", client))
+        faults = translation.faults_metadata()
+        if faults is not None:
+            metadata.append(("x-param-faults-bin", faults))
+        call = self._calls[method.name](translation.message, metadata=metadata, timeout=self.settings.call_timeout)
+        try:
+            reply: Message = await call
+            trailing = await call.trailing_metadata()
+        except grpc.aio.AioRpcError as error:
+            return _error(request_id, self._error_from_status(method, error, params, translation))
+        result = {"data": translate.to_json(reply), "metadata": _metadata(trailing)}
+        return _json({"jsonrpc": "2.0", "id": request_id, "result": result})
+
+    def _error_from_status(
+        self, method: Method, error: grpc.aio.AioRpcError, params: dict[str, Any], translation: translate.Translation
+    ) -> dict[str, object]:
+        trailing = error.trailing_metadata()
+        metadata = _metadata(trailing)
+        info = _error_info(trailing)
+        mnemonic = mnemonic_for_reason(info.reason) if info is not None else None
+        if info is None or mnemonic is None:
+            if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                log.warning("%s: gRPC %s without contract details", method.name, error.code().name)
+            return error_object("internal_error", metadata=metadata)
+        path = _violation_path(trailing) or info.metadata.get("field")
+        field = value = None
+        if path is not None:
+            field = translate.field_name(path)
+            if path in translation.sent:
+                value = translate.value_text(translation.sent[path])
+            else:
+                found, sent = translate.lookup(params, path)
+                value = translate.value_text(sent) if found else None
+        params_out: dict[str, str | int] = {}
+        for key, text in info.metadata.items():
+            if key in ("field", "value"):
+                continue
+            params_out[key] = int(text) if key in INTEGER_PARAMS and text.lstrip("-").isdigit() else text
+        return error_object(mnemonic, verb=method.verb, field=field, value=value, params=params_out, metadata=metadata)
+
+
+def _metadata(trailing: Any) -> dict[str, object]:
+    limits: dict[str, int] = {}
+    for key, value in trailing or ():
+        name = _LIMIT_METADATA.get(key)
+        if name is not None and isinstance(value, str) and value.lstrip("-").isdigit():
+            limits[name] = int(value)
+    return {"limits": {key: limits[key] for key in LIMIT_KEYS}} if len(limits) == len(LIMIT_KEYS) else {}
+
+
+def _status(trailing: Any) -> status_pb2.Status | None:
+    for key, value in trailing or ():
+        if key == _STATUS_DETAILS and isinstance(value, bytes):
+            try:
+                return status_pb2.Status.FromString(value)
+            except DecodeError:
+                return None
+    return None
+
+
+def _error_info(trailing: Any) -> error_details_pb2.ErrorInfo | None:
+    status = _status(trailing)
+    for detail in status.details if status is not None else ():
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            return info
+    return None
+
+
+def _violation_path(trailing: Any) -> str | None:
+    status = _status(trailing)
+    for detail in status.details if status is not None else ():
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request) and bad_request.field_violations:
+            path: str = bad_request.field_violations[0].field
+            return path
+    return None
+
+
+def create_app(settings: GatewaySettings | None = None) -> Starlette:
+    gateway = Gateway(settings or GatewaySettings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await gateway.open()
+        try:
+            yield
+        finally:
+            await gateway.close()
+
+    routes = [
+        Route("/v2.0", gateway.endpoint, methods=["POST"]),
+        Route("/v2.0/", gateway.endpoint, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.gateway = gateway
+    return app

@@ -1,0 +1,235 @@
+"""JSON params <-> protobuf messages, by walking the message descriptors.
+
+No per-field code: a field added to the proto is accepted here as it is.
+JSON keys are proto field names; enum values are spelled as their wire_value
+option says. What JSON can express and proto cannot (an unknown key, a wrong
+type, an enum spelling with no value) is recorded as a fault for the service,
+which reports the first fault of the request in the contract's order. A
+faulty field gets a placeholder so that it still counts as sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Final
+
+import orjson
+from campaigns.v1 import options_pb2
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+# The service needs only the first faults in document order; more would swell the metadata.
+MAX_FAULTS: Final = 64
+# Longest key echoed back in a fault path.
+_MAX_KEY: Final = 200
+
+_INTEGER_TYPES: Final = frozenset(
+    {
+        FieldDescriptor.TYPE_INT64,
+        FieldDescriptor.TYPE_INT32,
+        FieldDescriptor.TYPE_SINT64,
+        FieldDescriptor.TYPE_SINT32,
+        FieldDescriptor.TYPE_UINT64,
+        FieldDescriptor.TYPE_UINT32,
+        FieldDescriptor.TYPE_FIXED64,
+        FieldDescriptor.TYPE_FIXED32,
+        FieldDescriptor.TYPE_SFIXED64,
+        FieldDescriptor.TYPE_SFIXED32,
+    }
+)
+
+
+@dataclass(slots=True)
+class Translation:
+    """A request message and what the JSON layer saw wrong in it."""
+
+    message: Message
+    at: dict[str, str] = field(default_factory=dict)  # path -> "type" | "value"
+    unexpected: dict[str, str] = field(default_factory=dict)  # parent path -> first unknown key's path
+    # path of each fault -> the JSON value the client sent there
+    sent: dict[str, Any] = field(default_factory=dict)
+    count: int = 0
+
+    def fault(self, path: str, kind: str, value: Any) -> None:
+        if self.count < MAX_FAULTS:
+            self.at[path] = kind
+            self.sent[path] = value
+        self.count += 1
+
+    def unknown_key(self, parent: str, path: str, value: Any) -> None:
+        if self.count < MAX_FAULTS and parent not in self.unexpected:
+            self.unexpected[parent] = path
+            self.sent[path] = value
+        self.count += 1
+
+    def faults_metadata(self) -> bytes | None:
+        if not self.count:
+            return None
+        return orjson.dumps({"at": self.at, "unexpected": self.unexpected})
+
+
+@cache
+def _enum_numbers(enum: EnumDescriptor) -> dict[str, int]:
+    return {
+        value.GetOptions().Extensions[options_pb2.wire_value]: value.number
+        for value in enum.values
+        if value.number != 0
+    }
+
+
+@cache
+def _enum_names(enum: EnumDescriptor) -> dict[int, str]:
+    return {number: name for name, number in _enum_numbers(enum).items()}
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}.{name}" if base else name
+
+
+def to_message(params: dict[str, Any], message: Message, *, skip: frozenset[str] = frozenset()) -> Translation:
+    """Fill `message` from a JSON object; keys in `skip` are the envelope's (access_token)."""
+    translation = Translation(message)
+    _fill(params, message, "", translation, skip)
+    return translation
+
+
+def _fill(obj: dict[str, Any], message: Message, path: str, out: Translation, skip: frozenset[str]) -> None:
+    descriptor: Descriptor = message.DESCRIPTOR
+    fields = descriptor.fields_by_name
+    for key, value in obj.items():
+        if key not in fields and key not in skip:
+            out.unknown_key(path, _join(path, key[:_MAX_KEY]), value)
+    for fd in descriptor.fields:
+        value = obj.get(fd.name)
+        if value is None:
+            continue  # null counts as not sent
+        field_path = _join(path, fd.name)
+        if fd.is_repeated:
+            if not isinstance(value, list):
+                out.fault(field_path, "type", value)
+                continue
+            container = getattr(message, fd.name)
+            for index, item in enumerate(value):
+                item_path = f"{field_path}[{index}]"
+                if fd.message_type is not None:
+                    element = container.add()
+                    if isinstance(item, dict):
+                        _fill(item, element, item_path, out, frozenset())
+                    else:
+                        out.fault(item_path, "type", item)
+                else:
+                    converted = _scalar(fd, item, item_path, out)
+                    container.append(converted)
+        elif fd.message_type is not None:
+            child = getattr(message, fd.name)
+            child.SetInParent()
+            if isinstance(value, dict):
+                _fill(value, child, field_path, out, frozenset())
+            else:
+                out.fault(field_path, "type", value)
+        else:
+            setattr(message, fd.name, _scalar(fd, value, field_path, out))
+
+
+def _scalar(fd: FieldDescriptor, value: Any, path: str, out: Translation) -> Any:
+    """The proto value for a JSON scalar, or a placeholder after recording a fault."""
+    kind = fd.type
+    if kind in _INTEGER_TYPES:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if INT64_MIN <= value <= INT64_MAX:
+                return value
+            out.fault(path, "value", value)
+        else:
+            out.fault(path, "type", value)
+        return 0
+    if kind == FieldDescriptor.TYPE_STRING:
+        if isinstance(value, str):
+            return value
+        out.fault(path, "type", value)
+        return ""
+    if kind == FieldDescriptor.TYPE_BOOL:
+        if isinstance(value, bool):
+            return value
+        out.fault(path, "type", value)
+        return False
+    if kind == FieldDescriptor.TYPE_ENUM:
+        if isinstance(value, str):
+            number = _enum_numbers(fd.enum_type).get(value)
+            if number is not None:
+                return number
+            out.fault(path, "value", value)
+        else:
+            out.fault(path, "type", value)
+        return 0
+    if kind in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        out.fault(path, "type", value)
+        return 0.0
+    out.fault(path, "type", value)  # bytes and the like: not on this API
+    return fd.default_value
+
+
+def to_json(message: Message) -> dict[str, Any]:
+    """A response message as JSON: unset optional fields are null, enums their wire spelling."""
+    result: dict[str, Any] = {}
+    for fd in message.DESCRIPTOR.fields:
+        value = getattr(message, fd.name)
+        if fd.is_repeated:
+            result[fd.name] = [_json_value(fd, item) for item in value]
+        elif fd.has_presence and not message.HasField(fd.name):
+            result[fd.name] = None
+        else:
+            result[fd.name] = _json_value(fd, value)
+    return result
+
+
+def _json_value(fd: FieldDescriptor, value: Any) -> Any:
+    if fd.message_type is not None:
+        return to_json(value)
+    if fd.enum_type is not None:
+        return _enum_names(fd.enum_type).get(value)
+    return value
+
+
+_INDEX = re.compile(r"\[\d+\]")
+_SEGMENT = re.compile(r"([^.\[]+)|\[(\d+)\]")
+
+
+def field_name(path: str) -> str:
+    """site_blocks[1].phone_number_id -> site_blocks.phone_number_id"""
+    return _INDEX.sub("", path)
+
+
+def lookup(params: Any, path: str) -> tuple[bool, Any]:
+    """The JSON value at a service-reported path (proto field names and indices)."""
+    node = params
+    for name, index in _SEGMENT.findall(path):
+        if name:
+            if not isinstance(node, dict) or name not in node:
+                return False, None
+            node = node[name]
+        else:
+            position = int(index)
+            if not isinstance(node, list) or position >= len(node):
+                return False, None
+            node = node[position]
+    return True, node
+
+
+def value_text(value: Any) -> str:
+    """`data.value` is always a string: numbers as decimal text, the rest compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return str(value)

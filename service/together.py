@@ -1,0 +1,34 @@
+"""`campaigns serve`: the gRPC service and the JSON-RPC gateway in one process.
+
+One event loop runs both; the gateway reaches the service over loopback gRPC,
+exactly as it would across machines. SIGTERM/SIGINT stop the gateway first
+(uvicorn drains its requests), then the service with its grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from gateway.run import uvicorn_config
+from service.config import ServiceSettings
+from service.server import start
+
+log = logging.getLogger("campaigns")
+
+
+async def _serve(settings: ServiceSettings, http_port: int) -> None:
+    running = await start(settings)
+    target = f"{settings.host}:{running.port}"
+    server = uvicorn.Server(uvicorn_config(host=settings.host, port=http_port, target=target))
+    try:
+        await server.serve()
+    finally:
+        log.info("gateway stopped; stopping the gRPC service")
+        await running.stop(settings.shutdown_grace)
+
+
+def serve_together(settings: ServiceSettings, *, http_port: int) -> None:
+    asyncio.run(_serve(settings, http_port))

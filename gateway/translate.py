@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import orjson
 from campaigns.v1 import options_pb2
-from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 INT64_MIN: Final = -(2**63)
@@ -98,7 +98,7 @@ def to_message(params: dict[str, Any], message: Message, *, skip: frozenset[str]
 
 
 def _fill(obj: dict[str, Any], message: Message, path: str, out: Translation, skip: frozenset[str]) -> None:
-    descriptor: Descriptor = message.DESCRIPTOR
+    descriptor = message.DESCRIPTOR
     fields = descriptor.fields_by_name
     for key, value in obj.items():
         if key not in fields and key not in skip:
@@ -135,7 +135,7 @@ def _fill(obj: dict[str, Any], message: Message, path: str, out: Translation, sk
             setattr(message, fd.name, _scalar(fd, value, field_path, out))
 
 
-def _scalar(fd: FieldDescriptor, value: Any, path: str, out: Translation) -> Any:
+def _scalar(fd: Any, value: Any, path: str, out: Translation) -> Any:
     """The proto value for a JSON scalar, or a placeholder after recording a fault."""
     kind = fd.type
     if kind in _INTEGER_TYPES:
@@ -188,7 +188,7 @@ def to_json(message: Message) -> dict[str, Any]:
     return result
 
 
-def _json_value(fd: FieldDescriptor, value: Any) -> Any:
+def _json_value(fd: Any, value: Any) -> Any:
     if fd.message_type is not None:
         return to_json(value)
     if fd.enum_type is not None:

@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -171,7 +172,7 @@ async def authenticate(
         ).one_or_none()
         if target is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
-        account_row = target
+        account_row: Any = target
         acting_user = user_id
     else:
         account_row = (await conn.execute(sa.select(*_ACCOUNT_COLUMNS).where(t.accounts.c.id == row.account_id))).one()

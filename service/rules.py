@@ -20,7 +20,6 @@ from typing import Any, Final
 
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
-from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from service.errors import ServiceError
@@ -220,7 +219,7 @@ def _join(base: str, name: str) -> str:
     return f"{base}.{name}" if base else name
 
 
-def _present(message: Message, field: FieldDescriptor) -> bool:
+def _present(message: Message, field: Any) -> bool:
     if field.is_repeated:
         return len(getattr(message, field.name)) > 0
     return message.HasField(field.name)
@@ -266,7 +265,7 @@ def _raise_fault(faults: Faults, path: str) -> None:
         raise ServiceError(FAULT_MNEMONICS[kind], path=path)
 
 
-def display(field: FieldDescriptor, value: Any) -> str:
+def display(field: Any, value: Any) -> str:
     """A proto value as the `value` string of an error."""
     if field.enum_type is not None:
         return wire_name(field.enum_type, value) or str(value)

@@ -35,9 +35,8 @@ FAULTS_METADATA = "x-param-faults-bin"
 
 
 def _metadata(context: grpc.aio.ServicerContext[Any, Any], key: str) -> str | bytes | None:
-    for item in context.invocation_metadata() or ():
-        if item.key == key:
-            value: str | bytes = item.value
+    for item_key, value in context.invocation_metadata() or ():
+        if item_key == key:
             return value
     return None
 
@@ -110,13 +109,13 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        behavior: Behavior = handler.unary_unary
+        behavior: Behavior = handler.unary_unary  # type: ignore[assignment]  # aio handlers are coroutines
         method: str = handler_call_details.method
         incoming = dict(handler_call_details.invocation_metadata or ())
 
@@ -153,7 +152,7 @@ def _limits_metadata() -> tuple[tuple[str, str], ...]:
 
 
 @dataclass(frozen=True)
-class _Status(grpc.Status):  # type: ignore[misc]
+class _Status(grpc.Status):
     code: grpc.StatusCode
     details: str
     trailing_metadata: tuple[tuple[str, str | bytes], ...]

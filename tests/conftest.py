@@ -67,7 +67,7 @@ class Service:
     running: service_server.RunningService
     target: str
     channel: grpc.aio.Channel
-    stub: spb_grpc.CampaignServiceStub
+    stub: spb_grpc.CampaignServiceAsyncStub
     database_url: str
 
 

@@ -133,6 +133,7 @@ async def authenticate(
     if token is None:
         raise ServiceError("required_parameter_missed", path="access_token")
     now = int(time.time())
+    # One round trip for the common case: the token, its user and (for a customer) the account.
     row = (
         await conn.execute(
             sa.select(
@@ -142,8 +143,13 @@ async def authenticate(
                 t.users.c.is_agent,
                 t.users.c.can_write,
                 t.users.c.account_id,
+                *_ACCOUNT_COLUMNS,
             )
-            .select_from(t.access_tokens.join(t.users, t.users.c.id == t.access_tokens.c.user_id))
+            .select_from(
+                t.access_tokens.join(t.users, t.users.c.id == t.access_tokens.c.user_id).outerjoin(
+                    t.accounts, t.accounts.c.id == t.users.c.account_id
+                )
+            )
             .where(t.access_tokens.c.token_hash == hash_token(token))
         )
     ).one_or_none()
@@ -154,14 +160,16 @@ async def authenticate(
     if row.is_blocked:
         raise ServiceError("access_token_blocked")
 
+    account_row: Any = row
+    acting_user = row.user_id
     if row.is_agent:
         # Step 4 first: an agent has no account of its own; the account checks
         # apply to the customer it acts for.
         if user_id is None:
             raise ServiceError("required_parameter_missed", path="user_id")
-        target = (
+        account_row = (
             await conn.execute(
-                sa.select(t.users.c.id, t.users.c.account_id, *_ACCOUNT_COLUMNS)
+                sa.select(*_ACCOUNT_COLUMNS)
                 .select_from(
                     t.agent_customers.join(t.users, t.users.c.id == t.agent_customers.c.user_id).join(
                         t.accounts, t.accounts.c.id == t.users.c.account_id
@@ -170,13 +178,9 @@ async def authenticate(
                 .where(t.agent_customers.c.agent_user_id == row.user_id, t.users.c.id == user_id)
             )
         ).one_or_none()
-        if target is None:
+        if account_row is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
-        account_row: Any = target
         acting_user = user_id
-    else:
-        account_row = (await conn.execute(sa.select(*_ACCOUNT_COLUMNS).where(t.accounts.c.id == row.account_id))).one()
-        acting_user = row.user_id
 
     account = Account(
         id=account_row.id,

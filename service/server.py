@@ -17,6 +17,7 @@ from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service import access, points, rules
 from service.campaigns import create_campaign
@@ -46,9 +47,14 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
         self._storage = storage
         self._settings = settings
 
-    async def _caller(
-        self, context: grpc.aio.ServicerContext[Any, Any], method: str, user_id: int | None
+    async def _admit(
+        self,
+        conn: AsyncConnection,
+        context: grpc.aio.ServicerContext[Any, Any],
+        method: str,
+        user_id: int | None,
     ) -> access.Caller:
+        """Steps 2 to 6: who calls, may they, and have they points left."""
         authorization = _metadata(context, "authorization")
         forwarded = _metadata(context, "x-forwarded-for")
         ip = access.client_ip(
@@ -56,19 +62,18 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
             forwarded if isinstance(forwarded, str) else None,
             self._settings.trusted_proxies,
         )
-        async with self._storage.transaction() as conn:
 
-            async def note_limits(account: access.Account) -> None:
-                call_limits.set(await points.read_limits(conn, account))
+        async def note_limits(account: access.Account) -> None:
+            call_limits.set(await points.read_limits(conn, account))
 
-            caller = await access.authenticate(
-                conn,
-                token=access.bearer_token(authorization if isinstance(authorization, str) else None),
-                user_id=user_id,
-                ip=ip,
-                method=access.METHODS[method],
-                on_account=note_limits,
-            )
+        caller = await access.authenticate(
+            conn,
+            token=access.bearer_token(authorization if isinstance(authorization, str) else None),
+            user_id=user_id,
+            ip=ip,
+            method=access.METHODS[method],
+            on_account=note_limits,
+        )
         limits = call_limits.get()
         assert limits is not None
         points.check_budget(limits)
@@ -79,14 +84,15 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
     ) -> spb.CreateCampaignResponse:
         raw_faults = _metadata(context, FAULTS_METADATA)
         faults = rules.Faults.decode(raw_faults if isinstance(raw_faults, bytes) else None)
-        caller = await self._caller(
-            context,
-            f"/{SERVICE_NAME}/CreateCampaign",
-            request.user_id if request.HasField("user_id") else None,
-        )
-        rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
-        rules.check_components(request, caller.account.components)
-        campaign_id = await create_campaign(self._storage, caller, request)
+        user_id = request.user_id if request.HasField("user_id") else None
+
+        async def admit(conn: AsyncConnection) -> access.Caller:
+            caller = await self._admit(conn, context, f"/{SERVICE_NAME}/CreateCampaign", user_id)
+            rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
+            rules.check_components(request, caller.account.components)
+            return caller
+
+        campaign_id = await create_campaign(self._storage, request, admit)
         _spent(1)
         return spb.CreateCampaignResponse(id=campaign_id)
 

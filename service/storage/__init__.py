@@ -42,6 +42,10 @@ class Storage:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time. Queueing this process's writers here
+        # keeps them off SQLite's busy handler, which sleeps in coarse steps and
+        # turns contention into long tail latency.
+        self._sqlite_writer = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> Storage:
@@ -76,9 +80,15 @@ class Storage:
         On SQLite a write transaction starts with BEGIN IMMEDIATE, so it waits for
         the write lock up front instead of failing when it upgrades a read lock.
         """
+        if self.is_sqlite and write:
+            async with self._sqlite_writer, self.engine.connect() as conn:
+                await conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+                async with conn.begin():
+                    yield conn
+            return
         async with self.engine.connect() as conn:
             if self.is_sqlite:
-                await conn.execution_options(sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN")
+                await conn.execution_options(sqlite_begin="BEGIN")
             async with conn.begin():
                 yield conn
 

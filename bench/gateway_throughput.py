@@ -57,15 +57,15 @@ async def prepare(url: str) -> None:
     from service.demo import load_demo
 
     await load_demo(storage)
-    async with storage.transaction(write=True) as conn:
-        await conn.execute(t.accounts.update().where(t.accounts.c.id == 1000).values(campaign_quota=10**9))
+    await storage.write(
+        lambda conn: conn.execute(t.accounts.update().where(t.accounts.c.id == 1000).values(campaign_quota=10**9))
+    )
     await storage.close()
 
 
 async def count_campaigns(url: str) -> int:
     storage = await Storage.open(url, migrate=False)
-    async with storage.transaction() as conn:
-        count = await conn.scalar(sa.select(sa.func.count()).select_from(t.campaigns))
+    count = await storage.read(lambda conn: conn.scalar(sa.select(sa.func.count()).select_from(t.campaigns)))
     await storage.close()
     return int(count or 0)
 

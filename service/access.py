@@ -11,12 +11,11 @@ import hmac
 import ipaddress
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.errors import ServiceError
 from service.storage import schema as t
@@ -114,16 +113,47 @@ _ACCOUNT_COLUMNS = (
     t.accounts.c.day_limit,
     t.accounts.c.minute_limit,
 )
+# Built once; see campaigns.py. One round trip for the common case: the token,
+# its user and (for a customer) the account.
+_TOKEN_USER_ACCOUNT = (
+    sa.select(
+        t.access_tokens.c.expires_at,
+        t.access_tokens.c.is_blocked,
+        t.users.c.id.label("user_id"),
+        t.users.c.is_agent,
+        t.users.c.can_write,
+        t.users.c.account_id,
+        *_ACCOUNT_COLUMNS,
+    )
+    .select_from(
+        t.access_tokens.join(t.users, t.users.c.id == t.access_tokens.c.user_id).outerjoin(
+            t.accounts, t.accounts.c.id == t.users.c.account_id
+        )
+    )
+    .where(t.access_tokens.c.token_hash == sa.bindparam("token_hash"))
+)
+_AGENT_CUSTOMER = (
+    sa.select(*_ACCOUNT_COLUMNS)
+    .select_from(
+        t.agent_customers.join(t.users, t.users.c.id == t.agent_customers.c.user_id).join(
+            t.accounts, t.accounts.c.id == t.users.c.account_id
+        )
+    )
+    .where(t.agent_customers.c.agent_user_id == sa.bindparam("agent"), t.users.c.id == sa.bindparam("user_id"))
+)
+_SAME_ACCOUNT = sa.select(t.users.c.id).where(
+    t.users.c.id == sa.bindparam("user_id"), t.users.c.account_id == sa.bindparam("account_id")
+)
 
 
-async def authenticate(
-    conn: AsyncConnection,
+def authenticate(
+    conn: sa.Connection,
     *,
     token: str | None,
     user_id: int | None,
     ip: IPAddress | None,
     method: MethodAccess,
-    on_account: Callable[[Account], Awaitable[None]] | None = None,
+    on_account: Callable[[Account], None] | None = None,
 ) -> Caller:
     """Resolve and check the caller, in the contract's order (steps 2 to 5).
 
@@ -133,26 +163,7 @@ async def authenticate(
     if token is None:
         raise ServiceError("required_parameter_missed", path="access_token")
     now = int(time.time())
-    # One round trip for the common case: the token, its user and (for a customer) the account.
-    row = (
-        await conn.execute(
-            sa.select(
-                t.access_tokens.c.expires_at,
-                t.access_tokens.c.is_blocked,
-                t.users.c.id.label("user_id"),
-                t.users.c.is_agent,
-                t.users.c.can_write,
-                t.users.c.account_id,
-                *_ACCOUNT_COLUMNS,
-            )
-            .select_from(
-                t.access_tokens.join(t.users, t.users.c.id == t.access_tokens.c.user_id).outerjoin(
-                    t.accounts, t.accounts.c.id == t.users.c.account_id
-                )
-            )
-            .where(t.access_tokens.c.token_hash == hash_token(token))
-        )
-    ).one_or_none()
+    row = conn.execute(_TOKEN_USER_ACCOUNT, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         raise ServiceError("access_token_invalid")
     if row.expires_at is not None and row.expires_at <= now:
@@ -167,17 +178,7 @@ async def authenticate(
         # apply to the customer it acts for.
         if user_id is None:
             raise ServiceError("required_parameter_missed", path="user_id")
-        account_row = (
-            await conn.execute(
-                sa.select(*_ACCOUNT_COLUMNS)
-                .select_from(
-                    t.agent_customers.join(t.users, t.users.c.id == t.agent_customers.c.user_id).join(
-                        t.accounts, t.accounts.c.id == t.users.c.account_id
-                    )
-                )
-                .where(t.agent_customers.c.agent_user_id == row.user_id, t.users.c.id == user_id)
-            )
-        ).one_or_none()
+        account_row = conn.execute(_AGENT_CUSTOMER, {"agent": row.user_id, "user_id": user_id}).one_or_none()
         if account_row is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
         acting_user = user_id
@@ -190,7 +191,7 @@ async def authenticate(
         minute_limit=account_row.minute_limit,
     )
     if on_account is not None:
-        await on_account(account)
+        on_account(account)
 
     # Step 3: account state and IP whitelist.
     if not account_row.is_active:
@@ -201,11 +202,7 @@ async def authenticate(
 
     if not row.is_agent and user_id is not None and user_id != row.user_id:
         # A customer may name a user of its own account; anything else reveals nothing.
-        same_account = (
-            await conn.execute(
-                sa.select(t.users.c.id).where(t.users.c.id == user_id, t.users.c.account_id == row.account_id)
-            )
-        ).one_or_none()
+        same_account = conn.execute(_SAME_ACCOUNT, {"user_id": user_id, "account_id": row.account_id}).one_or_none()
         if same_account is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
 

@@ -8,7 +8,7 @@ that stores the campaign, so what was checked is what gets written.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service import points
 from service.access import Caller
@@ -43,7 +42,7 @@ class _Number:
 async def create_campaign(
     storage: Storage,
     request: spb.CreateCampaignRequest,
-    admit: Callable[[AsyncConnection], Awaitable[Caller]],
+    admit: Callable[[sa.Connection], Caller],
 ) -> int:
     """Create the campaign in one transaction with the caller's checks.
 
@@ -51,11 +50,14 @@ async def create_campaign(
     parameter rules (steps 2 to 8), returning the caller. One transaction for
     the whole call keeps a create to a handful of round trips.
     """
+
+    def work(conn: sa.Connection) -> int:
+        caller = admit(conn)
+        return _create(conn, caller, request)
+
     for _attempt in range(_CONFLICT_RETRIES):
         try:
-            async with storage.transaction(write=True) as conn:
-                caller = await admit(conn)
-                return await _create(conn, storage.is_sqlite, caller, request)
+            return await storage.write(work)
         except IntegrityError as error:
             if "exclusive" not in str(error.orig) and "pool_numbers" not in str(error.orig):
                 raise
@@ -65,106 +67,106 @@ async def create_campaign(
     raise ServiceError("already_in_use", path=f"site_blocks[{first_call_tracking}].phone_number_id")
 
 
-async def _create(conn: AsyncConnection, is_sqlite: bool, caller: Caller, request: spb.CreateCampaignRequest) -> int:
+# The hot path's statements are built once: building Core constructs per call
+# costs more than SQLite takes to run them.
+_LOCK_ACCOUNT = sa.select(t.accounts.c.id).where(t.accounts.c.id == sa.bindparam("account_id")).with_for_update()
+_SITE_AND_COUNT = sa.select(
+    sa.select(t.sites.c.id)
+    .where(t.sites.c.id == sa.bindparam("site_id"), t.sites.c.account_id == sa.bindparam("account_id"))
+    .scalar_subquery(),
+    # Counting stops at the quota: the cost is bounded by the plan, not the data.
+    sa.select(sa.func.count())
+    .select_from(
+        sa.select(t.campaigns.c.id)
+        .where(t.campaigns.c.account_id == sa.bindparam("account_id"), t.campaigns.c.type == "basic")
+        .limit(sa.bindparam("quota"))
+        .subquery()
+    )
+    .scalar_subquery(),
+)
+_SITE_BLOCKS = sa.select(t.site_blocks.c.id).where(
+    t.site_blocks.c.site_id == sa.bindparam("site_id"), t.site_blocks.c.id.in_(sa.bindparam("ids", expanding=True))
+)
+_REDIRECTIONS = sa.select(t.redirection_numbers.c.id).where(
+    t.redirection_numbers.c.account_id == sa.bindparam("account_id"),
+    t.redirection_numbers.c.id.in_(sa.bindparam("ids", expanding=True)),
+)
+_NUMBERS = sa.select(t.phone_numbers.c.id, t.phone_numbers.c.type).where(
+    t.phone_numbers.c.account_id == sa.bindparam("account_id"),
+    t.phone_numbers.c.id.in_(sa.bindparam("ids", expanding=True)),
+    t.phone_numbers.c.is_pool_stock.is_(False),
+)
+_TAKEN = sa.select(t.campaign_site_blocks.c.exclusive_phone_number_id).where(
+    t.campaign_site_blocks.c.exclusive_phone_number_id.in_(sa.bindparam("ids", expanding=True))
+)
+_INSERT_CAMPAIGN = t.campaigns.insert().returning(t.campaigns.c.id)
+
+
+def _create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequest) -> int:
     account_id = caller.account.id
-    if not is_sqlite:
+    blocks = request.site_blocks
+    if conn.dialect.name == "postgresql":
         # Creates of one account take turns (SQLite's write lock does this already),
         # so the quota check below cannot be raced past.
-        await conn.execute(sa.select(t.accounts.c.id).where(t.accounts.c.id == account_id).with_for_update())
+        conn.execute(_LOCK_ACCOUNT, {"account_id": account_id})
 
-    numbers = await _numbers(conn, account_id, [b.phone_number_id for b in request.site_blocks])
+    numbers = _numbers(conn, account_id, [b.phone_number_id for b in blocks])
     _check_combinations(request, numbers)
 
     # Step 10: entities. The site and the quota's count come in one round trip.
-    site_ok, existing = (
-        await conn.execute(
-            sa.select(
-                sa.select(t.sites.c.id)
-                .where(t.sites.c.id == request.site_id, t.sites.c.account_id == account_id)
-                .scalar_subquery(),
-                # Counting stops at the quota: the cost is bounded by the plan, not the data.
-                sa.select(sa.func.count())
-                .select_from(
-                    sa.select(t.campaigns.c.id)
-                    .where(t.campaigns.c.account_id == account_id, t.campaigns.c.type == "basic")
-                    .limit(caller.account.campaign_quota)
-                    .subquery()
-                )
-                .scalar_subquery(),
-            )
-        )
+    site_ok, existing = conn.execute(
+        _SITE_AND_COUNT,
+        {"site_id": request.site_id, "account_id": account_id, "quota": caller.account.campaign_quota},
     ).one()
     if site_ok is None:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
-    block_ids: set[int] = set()
-    if request.site_blocks:
+    if blocks:
         block_ids = set(
-            (
-                await conn.scalars(
-                    sa.select(t.site_blocks.c.id).where(
-                        t.site_blocks.c.site_id == request.site_id,
-                        t.site_blocks.c.id.in_([b.site_block_id for b in request.site_blocks]),
-                    )
-                )
-            ).all()
+            conn.scalars(_SITE_BLOCKS, {"site_id": request.site_id, "ids": [b.site_block_id for b in blocks]}).all()
         )
-    for index, block in enumerate(request.site_blocks):
-        if block.site_block_id not in block_ids:
-            raise ServiceError(
-                "entity_not_found", path=f"site_blocks[{index}].site_block_id", value=str(block.site_block_id)
-            )
-    for index, block in enumerate(request.site_blocks):
-        if block.phone_number_id not in numbers:
-            raise ServiceError(
-                "entity_not_found", path=f"site_blocks[{index}].phone_number_id", value=str(block.phone_number_id)
-            )
-    redirections = [
-        b.redirection_phone_number_id for b in request.site_blocks if b.HasField("redirection_phone_number_id")
-    ]
-    known_redirections = set(
-        (
-            await conn.scalars(
-                sa.select(t.redirection_numbers.c.id).where(
-                    t.redirection_numbers.c.account_id == account_id, t.redirection_numbers.c.id.in_(redirections)
+        for index, block in enumerate(blocks):
+            if block.site_block_id not in block_ids:
+                raise ServiceError(
+                    "entity_not_found", path=f"site_blocks[{index}].site_block_id", value=str(block.site_block_id)
                 )
-            )
-        ).all()
-    )
-    for index, block in enumerate(request.site_blocks):
-        if (
-            block.HasField("redirection_phone_number_id")
-            and block.redirection_phone_number_id not in known_redirections
-        ):
-            raise ServiceError(
-                "invalid_parameter_value",
-                path=f"site_blocks[{index}].redirection_phone_number_id",
-                value=str(block.redirection_phone_number_id),
-            )
-    for index, block in enumerate(request.site_blocks):
-        if numbers[block.phone_number_id].type == "call_tracking" and not block.HasField("redirection_phone_number_id"):
-            raise ServiceError("required_parameter_missed", path=f"site_blocks[{index}].redirection_phone_number_id")
-    await _check_exclusive_numbers(conn, request, numbers)
+        for index, block in enumerate(blocks):
+            if block.phone_number_id not in numbers:
+                raise ServiceError(
+                    "entity_not_found", path=f"site_blocks[{index}].phone_number_id", value=str(block.phone_number_id)
+                )
+        redirections = [b.redirection_phone_number_id for b in blocks if b.HasField("redirection_phone_number_id")]
+        if redirections:
+            known = set(conn.scalars(_REDIRECTIONS, {"account_id": account_id, "ids": redirections}).all())
+            for index, block in enumerate(blocks):
+                if block.HasField("redirection_phone_number_id") and block.redirection_phone_number_id not in known:
+                    raise ServiceError(
+                        "invalid_parameter_value",
+                        path=f"site_blocks[{index}].redirection_phone_number_id",
+                        value=str(block.redirection_phone_number_id),
+                    )
+        for index, block in enumerate(blocks):
+            if numbers[block.phone_number_id].type == "call_tracking" and not block.HasField(
+                "redirection_phone_number_id"
+            ):
+                raise ServiceError(
+                    "required_parameter_missed", path=f"site_blocks[{index}].redirection_phone_number_id"
+                )
+        _check_exclusive_numbers(conn, request, numbers)
 
     # Step 11: the plan quota.
-    if (existing or 0) >= caller.account.campaign_quota:
+    if existing >= caller.account.campaign_quota:
         raise ServiceError("tariff_restrictions")
 
-    campaign_id = await _write(conn, is_sqlite, account_id, request, numbers)
-    await points.charge(conn, account_id)
+    campaign_id = _write(conn, account_id, request, numbers)
+    points.charge(conn, account_id)
     return campaign_id
 
 
-async def _numbers(conn: AsyncConnection, account_id: int, ids: Sequence[int]) -> dict[int, _Number]:
+def _numbers(conn: sa.Connection, account_id: int, ids: Sequence[int]) -> dict[int, _Number]:
     """The caller's numbers among `ids` that campaigns may use (pool stock is not offered)."""
     if not ids:
         return {}
-    rows = await conn.execute(
-        sa.select(t.phone_numbers.c.id, t.phone_numbers.c.type).where(
-            t.phone_numbers.c.account_id == account_id,
-            t.phone_numbers.c.id.in_(set(ids)),
-            t.phone_numbers.c.is_pool_stock.is_(False),
-        )
-    )
+    rows = conn.execute(_NUMBERS, {"account_id": account_id, "ids": list(set(ids))})
     return {row.id: _Number(row.id, row.type) for row in rows}
 
 
@@ -194,22 +196,14 @@ def _check_combinations(request: spb.CreateCampaignRequest, numbers: dict[int, _
         raise ServiceError("invalid_parameters_combination", path="dynamic_call_tracking")
 
 
-async def _check_exclusive_numbers(
-    conn: AsyncConnection, request: spb.CreateCampaignRequest, numbers: dict[int, _Number]
+def _check_exclusive_numbers(
+    conn: sa.Connection, request: spb.CreateCampaignRequest, numbers: dict[int, _Number]
 ) -> None:
     """A call_tracking number serves one block of one campaign."""
     wanted = [b.phone_number_id for b in request.site_blocks if numbers[b.phone_number_id].type == "call_tracking"]
     if not wanted:
         return
-    taken = set(
-        (
-            await conn.scalars(
-                sa.select(t.campaign_site_blocks.c.exclusive_phone_number_id).where(
-                    t.campaign_site_blocks.c.exclusive_phone_number_id.in_(wanted)
-                )
-            )
-        ).all()
-    )
+    taken = set(conn.scalars(_TAKEN, {"ids": wanted}).all())
     seen: set[int] = set()
     for index, block in enumerate(request.site_blocks):
         if numbers[block.phone_number_id].type != "call_tracking":
@@ -221,9 +215,8 @@ async def _check_exclusive_numbers(
         seen.add(block.phone_number_id)
 
 
-async def _write(
-    conn: AsyncConnection,
-    is_sqlite: bool,
+def _write(
+    conn: sa.Connection,
     account_id: int,
     request: spb.CreateCampaignRequest,
     numbers: dict[int, _Number],
@@ -243,12 +236,10 @@ async def _write(
         values["dct_reservation_time"] = wire_name(pb.ReservationTime.DESCRIPTOR, reservation)
         values["dct_count_virtual_numbers"] = dct.count_virtual_numbers
         values["dct_count_visits"] = dct.count_visits
-    campaign_id: int = (
-        await conn.execute(t.campaigns.insert().values(values).returning(t.campaigns.c.id))
-    ).scalar_one()
+    campaign_id: int = conn.execute(_INSERT_CAMPAIGN, values).scalar_one()
 
     if request.site_blocks:
-        await conn.execute(
+        conn.execute(
             t.campaign_site_blocks.insert(),
             [
                 {
@@ -270,9 +261,7 @@ async def _write(
     if dct is not None:
         for block in request.site_blocks:
             if block.dynamic_call_tracking_enabled:
-                await _reserve_pool(
-                    conn, is_sqlite, account_id, campaign_id, block.site_block_id, dct.count_virtual_numbers
-                )
+                _reserve_pool(conn, account_id, campaign_id, block.site_block_id, dct.count_virtual_numbers)
 
     rows = [
         {
@@ -288,13 +277,11 @@ async def _write(
         for position, condition in enumerate(group.conditions)
     ]
     if rows:
-        await conn.execute(t.campaign_conditions.insert(), rows)
+        conn.execute(t.campaign_conditions.insert(), rows)
     return campaign_id
 
 
-async def _reserve_pool(
-    conn: AsyncConnection, is_sqlite: bool, account_id: int, campaign_id: int, site_block_id: int, count: int
-) -> None:
+def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_block_id: int, count: int) -> None:
     """Put `count` numbers in the block's pool: vacant stock first, then purchased ones."""
     in_a_pool = sa.select(t.pool_numbers.c.phone_number_id)
     vacant = (
@@ -308,15 +295,15 @@ async def _reserve_pool(
         .order_by(t.phone_numbers.c.id)
         .limit(count)
     )
-    if not is_sqlite:
+    if conn.dialect.name == "postgresql":
         # Two creates never pick the same vacant number; the pool's primary key backs this up.
         vacant = vacant.with_for_update(skip_locked=True)
-    chosen = list((await conn.scalars(vacant)).all())
+    chosen = list((conn.scalars(vacant)).all())
     shortfall = count - len(chosen)
     if shortfall > 0:
         purchased = (
             (
-                await conn.execute(
+                conn.execute(
                     t.phone_numbers.insert().returning(t.phone_numbers.c.id),
                     [
                         {
@@ -334,14 +321,14 @@ async def _reserve_pool(
             .scalars()
             .all()
         )
-        await conn.execute(
+        conn.execute(
             t.phone_numbers.update()
             .where(t.phone_numbers.c.id == sa.bindparam("number_id"))
             .values(phone_number=sa.bindparam("new_number")),
             [{"number_id": n, "new_number": f"{PURCHASED_NUMBER_PREFIX}{n:07d}"} for n in purchased],
         )
         chosen.extend(purchased)
-    await conn.execute(
+    conn.execute(
         t.pool_numbers.insert(),
         [{"phone_number_id": n, "campaign_id": campaign_id, "site_block_id": site_block_id} for n in chosen],
     )

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.access import hash_password, hash_token
 from service.storage import Storage
@@ -214,17 +213,17 @@ DATA_SET: Sequence[tuple[sa.Table, list[dict[str, Any]]]] = (
 
 async def load_demo(storage: Storage) -> int:
     """Insert the missing rows of the demo set; returns how many were inserted."""
-    inserted = 0
-    async with storage.transaction(write=True) as conn:
-        for table, rows in DATA_SET:
-            inserted += await _insert_missing(conn, table, rows)
-    return inserted
+    return await storage.write(insert_demo)
 
 
-async def _insert_missing(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> int:
+def insert_demo(conn: sa.Connection) -> int:
+    return sum(_insert_missing(conn, table, rows) for table, rows in DATA_SET)
+
+
+def _insert_missing(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> int:
     key = list(table.primary_key.columns)
-    existing = {tuple(row) for row in await conn.execute(sa.select(*key))}
+    existing = {tuple(row) for row in conn.execute(sa.select(*key))}
     missing = [row for row in rows if tuple(row[c.name] for c in key) not in existing]
     if missing:
-        await conn.execute(table.insert(), missing)
+        conn.execute(table.insert(), missing)
     return len(missing)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.access import Account
 from service.errors import ServiceError
@@ -60,17 +59,39 @@ class Limits:
         )
 
 
+_COUNTERS = sa.select(t.point_counters.c.period, t.point_counters.c.window_start, t.point_counters.c.used).where(
+    t.point_counters.c.account_id == sa.bindparam("account_id")
+)
+
+
+def _upsert(insert: Any) -> Any:
+    counter = t.point_counters.c
+    return insert.on_conflict_do_update(
+        index_elements=[counter.account_id, counter.period],
+        set_={
+            # A new window starts from zero; the current one adds up.
+            "used": sa.case(
+                (counter.window_start == insert.excluded.window_start, counter.used + insert.excluded.used),
+                else_=insert.excluded.used,
+            ),
+            "window_start": insert.excluded.window_start,
+        },
+    )
+
+
+_CHARGE = {
+    "postgresql": _upsert(postgresql.insert(t.point_counters)),
+    "sqlite": _upsert(sqlite.insert(t.point_counters)),
+}
+
+
 def _window_start(now: int, length: int) -> int:
     return now - now % length
 
 
-async def read_limits(conn: AsyncConnection, account: Account, *, now: int | None = None) -> Limits:
+def read_limits(conn: sa.Connection, account: Account, *, now: int | None = None) -> Limits:
     now = int(time.time()) if now is None else now
-    rows = await conn.execute(
-        sa.select(t.point_counters.c.period, t.point_counters.c.window_start, t.point_counters.c.used).where(
-            t.point_counters.c.account_id == account.id
-        )
-    )
+    rows = conn.execute(_COUNTERS, {"account_id": account.id})
     used = {row.period: row.used for row in rows if row.window_start == _window_start(now, dict(PERIODS)[row.period])}
     day_used, minute_used = used.get("day", 0), used.get("minute", 0)
     return Limits(
@@ -91,27 +112,16 @@ def check_budget(limits: Limits) -> None:
         raise ServiceError("limit_exceeded", params={"limit_type": "minute", "limit_max_value": limits.minute_limit})
 
 
-async def charge(conn: AsyncConnection, account_id: int, *, points: int = 1, now: int | None = None) -> None:
+def charge(conn: sa.Connection, account_id: int, *, points: int = 1, now: int | None = None) -> None:
     """Spend points in the caller's transaction: they are spent only if it commits."""
     now = int(time.time()) if now is None else now
-    rows = [
-        {"account_id": account_id, "period": period, "window_start": _window_start(now, length), "used": points}
-        for period, length in PERIODS
-    ]
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t.point_counters)
-    excluded = insert.excluded
-    counter = t.point_counters.c
-    statement = insert.values(rows).on_conflict_do_update(
-        index_elements=[counter.account_id, counter.period],
-        set_={
-            # A new window starts from zero; the current one adds up.
-            "used": sa.case(
-                (counter.window_start == excluded.window_start, counter.used + excluded.used), else_=excluded.used
-            ),
-            "window_start": excluded.window_start,
-        },
+    conn.execute(
+        _CHARGE[conn.dialect.name],
+        [
+            {"account_id": account_id, "period": period, "window_start": _window_start(now, length), "used": points}
+            for period, length in PERIODS
+        ],
     )
-    await conn.execute(statement)
 
 
 __all__: Sequence[str] = ("Limits", "charge", "check_budget", "read_limits")

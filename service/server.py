@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+import sqlalchemy as sa
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service import access, points, rules
 from service.campaigns import create_campaign
@@ -28,8 +28,21 @@ from service.storage import Storage
 log = logging.getLogger("campaigns.service")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-# The caller's point limits once its account is known; sent as trailing metadata.
-call_limits: contextvars.ContextVar[points.Limits | None] = contextvars.ContextVar("call_limits", default=None)
+
+
+@dataclass(slots=True)
+class CallState:
+    """What one call learns on its way that its response must carry.
+
+    A plain object rather than context variables: the storage work may run on
+    a worker thread, and what it records here must be seen back on the loop.
+    """
+
+    # The caller's point limits once its account is known; sent as trailing metadata.
+    limits: points.Limits | None = None
+
+
+call_state: contextvars.ContextVar[CallState] = contextvars.ContextVar("call_state")
 
 SERVICE_NAME = spb.DESCRIPTOR.services_by_name["CampaignService"].full_name
 FAULTS_METADATA = "x-param-faults-bin"
@@ -47,10 +60,11 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
         self._storage = storage
         self._settings = settings
 
-    async def _admit(
+    def _admit(
         self,
-        conn: AsyncConnection,
+        conn: sa.Connection,
         context: grpc.aio.ServicerContext[Any, Any],
+        state: CallState,
         method: str,
         user_id: int | None,
     ) -> access.Caller:
@@ -63,10 +77,10 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
             self._settings.trusted_proxies,
         )
 
-        async def note_limits(account: access.Account) -> None:
-            call_limits.set(await points.read_limits(conn, account))
+        def note_limits(account: access.Account) -> None:
+            state.limits = points.read_limits(conn, account)
 
-        caller = await access.authenticate(
+        caller = access.authenticate(
             conn,
             token=access.bearer_token(authorization if isinstance(authorization, str) else None),
             user_id=user_id,
@@ -74,9 +88,8 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
             method=access.METHODS[method],
             on_account=note_limits,
         )
-        limits = call_limits.get()
-        assert limits is not None
-        points.check_budget(limits)
+        assert state.limits is not None
+        points.check_budget(state.limits)
         return caller
 
     async def CreateCampaign(
@@ -85,22 +98,18 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
         raw_faults = _metadata(context, FAULTS_METADATA)
         faults = rules.Faults.decode(raw_faults if isinstance(raw_faults, bytes) else None)
         user_id = request.user_id if request.HasField("user_id") else None
+        state = call_state.get()
 
-        async def admit(conn: AsyncConnection) -> access.Caller:
-            caller = await self._admit(conn, context, f"/{SERVICE_NAME}/CreateCampaign", user_id)
+        def admit(conn: sa.Connection) -> access.Caller:
+            caller = self._admit(conn, context, state, f"/{SERVICE_NAME}/CreateCampaign", user_id)
             rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
             rules.check_components(request, caller.account.components)
             return caller
 
         campaign_id = await create_campaign(self._storage, request, admit)
-        _spent(1)
+        if state.limits is not None:
+            state.limits = state.limits.spent(1)
         return spb.CreateCampaignResponse(id=campaign_id)
-
-
-def _spent(points_charged: int) -> None:
-    limits = call_limits.get()
-    if limits is not None:
-        call_limits.set(limits.spent(points_charged))
 
 
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
@@ -128,7 +137,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             rid = incoming.get("x-request-id")
             rid_token = request_id.set(rid if isinstance(rid, str) and rid else uuid.uuid4().hex)
-            limits_token = call_limits.set(None)
+            state_token = call_state.set(CallState())
             try:
                 response = await behavior(request, context)
                 context.set_trailing_metadata(_limits_metadata())
@@ -142,7 +151,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 log.exception("%s failed unexpectedly", method)
                 await context.abort_with_status(_with_limits(rpc_status.to_status(internal_status())))
             finally:
-                call_limits.reset(limits_token)
+                call_state.reset(state_token)
                 request_id.reset(rid_token)
 
         return grpc.unary_unary_rpc_method_handler(
@@ -153,7 +162,7 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 
 
 def _limits_metadata() -> tuple[tuple[str, str], ...]:
-    limits = call_limits.get()
+    limits = call_state.get().limits
     return limits.as_metadata() if limits is not None else ()
 
 

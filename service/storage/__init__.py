@@ -1,22 +1,31 @@
 """One storage layer, two engines: SQLite (embedded default) and PostgreSQL.
 
-Both run the same SQLAlchemy Core queries. The engine is chosen by the
-database URL; the schema is brought up to date by Alembic on open.
+The domain code is plain synchronous SQLAlchemy Core over a `sa.Connection`,
+handed to `Storage.read` or `Storage.write` as one function per transaction,
+and both engines run that same function:
+
+- PostgreSQL: the async engine (asyncpg) runs it with `run_sync`, so every
+  statement is awaited on the event loop underneath;
+- SQLite: the function runs on a worker thread over the stdlib driver, one
+  thread hop per transaction instead of several per statement (SQLite answers
+  in microseconds; the hops were most of the cost).
+
+The engine is chosen by the database URL; the schema is brought up to date by
+Alembic on open.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from service.storage import schema
 
@@ -24,24 +33,28 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant will do: it names the lock every replica takes while migrating.
 _MIGRATION_LOCK = 0x63616D70
 
+T = TypeVar("T")
+Work = Callable[[sa.Connection], T]
 
-def async_url(url: str) -> sa.URL:
-    """Map the user-facing URL (sqlite:///..., postgresql://...) to its async driver."""
+
+def engine_url(url: str) -> sa.URL:
+    """Map the user-facing URL (sqlite:///..., postgresql://...) to the driver this layer uses."""
     parsed = sa.make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite")
+        return parsed.set(drivername="sqlite+pysqlite")
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+asyncpg")
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}")
 
 
 class Storage:
-    """The service's database: an async engine plus the transaction discipline."""
+    """The service's database: one transaction per unit of work, on either engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.is_sqlite = engine.dialect.name == "sqlite"
+    def __init__(self, *, sqlite_engine: sa.Engine | None = None, async_engine: AsyncEngine | None = None) -> None:
+        self._sqlite = sqlite_engine
+        self._async = async_engine
+        self.is_sqlite = sqlite_engine is not None
         # SQLite has one writer at a time. Queueing this process's writers here
         # keeps them off SQLite's busy handler, which sleeps in coarse steps and
         # turns contention into long tail latency.
@@ -49,54 +62,80 @@ class Storage:
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> Storage:
-        target = async_url(url)
+        target = engine_url(url)
         if target.get_backend_name() == "sqlite":
-            engine = create_async_engine(target, pool_size=pool_size, max_overflow=0)
-            _sqlite_discipline(engine)
-        else:
-            engine = create_async_engine(
-                target, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, pool_recycle=1800
+            engine = sa.create_engine(
+                target,
+                pool_size=pool_size,
+                max_overflow=0,
+                connect_args={"check_same_thread": False, "timeout": 30},
             )
-        storage = cls(engine)
+            _sqlite_discipline(engine)
+            storage = cls(sqlite_engine=engine)
+        else:
+            storage = cls(
+                async_engine=create_async_engine(
+                    target, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, pool_recycle=1800
+                )
+            )
         if migrate:
             await storage.migrate()
         return storage
 
+    @property
+    def dialect(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._sqlite is not None:
+            await asyncio.to_thread(self._sqlite.dispose)
+        if self._async is not None:
+            await self._async.dispose()
 
     async def migrate(self) -> None:
         """Apply pending migrations; safe when several replicas start at once."""
-        async with self.transaction(write=True) as conn:
-            if not self.is_sqlite:
+
+        def upgrade(conn: sa.Connection) -> None:
+            if conn.dialect.name == "postgresql":
                 # SQLite's BEGIN IMMEDIATE already serialises this; PostgreSQL needs a lock.
-                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            await conn.run_sync(_upgrade)
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
 
-    @contextlib.asynccontextmanager
-    async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncConnection]:
-        """One transaction: committed when the block ends, rolled back on an exception.
+        await self.write(upgrade)
 
-        On SQLite a write transaction starts with BEGIN IMMEDIATE, so it waits for
-        the write lock up front instead of failing when it upgrades a read lock.
-        """
-        if self.is_sqlite and write:
-            async with self._sqlite_writer, self.engine.connect() as conn:
-                await conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
-                async with conn.begin():
-                    yield conn
-            return
-        async with self.engine.connect() as conn:
-            if self.is_sqlite:
-                await conn.execution_options(sqlite_begin="BEGIN")
-            async with conn.begin():
-                yield conn
+    async def read(self, work: Work[T]) -> T:
+        """Run `work` in a read transaction."""
+        return await self._run(work, write=False)
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` in a transaction that commits when it returns and rolls back when it raises."""
+        if self.is_sqlite:
+            async with self._sqlite_writer:
+                return await self._run(work, write=True)
+        return await self._run(work, write=True)
+
+    async def _run(self, work: Work[T], *, write: bool) -> T:
+        if self._sqlite is not None:
+            return await asyncio.to_thread(self._run_sqlite, self._sqlite, work, write)
+        assert self._async is not None
+        async with self._async.connect() as conn, conn.begin():
+            return await conn.run_sync(work)
+
+    @staticmethod
+    def _run_sqlite(engine: sa.Engine, work: Work[T], write: bool) -> T:
+        with engine.connect() as conn:
+            # BEGIN IMMEDIATE takes the write lock up front instead of failing
+            # when a read lock is upgraded under another writer.
+            conn = conn.execution_options(sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN")
+            with conn.begin():
+                return work(conn)
 
 
-def _sqlite_discipline(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
-
-    @event.listens_for(sync_engine, "connect")
+def _sqlite_discipline(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, issue BEGIN (see _on_begin).
         dbapi_connection.isolation_level = None
@@ -110,27 +149,9 @@ def _sqlite_discipline(engine: AsyncEngine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
-def _upgrade(sync_conn: sa.Connection) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = sync_conn
-    command.upgrade(config, "head")
-
-
-__all__ = ["Storage", "async_url", "schema"]
-
-
-async def _main(url: str) -> None:  # pragma: no cover - manual helper
-    storage = await Storage.open(url)
-    await storage.close()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    asyncio.run(_main(sys.argv[1]))
+__all__ = ["Storage", "Work", "engine_url", "schema"]

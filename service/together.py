@@ -7,10 +7,10 @@ exactly as it would across machines. SIGTERM/SIGINT stop the gateway first
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import uvicorn
+import uvloop
 
 from gateway.run import uvicorn_config
 from service.config import ServiceSettings
@@ -31,4 +31,5 @@ async def _serve(settings: ServiceSettings, http_port: int) -> None:
 
 
 def serve_together(settings: ServiceSettings, *, http_port: int) -> None:
-    asyncio.run(_serve(settings, http_port))
+    # uvloop, as `serve-gateway` gets from uvicorn; grpc.aio runs on it too.
+    uvloop.run(_serve(settings, http_port))

@@ -1,0 +1,43 @@
+"""Gateways without a service behind them, for what the gateway must answer on its own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import start_gateway, stop_gateway
+from tests.gateway.wire import free_port
+
+SMALL_BODY_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class LoneGateway:
+    """A real uvicorn gateway whose gRPC target has no listener."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v2.0"
+
+
+@pytest.fixture
+async def lone_gateway() -> AsyncIterator[LoneGateway]:
+    server, task, port = await start_gateway(f"127.0.0.1:{free_port()}", call_timeout=1.0)
+    try:
+        yield LoneGateway(port)
+    finally:
+        await stop_gateway(server, task)
+
+
+@pytest.fixture
+async def small_gateway() -> AsyncIterator[LoneGateway]:
+    """body_limit=1024; nothing behind it, so only the HTTP and envelope layers answer."""
+    server, task, port = await start_gateway(f"127.0.0.1:{free_port()}", body_limit=SMALL_BODY_LIMIT, call_timeout=1.0)
+    try:
+        yield LoneGateway(port)
+    finally:
+        await stop_gateway(server, task)

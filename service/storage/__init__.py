@@ -86,6 +86,12 @@ class Storage:
     def dialect(self) -> str:
         return "sqlite" if self.is_sqlite else "postgresql"
 
+    def connections_in_use(self) -> int:
+        """Connections checked out of the pool right now."""
+        engine = self._sqlite if self._sqlite is not None else self._async.sync_engine  # type: ignore[union-attr]
+        pool = engine.pool
+        return pool.checkedout() if isinstance(pool, sa.QueuePool) else 0
+
     async def close(self) -> None:
         if self._sqlite is not None:
             await asyncio.to_thread(self._sqlite.dispose)

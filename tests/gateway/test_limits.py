@@ -55,8 +55,9 @@ async def _one_window(gateway: Gateway, params: dict[str, Any] = FREE_FAILURE) -
 async def _set_account_limits(database_url: str, account_id: int, **values: int) -> None:
     storage = await Storage.open(database_url, migrate=False)
     try:
-        async with storage.transaction(write=True) as conn:
-            await conn.execute(sa.update(t.accounts).where(t.accounts.c.id == account_id).values(**values))
+        await storage.write(
+            lambda conn: conn.execute(sa.update(t.accounts).where(t.accounts.c.id == account_id).values(**values))
+        )
     finally:
         await storage.close()
 

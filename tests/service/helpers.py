@@ -314,8 +314,7 @@ async def query(database_url: str, statement: sa.Executable) -> list[sa.Row[Any]
     """Rows of one statement, read with the service's storage layer (no migration)."""
     storage = await Storage.open(database_url, migrate=False, pool_size=1)
     try:
-        async with storage.transaction() as conn:
-            return list((await conn.execute(statement)).all())
+        return await storage.read(lambda conn: list(conn.execute(statement).all()))
     finally:
         await storage.close()
 
@@ -323,10 +322,13 @@ async def query(database_url: str, statement: sa.Executable) -> list[sa.Row[Any]
 async def execute(database_url: str, *statements: str) -> None:
     """Run raw SQL statements in one write transaction."""
     storage = await Storage.open(database_url, migrate=False, pool_size=1)
+
+    def run(conn: sa.Connection) -> None:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+
     try:
-        async with storage.transaction(write=True) as conn:
-            for statement in statements:
-                await conn.execute(sa.text(statement))
+        await storage.write(run)
     finally:
         await storage.close()
 

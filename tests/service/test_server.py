@@ -16,7 +16,6 @@ from google.protobuf.descriptor_pool import DescriptorPool
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
-from sqlalchemy.pool import QueuePool
 
 from service.server import RunningService
 from service.storage import schema as t
@@ -140,9 +139,7 @@ async def wait_until_blocked(running: RunningService, database_url: str, call: a
 
 async def is_waiting(running: RunningService, database_url: str) -> bool:
     if database_url.startswith("sqlite"):
-        pool = running.storage.engine.pool
-        assert isinstance(pool, QueuePool)
-        return pool.checkedout() > 0
+        return running.storage.connections_in_use() > 0
     admin = await asyncpg.connect(database_url)
     try:
         waiting: int = await admin.fetchval(

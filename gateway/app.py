@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import grpc
-import orjson
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 from starlette.applications import Starlette
@@ -25,7 +24,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import translate
+from gateway import jsonwire, translate
 from gateway.catalogue import INTEGER_PARAMS, error_object, mnemonic_for_reason
 from gateway.methods import METHODS, Method
 
@@ -36,6 +35,8 @@ LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", 
 _LIMIT_METADATA: Final = {f"x-limit-{key.replace('_', '-')}": key for key in LIMIT_KEYS}
 _STATUS_DETAILS: Final = "grpc-status-details-bin"
 _ENVELOPE_KEYS: Final = frozenset({"access_token"})
+# Stands in for a token that cannot be sent as metadata: no issued token is this short.
+_UNMATCHABLE_TOKEN: Final = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +53,8 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _json(payload: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(payload), status_code=status_code, media_type="application/json", headers=headers)
+def _json(payload: dict[str, Any], status_code: int = 200) -> Response:
+    return Response(jsonwire.dumps(payload), status_code=status_code, media_type="application/json")
 
 
 def _error(request_id: Any, error: dict[str, object], status_code: int = 200) -> Response:
@@ -61,7 +62,7 @@ def _error(request_id: Any, error: dict[str, object], status_code: int = 200) ->
 
 
 def _valid_id(value: Any) -> bool:
-    return isinstance(value, str | int | float) and not isinstance(value, bool)
+    return isinstance(value, str | int | float | jsonwire.BigInt) and not isinstance(value, bool)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -119,8 +120,8 @@ class Gateway:
         except (TimeoutError, ClientDisconnect):
             return _error(None, error_object("invalid_request"), status_code=408)
         try:
-            envelope = orjson.loads(body)
-        except orjson.JSONDecodeError:
+            envelope = jsonwire.loads(body)
+        except jsonwire.JSONError:
             return _error(None, error_object("parse_error"))
         if isinstance(envelope, list):
             return _error(None, error_object("batch_opreations_not_supported"))
@@ -189,7 +190,7 @@ class Gateway:
         path = _violation_path(trailing) or info.metadata.get("field")
         field = value = None
         if path is not None:
-            field = translate.field_name(path)
+            field = translation.fields.get(path) or translate.field_name(path)
             if path in translation.sent:
                 value = translate.value_text(translation.sent[path])
             else:

@@ -20,6 +20,8 @@ from campaigns.v1 import options_pb2
 from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from gateway.jsonwire import BigInt, compact
+
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 # The service needs only the first faults in document order; more would swell the metadata.
@@ -50,20 +52,23 @@ class Translation:
     message: Message
     at: dict[str, str] = field(default_factory=dict)  # path -> "type" | "value"
     unexpected: dict[str, str] = field(default_factory=dict)  # parent path -> first unknown key's path
-    # path of each fault -> the JSON value the client sent there
+    # path of each fault -> the JSON value the client sent there, and its `field`
     sent: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
     count: int = 0
 
-    def fault(self, path: str, kind: str, value: Any) -> None:
+    def fault(self, path: str, dotted: str, kind: str, value: Any) -> None:
         if self.count < MAX_FAULTS:
             self.at[path] = kind
             self.sent[path] = value
+            self.fields[path] = dotted
         self.count += 1
 
-    def unknown_key(self, parent: str, path: str, value: Any) -> None:
+    def unknown_key(self, parent: str, path: str, dotted: str, value: Any) -> None:
         if self.count < MAX_FAULTS and parent not in self.unexpected:
             self.unexpected[parent] = path
             self.sent[path] = value
+            self.fields[path] = dotted
         self.count += 1
 
     def faults_metadata(self) -> bytes | None:
@@ -93,24 +98,28 @@ def _join(base: str, name: str) -> str:
 def to_message(params: dict[str, Any], message: Message, *, skip: frozenset[str] = frozenset()) -> Translation:
     """Fill `message` from a JSON object; keys in `skip` are the envelope's (access_token)."""
     translation = Translation(message)
-    _fill(params, message, "", translation, skip)
+    _fill(params, message, "", "", translation, skip)
     return translation
 
 
-def _fill(obj: dict[str, Any], message: Message, path: str, out: Translation, skip: frozenset[str]) -> None:
+def _fill(
+    obj: dict[str, Any], message: Message, path: str, dotted: str, out: Translation, skip: frozenset[str]
+) -> None:
+    """`path` carries indices (site_blocks[1].x), `dotted` is the same without them."""
     descriptor = message.DESCRIPTOR
     fields = descriptor.fields_by_name
     for key, value in obj.items():
         if key not in fields and key not in skip:
-            out.unknown_key(path, _join(path, key[:_MAX_KEY]), value)
+            out.unknown_key(path, _join(path, key[:_MAX_KEY]), _join(dotted, key[:_MAX_KEY]), value)
     for fd in descriptor.fields:
         value = obj.get(fd.name)
         if value is None:
             continue  # null counts as not sent
         field_path = _join(path, fd.name)
+        field_dotted = _join(dotted, fd.name)
         if fd.is_repeated:
             if not isinstance(value, list):
-                out.fault(field_path, "type", value)
+                out.fault(field_path, field_dotted, "type", value)
                 continue
             container = getattr(message, fd.name)
             for index, item in enumerate(value):
@@ -118,59 +127,60 @@ def _fill(obj: dict[str, Any], message: Message, path: str, out: Translation, sk
                 if fd.message_type is not None:
                     element = container.add()
                     if isinstance(item, dict):
-                        _fill(item, element, item_path, out, frozenset())
+                        _fill(item, element, item_path, field_dotted, out, frozenset())
                     else:
-                        out.fault(item_path, "type", item)
+                        out.fault(item_path, field_dotted, "type", item)
                 else:
-                    converted = _scalar(fd, item, item_path, out)
-                    container.append(converted)
+                    container.append(_scalar(fd, item, item_path, field_dotted, out))
         elif fd.message_type is not None:
             child = getattr(message, fd.name)
             child.SetInParent()
             if isinstance(value, dict):
-                _fill(value, child, field_path, out, frozenset())
+                _fill(value, child, field_path, field_dotted, out, frozenset())
             else:
-                out.fault(field_path, "type", value)
+                out.fault(field_path, field_dotted, "type", value)
         else:
-            setattr(message, fd.name, _scalar(fd, value, field_path, out))
+            setattr(message, fd.name, _scalar(fd, value, field_path, field_dotted, out))
 
 
-def _scalar(fd: Any, value: Any, path: str, out: Translation) -> Any:
+def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> Any:
     """The proto value for a JSON scalar, or a placeholder after recording a fault."""
     kind = fd.type
     if kind in _INTEGER_TYPES:
         if isinstance(value, int) and not isinstance(value, bool):
             if INT64_MIN <= value <= INT64_MAX:
                 return value
-            out.fault(path, "value", value)
+            out.fault(path, dotted, "value", value)
+        elif isinstance(value, BigInt):
+            out.fault(path, dotted, "value", value)
         else:
-            out.fault(path, "type", value)
+            out.fault(path, dotted, "type", value)
         return 0
     if kind == FieldDescriptor.TYPE_STRING:
         if isinstance(value, str):
             return value
-        out.fault(path, "type", value)
+        out.fault(path, dotted, "type", value)
         return ""
     if kind == FieldDescriptor.TYPE_BOOL:
         if isinstance(value, bool):
             return value
-        out.fault(path, "type", value)
+        out.fault(path, dotted, "type", value)
         return False
     if kind == FieldDescriptor.TYPE_ENUM:
         if isinstance(value, str):
             number = _enum_numbers(fd.enum_type).get(value)
             if number is not None:
                 return number
-            out.fault(path, "value", value)
+            out.fault(path, dotted, "value", value)
         else:
-            out.fault(path, "type", value)
+            out.fault(path, dotted, "type", value)
         return 0
     if kind in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
-        out.fault(path, "type", value)
+        out.fault(path, dotted, "value" if isinstance(value, BigInt) else "type", value)
         return 0.0
-    out.fault(path, "type", value)  # bytes and the like: not on this API
+    out.fault(path, dotted, "type", value)  # bytes and the like: not on this API
     return fd.default_value
 
 
@@ -218,6 +228,8 @@ def lookup(params: Any, path: str) -> tuple[bool, Any]:
             if not isinstance(node, list) or position >= len(node):
                 return False, None
             node = node[position]
+    if node is None:
+        return False, None  # null counts as not sent
     return True, node
 
 
@@ -229,7 +241,6 @@ def value_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    try:
-        return orjson.dumps(value).decode()
-    except (TypeError, orjson.JSONEncodeError):
-        return str(value)
+    if isinstance(value, BigInt):
+        return value.text
+    return compact(value)

@@ -101,7 +101,8 @@ def bearer_token(authorization: str | None) -> str | None:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer":
         return None
-    return token.strip()
+    # Exactly as sent: " tok_cust " is not tok_cust.
+    return token
 
 
 _ACCOUNT_COLUMNS = (
@@ -154,11 +155,14 @@ def authenticate(
     ip: IPAddress | None,
     method: MethodAccess,
     on_account: Callable[[Account], None] | None = None,
+    user_id_fault: str | None = None,
 ) -> Caller:
     """Resolve and check the caller, in the contract's order (steps 2 to 5).
 
     on_account runs as soon as the account acted for is known (before its
     checks), so errors of an authenticated call can still carry its limits.
+    user_id_fault is the mnemonic of a user_id the JSON layer could not read
+    (data_type_error): it is reported where step 4 looks at user_id.
     """
     if token is None:
         raise ServiceError("required_parameter_missed", path="access_token")
@@ -176,6 +180,8 @@ def authenticate(
     if row.is_agent:
         # Step 4 first: an agent has no account of its own; the account checks
         # apply to the customer it acts for.
+        if user_id_fault is not None:
+            raise ServiceError(user_id_fault, path="user_id")
         if user_id is None:
             raise ServiceError("required_parameter_missed", path="user_id")
         account_row = conn.execute(_AGENT_CUSTOMER, {"agent": row.user_id, "user_id": user_id}).one_or_none()
@@ -200,6 +206,8 @@ def authenticate(
     if ip is not None and not any(ip.version == net.version and ip in net for net in networks):
         raise ServiceError("ip_not_whitelisted", params={"ip": str(ip)})
 
+    if not row.is_agent and user_id_fault is not None:
+        raise ServiceError(user_id_fault, path="user_id")
     if not row.is_agent and user_id is not None and user_id != row.user_id:
         # A customer may name a user of its own account; anything else reveals nothing.
         same_account = conn.execute(_SAME_ACCOUNT, {"user_id": user_id, "account_id": row.account_id}).one_or_none()

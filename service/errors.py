@@ -16,6 +16,9 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 DOMAIN: Final = "campaigns.v1"
+# The echoed value is cut here: the status travels in trailing metadata, which
+# gRPC clients cap at 8 KiB by default. The gateway echoes the JSON it received.
+VALUE_ECHO_MAX: Final = 512
 _PREFIX: Final = "ERROR_REASON_"
 
 
@@ -76,7 +79,7 @@ class ServiceError(Exception):
         if self.path is not None:
             metadata["field"] = strip_indices(self.path)
         if self.value is not None:
-            metadata["value"] = self.value
+            metadata["value"] = self.value if len(self.value) <= VALUE_ECHO_MAX else self.value[:VALUE_ECHO_MAX] + "…"
         details = [error_details_pb2.ErrorInfo(reason=entry.reason, domain=DOMAIN, metadata=metadata)]
         if self.path is not None:
             details.append(

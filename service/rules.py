@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -32,11 +33,18 @@ FAULT_MNEMONICS: Final = {
     "value": "invalid_parameter_value",
 }
 
+# Python warns (FutureWarning) about character classes such as [[a] whose meaning
+# may change in a later version; they compile and work today, so they are accepted,
+# and the warning would only fill the log.
+warnings.filterwarnings("ignore", message="Possible (nested set|set )", category=FutureWarning)
+
 NAME_MAX: Final = 255
 DESCRIPTION_MAX: Final = 255
 CONDITION_VALUE_MAX: Final = 1000
 MAX_GROUPS: Final = 30
 MAX_CONDITIONS: Final = 50
+# A site has a handful of blocks; the cap keeps one request's look-ups bounded.
+MAX_SITE_BLOCKS: Final = 100
 # Pool numbers may be purchased on the caller's behalf: keep one request's bill bounded.
 MAX_POOL_NUMBERS: Final = 100
 MAX_COUNT_VISITS: Final = 1_000_000_000
@@ -66,6 +74,10 @@ class Faults:
         except (ValueError, AttributeError, TypeError):
             return NO_FAULTS
         return cls(at=at, unexpected=unexpected)
+
+    def mnemonic_at(self, path: str) -> str | None:
+        kind = self.at.get(path)
+        return FAULT_MNEMONICS[kind] if kind is not None else None
 
 
 NO_FAULTS: Final = Faults(at={}, unexpected={})
@@ -205,7 +217,7 @@ CREATE_CAMPAIGN: Final = (
     Param("status", valid=_enum(pb.CampaignStatus)),
     Param("site_id", required=True),
     Param("campaign_conditions", fields=CAMPAIGN_CONDITIONS),
-    Param("site_blocks", fields=SITE_BLOCK, list_rule=_distinct_blocks),
+    Param("site_blocks", fields=SITE_BLOCK, max_items=MAX_SITE_BLOCKS, list_rule=_distinct_blocks),
     Param("dynamic_call_tracking", fields=DYNAMIC_CALL_TRACKING),
 )
 
@@ -242,7 +254,7 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
         value = getattr(message, param.name)
         if field.is_repeated:
             if param.max_items is not None and len(value) > param.max_items:
-                raise ServiceError("invalid_parameter_value", path=field_path, value=f"{len(value)} items")
+                raise ServiceError("invalid_parameter_value", path=field_path)
             for index, item in enumerate(value):
                 item_path = f"{field_path}[{index}]"
                 _raise_fault(faults, item_path)
@@ -255,7 +267,8 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
             _walk(value, param.fields, field_path, faults)
             if param.message_rule is not None:
                 param.message_rule(value, field_path)
-        elif param.valid is not None and not param.valid(value):
+        elif (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
+            # NUL is refused everywhere: PostgreSQL cannot store it in text.
             raise ServiceError("invalid_parameter_value", path=field_path, value=display(field, value))
 
 

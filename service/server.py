@@ -67,6 +67,7 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
         state: CallState,
         method: str,
         user_id: int | None,
+        faults: rules.Faults,
     ) -> access.Caller:
         """Steps 2 to 6: who calls, may they, and have they points left."""
         authorization = _metadata(context, "authorization")
@@ -87,6 +88,7 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
             ip=ip,
             method=access.METHODS[method],
             on_account=note_limits,
+            user_id_fault=faults.mnemonic_at("user_id"),
         )
         assert state.limits is not None
         points.check_budget(state.limits)
@@ -101,7 +103,7 @@ class CampaignService(spb_grpc.CampaignServiceServicer):
         state = call_state.get()
 
         def admit(conn: sa.Connection) -> access.Caller:
-            caller = self._admit(conn, context, state, f"/{SERVICE_NAME}/CreateCampaign", user_id)
+            caller = self._admit(conn, context, state, f"/{SERVICE_NAME}/CreateCampaign", user_id, faults)
             rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
             rules.check_components(request, caller.account.components)
             return caller

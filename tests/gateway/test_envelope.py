@@ -168,10 +168,6 @@ async def test_id_echoed_with_its_json_type(lone_gateway: LoneGateway, request_i
     assert_error(answer, "method_not_found", request_id=request_id)
 
 
-@pytest.mark.xfail(
-    reason="BUG: an integer id beyond 64 bits is parsed as a float and echoed as 1.8446744073709552e+19",
-    strict=True,
-)
 async def test_id_beyond_64_bits_echoed_exactly(lone_gateway: LoneGateway) -> None:
     body = b'{"jsonrpc":"2.0","id":18446744073709551616,"method":"create.campaign","params":{}}'
     response = await post(lone_gateway.url, body)

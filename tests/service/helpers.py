@@ -20,6 +20,7 @@ from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 from google.rpc import error_details_pb2  # type: ignore[import-untyped,unused-ignore]
 from grpc_status import rpc_status
 
+from service.errors import VALUE_ECHO_MAX
 from service.storage import Storage
 from service.storage import schema as t
 from tests.conftest import Service, bearer
@@ -184,7 +185,7 @@ def assert_failure(
     else:
         assert failure.field == strip_indices(path), failure.metadata
     if not isinstance(value, Unchecked):
-        assert failure.value == value, seen
+        assert failure.value == echoed(value), seen
     params = dict(params or {})
     for name, expected in params.items():
         assert failure.metadata.get(name) == expected, failure.metadata
@@ -305,6 +306,13 @@ def condition(
 
 def conditions(*groups: Iterable[pb.Condition]) -> pb.CampaignConditions:
     return pb.CampaignConditions(group_conditions=[pb.ConditionGroup(conditions=list(group)) for group in groups])
+
+
+def echoed(value: str | None) -> str | None:
+    """What ErrorInfo carries of a sent value: long ones are cut (the gateway echoes the JSON in full)."""
+    if value is None or len(value) <= VALUE_ECHO_MAX:
+        return value
+    return value[:VALUE_ECHO_MAX] + "…"
 
 
 # --------------------------------------------------------------------------- database

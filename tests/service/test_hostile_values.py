@@ -43,17 +43,6 @@ C0 = "campaign_conditions.group_conditions[0].conditions[0]"
 
 
 @pytest.fixture
-def request_(request: pytest.FixtureRequest) -> pytest.FixtureRequest:
-    """pytest's `request` under another name (`request` is the request builder here)."""
-    return request
-
-
-def xfail_strict(node_request: pytest.FixtureRequest, reason: str) -> None:
-    """Expect this run to fail (a known bug); should it pass, strict xfail reports it."""
-    node_request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
-
-@pytest.fixture
 async def wide_channel(service: Service) -> AsyncIterator[grpc.aio.Channel]:
     """A channel that accepts trailers of any size, so echoed 10,000-char values can be read."""
     channel = grpc.aio.insecure_channel(
@@ -129,15 +118,6 @@ async def test_long_string(service: Service, wide_channel: grpc.aio.Channel, whe
     assert await snapshot(service.database_url) == before
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: the error echoes the whole 10,000-char value in ErrorInfo.metadata['value'], so its trailers "
-        "(~20 KB) pass the 8 KiB/16 KiB metadata limits of a default gRPC client, which then sees "
-        "RESOURCE_EXHAUSTED 'received metadata size exceeds ...' with no status details instead of "
-        "INVALID_ARGUMENT (ASCII values of this length fail the same way about one call in three)"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize("where", list(LONG_FIELDS))
 async def test_long_string_error_reaches_a_default_client(service: Service, where: str) -> None:
     build, path = LONG_FIELDS[where]
@@ -183,22 +163,16 @@ async def test_odd_names_are_stored_exactly(service: Service, text: str) -> None
 
 
 @pytest.mark.parametrize("where", list(LONG_FIELDS))
-async def test_nul_character(service: Service, engine: str, request_: pytest.FixtureRequest, where: str) -> None:
-    """U+0000 is a valid proto string character; the contract has no rule for it, so it may be
-    refused as invalid_parameter_value or stored, but never fail as INTERNAL."""
-    if engine == "postgresql":
-        xfail_strict(
-            request_,
-            "BUG: on PostgreSQL a NUL in name/description/condition value reaches the INSERT, asyncpg "
-            "refuses it (invalid byte sequence for encoding UTF8: 0x00) and the caller gets INTERNAL; "
-            "SQLite stores the same request",
-        )
+async def test_nul_character(service: Service, where: str) -> None:
+    """U+0000 is a valid proto string character, but PostgreSQL cannot store it in text: it is
+    refused as invalid_parameter_value on both engines (README decision), never INTERNAL."""
     build, path = LONG_FIELDS[where]
+    before = await snapshot(service.database_url)
 
-    result = await outcome(create_call(service, build("a\x00b")))
+    failure = await create_error(service, build("a\x00b"))
 
-    if isinstance(result, Failure):
-        assert_failure(result, INVALID, "INVALID_PARAMETER_VALUE", path, "a\x00b")
+    assert_failure(failure, INVALID, "INVALID_PARAMETER_VALUE", path, "a\x00b")
+    assert await snapshot(service.database_url) == before
 
 
 # --------------------------------------------------------------------------- extreme ids and numbers
@@ -367,15 +341,6 @@ async def test_hostile_regexes(service: Service, pattern: str) -> None:
         assert_failure(result, INVALID, "INVALID_PARAMETER_VALUE", f"{C0}.value", pattern)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: the service compiles a client's pattern with warnings enabled; Python's re emits FutureWarning "
-        "('Possible nested set', 'Possible set union', ...) for ordinary patterns such as [a||b], which is not "
-        "caught, so under warnings-as-errors (this suite, PYTHONWARNINGS=error) the caller gets INTERNAL, "
-        "and otherwise every such request writes a warning to the service's stderr"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize("pattern", ["[[a]", "[a||b]", "[a&&b]"])
 async def test_regex_that_python_warns_about(service: Service, pattern: str) -> None:
     result = await outcome(create_call(service, regex_request(pattern)))
@@ -391,17 +356,9 @@ def regex_request(pattern: str) -> spb.CreateCampaignRequest:
 
 
 @pytest.mark.parametrize("distinct_numbers", [False, True], ids=["one-number", "distinct-numbers"])
-async def test_forty_thousand_blocks(
-    service: Service, engine: str, request_: pytest.FixtureRequest, distinct_numbers: bool
-) -> None:
+async def test_forty_thousand_blocks(service: Service, distinct_numbers: bool) -> None:
     """No rule caps site_blocks; a site has a handful of blocks, so 40,000 of them are refused
     (entity_not_found on the first unknown block, or a list-size invalid_parameter_value)."""
-    if engine == "postgresql":
-        xfail_strict(
-            request_,
-            "BUG: on PostgreSQL 40,000 site_blocks become 40,000 bind parameters of one IN (...) query; "
-            "asyncpg refuses more than 32767 and the caller gets INTERNAL",
-        )
     message = request(
         site_blocks=[block(i, i if distinct_numbers else 302) for i in range(1, 40_001)],
     )

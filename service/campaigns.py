@@ -69,20 +69,20 @@ async def create_campaign(
 
 # The hot path's statements are built once: building Core constructs per call
 # costs more than SQLite takes to run them.
-_LOCK_ACCOUNT = sa.select(t.accounts.c.id).where(t.accounts.c.id == sa.bindparam("account_id")).with_for_update()
-_SITE_AND_COUNT = sa.select(
-    sa.select(t.sites.c.id)
-    .where(t.sites.c.id == sa.bindparam("site_id"), t.sites.c.account_id == sa.bindparam("account_id"))
-    .scalar_subquery(),
-    # Counting stops at the quota: the cost is bounded by the plan, not the data.
-    sa.select(sa.func.count())
-    .select_from(
-        sa.select(t.campaigns.c.id)
-        .where(t.campaigns.c.account_id == sa.bindparam("account_id"), t.campaigns.c.type == "basic")
-        .limit(sa.bindparam("quota"))
-        .subquery()
+_SITE = sa.select(t.sites.c.id).where(
+    t.sites.c.id == sa.bindparam("site_id"), t.sites.c.account_id == sa.bindparam("account_id")
+)
+# Step 11 and the account's turn in one statement: the counter moves only while
+# under the quota, and on PostgreSQL the row lock it takes makes concurrent
+# creates of one account wait here, so the quota cannot be raced past.
+_TAKE_QUOTA = (
+    t.accounts.update()
+    .where(
+        t.accounts.c.id == sa.bindparam("account_id"),
+        t.accounts.c.basic_campaigns < t.accounts.c.campaign_quota,
     )
-    .scalar_subquery(),
+    .values(basic_campaigns=t.accounts.c.basic_campaigns + 1)
+    .returning(t.accounts.c.id)
 )
 _SITE_BLOCKS = sa.select(t.site_blocks.c.id).where(
     t.site_blocks.c.site_id == sa.bindparam("site_id"), t.site_blocks.c.id.in_(sa.bindparam("ids", expanding=True))
@@ -105,19 +105,11 @@ _INSERT_CAMPAIGN = t.campaigns.insert().returning(t.campaigns.c.id)
 def _create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequest) -> int:
     account_id = caller.account.id
     blocks = request.site_blocks
-    if conn.dialect.name == "postgresql":
-        # Creates of one account take turns (SQLite's write lock does this already),
-        # so the quota check below cannot be raced past.
-        conn.execute(_LOCK_ACCOUNT, {"account_id": account_id})
-
     numbers = _numbers(conn, account_id, [b.phone_number_id for b in blocks])
     _check_combinations(request, numbers)
 
-    # Step 10: entities. The site and the quota's count come in one round trip.
-    site_ok, existing = conn.execute(
-        _SITE_AND_COUNT,
-        {"site_id": request.site_id, "account_id": account_id, "quota": caller.account.campaign_quota},
-    ).one()
+    # Step 10: entities.
+    site_ok = conn.scalar(_SITE, {"site_id": request.site_id, "account_id": account_id})
     if site_ok is None:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
     if blocks:
@@ -154,7 +146,7 @@ def _create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequ
         _check_exclusive_numbers(conn, request, numbers)
 
     # Step 11: the plan quota.
-    if existing >= caller.account.campaign_quota:
+    if conn.execute(_TAKE_QUOTA, {"account_id": account_id}).first() is None:
         raise ServiceError("tariff_restrictions")
 
     campaign_id = _write(conn, account_id, request, numbers)

@@ -217,7 +217,20 @@ async def load_demo(storage: Storage) -> int:
 
 
 def insert_demo(conn: sa.Connection) -> int:
-    return sum(_insert_missing(conn, table, rows) for table, rows in DATA_SET)
+    inserted = sum(_insert_missing(conn, table, rows) for table, rows in DATA_SET)
+    # The demo's campaigns were written directly: bring the quota counters in line.
+    demo_accounts = [account["id"] for account in ACCOUNTS]
+    conn.execute(
+        t.accounts.update()
+        .where(t.accounts.c.id.in_(demo_accounts))
+        .values(
+            basic_campaigns=sa.select(sa.func.count())
+            .select_from(t.campaigns)
+            .where(t.campaigns.c.account_id == t.accounts.c.id, t.campaigns.c.type == "basic")
+            .scalar_subquery()
+        )
+    )
+    return inserted
 
 
 def _insert_missing(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> int:

@@ -6,9 +6,12 @@ and both engines run that same function:
 
 - PostgreSQL: the async engine (asyncpg) runs it with `run_sync`, so every
   statement is awaited on the event loop underneath;
-- SQLite: the function runs on a worker thread over the stdlib driver, one
-  thread hop per transaction instead of several per statement (SQLite answers
-  in microseconds; the hops were most of the cost).
+- SQLite: the function runs over the stdlib driver on the event loop itself:
+  SQLite answers in microseconds and the work is Python that holds the GIL
+  anyway, so a thread would add only hand-offs. The one wait SQLite can impose,
+  another process holding the database lock, is not waited for on the loop:
+  the inline attempt gives up at once and the work runs again on a worker
+  thread that may wait (busy_timeout).
 
 The engine is chosen by the database URL; the schema is brought up to date by
 Alembic on open.
@@ -32,6 +35,11 @@ from service.storage import schema
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant will do: it names the lock every replica takes while migrating.
 _MIGRATION_LOCK = 0x63616D70
+
+# How long a transaction may wait for another process's lock (on a worker thread).
+_BUSY_TIMEOUT_MS = 30_000
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
 
 T = TypeVar("T")
 Work = Callable[[sa.Connection], T]
@@ -125,17 +133,25 @@ class Storage:
 
     async def _run(self, work: Work[T], *, write: bool) -> T:
         if self._sqlite is not None:
-            return await asyncio.to_thread(self._run_sqlite, self._sqlite, work, write)
+            try:
+                return self._run_sqlite(self._sqlite, work, write, busy_timeout_ms=0)
+            except sa.exc.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+            # Another process holds the lock: wait for it off the event loop.
+            return await asyncio.to_thread(self._run_sqlite, self._sqlite, work, write, _BUSY_TIMEOUT_MS)
         assert self._async is not None
         async with self._async.connect() as conn, conn.begin():
             return await conn.run_sync(work)
 
     @staticmethod
-    def _run_sqlite(engine: sa.Engine, work: Work[T], write: bool) -> T:
+    def _run_sqlite(engine: sa.Engine, work: Work[T], write: bool, busy_timeout_ms: int) -> T:
         with engine.connect() as conn:
             # BEGIN IMMEDIATE takes the write lock up front instead of failing
             # when a read lock is upgraded under another writer.
-            conn = conn.execution_options(sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN")
+            conn = conn.execution_options(
+                sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN", sqlite_busy_timeout_ms=busy_timeout_ms
+            )
             with conn.begin():
                 return work(conn)
 
@@ -150,14 +166,25 @@ def _sqlite_discipline(engine: sa.Engine) -> None:
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=NORMAL",
             "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=30000",
+            f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
         ):
             cursor.execute(pragma)
         cursor.close()
+        _record.info["busy_timeout_ms"] = _BUSY_TIMEOUT_MS
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+        options = conn.get_execution_options()
+        wanted = options.get("sqlite_busy_timeout_ms", _BUSY_TIMEOUT_MS)
+        info = conn.connection.info
+        if info.get("busy_timeout_ms") != wanted:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wanted)}")
+            info["busy_timeout_ms"] = wanted
+        conn.exec_driver_sql(options.get("sqlite_begin", "BEGIN"))
+
+
+def _is_busy(error: sa.exc.OperationalError) -> bool:
+    return getattr(error.orig, "sqlite_errorcode", None) in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
 __all__ = ["Storage", "Work", "engine_url", "schema"]

@@ -25,6 +25,9 @@ accounts = sa.Table(
     sa.Column("components", sa.Text, nullable=False, server_default=""),
     sa.Column("is_active", sa.Boolean, nullable=False),
     sa.Column("campaign_quota", sa.BigInteger, nullable=False),
+    # Basic campaigns the account has: kept by create and delete in their
+    # transactions, so the quota check reads one row instead of counting.
+    sa.Column("basic_campaigns", sa.BigInteger, nullable=False, server_default="0"),
     # Comma-separated CIDR networks the account may call from.
     sa.Column("ip_whitelist", sa.Text, nullable=False),
     sa.Column("day_limit", sa.BigInteger, nullable=False),

@@ -173,7 +173,8 @@ class Gateway:
             trailing = await call.trailing_metadata()
         except grpc.aio.AioRpcError as error:
             return _error(request_id, self._error_from_status(method, error, params, translation))
-        result = {"data": translate.to_json(reply), "metadata": _metadata(trailing)}
+        data, reply_metadata = translate.to_result(reply)
+        result = {"data": data, "metadata": {**reply_metadata, **_metadata(trailing)}}
         return _json({"jsonrpc": "2.0", "id": request_id, "result": result})
 
     def _error_from_status(

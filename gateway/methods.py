@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from campaigns.v1 import campaign_service_pb2
+from campaigns.v1 import campaign_service_pb2, site_service_pb2, user_service_pb2
 from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
@@ -36,7 +36,22 @@ class Method:
 
 
 _CAMPAIGNS: Final = campaign_service_pb2.DESCRIPTOR.services_by_name["CampaignService"]
+_SITES: Final = site_service_pb2.DESCRIPTOR.services_by_name["SiteService"]
+_USERS: Final = user_service_pb2.DESCRIPTOR.services_by_name["UserService"]
 
-METHODS: Final[dict[str, Method]] = {
-    method.name: method for method in (Method("create.campaigns", _CAMPAIGNS.methods_by_name["CreateCampaign"]),)
-}
+# JSON-RPC method name -> gRPC method.
+_TABLE: Final = (
+    ("create.campaigns", _CAMPAIGNS, "CreateCampaign"),
+    ("get.campaigns", _CAMPAIGNS, "GetCampaigns"),
+    ("update.campaigns", _CAMPAIGNS, "UpdateCampaign"),
+    ("delete.campaigns", _CAMPAIGNS, "DeleteCampaign"),
+    ("get.campaign_available_phone_numbers", _CAMPAIGNS, "GetCampaignAvailablePhoneNumbers"),
+    ("get.campaign_available_redirection_phone_numbers", _CAMPAIGNS, "GetCampaignAvailableRedirectionPhoneNumbers"),
+    ("get.sites", _SITES, "GetSites"),
+    ("get.site_blocks", _SITES, "GetSiteBlocks"),
+    ("login.user", _USERS, "Login"),
+    ("logout.user", _USERS, "Logout"),
+    ("get.customer_users", _USERS, "GetCustomerUsers"),
+)
+
+METHODS: Final[dict[str, Method]] = {name: Method(name, service.methods_by_name[rpc]) for name, service, rpc in _TABLE}

@@ -29,6 +29,7 @@ MAX_FAULTS: Final = 64
 # Longest key echoed back in a fault path.
 _MAX_KEY: Final = 200
 
+_VALUE: Final = "google.protobuf.Value"
 _INTEGER_TYPES: Final = frozenset(
     {
         FieldDescriptor.TYPE_INT64,
@@ -95,10 +96,42 @@ def _join(base: str, name: str) -> str:
     return f"{base}.{name}" if base else name
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the walk needs of one message type, read from its descriptor once."""
+
+    params: tuple[Any, ...]  # the fields that are JSON parameters, in document order
+    names: frozenset[str]
+    nulled_field: str | None  # the JSON_ROLE_NULLED_PARAMS field, if any
+
+
+@cache
+def _plan(descriptor: Any) -> _Plan:
+    params = []
+    nulled = None
+    for fd in descriptor.fields:
+        role = fd.GetOptions().Extensions[options_pb2.json_role]
+        if role == options_pb2.JSON_ROLE_NULLED_PARAMS:
+            nulled = fd.name
+        elif role == options_pb2.JSON_ROLE_UNSPECIFIED:
+            params.append(fd)
+    return _Plan(tuple(params), frozenset(fd.name for fd in params), nulled)
+
+
+def _is_json_value(fd: Any) -> bool:
+    return fd.message_type is not None and fd.message_type.full_name == _VALUE
+
+
 def to_message(params: dict[str, Any], message: Message, *, skip: frozenset[str] = frozenset()) -> Translation:
     """Fill `message` from a JSON object; keys in `skip` are the envelope's (access_token)."""
     translation = Translation(message)
     _fill(params, message, "", "", translation, skip)
+    plan = _plan(message.DESCRIPTOR)
+    if plan.nulled_field is not None:
+        # An update's nulls clear what they name; elsewhere null is simply "not sent".
+        getattr(message, plan.nulled_field).extend(
+            key for key, value in params.items() if value is None and key in plan.names
+        )
     return translation
 
 
@@ -106,15 +139,16 @@ def _fill(
     obj: dict[str, Any], message: Message, path: str, dotted: str, out: Translation, skip: frozenset[str]
 ) -> None:
     """`path` carries indices (site_blocks[1].x), `dotted` is the same without them."""
-    descriptor = message.DESCRIPTOR
-    fields = descriptor.fields_by_name
+    plan = _plan(message.DESCRIPTOR)
     for key, value in obj.items():
-        if key not in fields and key not in skip:
+        if key not in plan.names and key not in skip:
             out.unknown_key(path, _join(path, key[:_MAX_KEY]), _join(dotted, key[:_MAX_KEY]), value)
-    for fd in descriptor.fields:
-        value = obj.get(fd.name)
-        if value is None:
-            continue  # null counts as not sent
+    for fd in plan.params:
+        if fd.name not in obj:
+            continue
+        value = obj[fd.name]
+        if value is None and not (_is_json_value(fd) and not fd.is_repeated):
+            continue  # null counts as not sent (except as a filter's value)
         field_path = _join(path, fd.name)
         field_dotted = _join(dotted, fd.name)
         if fd.is_repeated:
@@ -132,6 +166,8 @@ def _fill(
                         out.fault(item_path, field_dotted, "type", item)
                 else:
                     container.append(_scalar(fd, item, item_path, field_dotted, out))
+        elif _is_json_value(fd):
+            _set_json_value(getattr(message, fd.name), value)
         elif fd.message_type is not None:
             child = getattr(message, fd.name)
             child.SetInParent()
@@ -141,6 +177,28 @@ def _fill(
                 out.fault(field_path, field_dotted, "type", value)
         else:
             setattr(message, fd.name, _scalar(fd, value, field_path, field_dotted, out))
+
+
+def _set_json_value(target: Any, value: Any) -> None:
+    """Any JSON into a google.protobuf.Value, without recursion on the Python stack for scalars."""
+    if value is None:
+        target.null_value = 0
+    elif isinstance(value, bool):
+        target.bool_value = value
+    elif isinstance(value, int | float):
+        target.number_value = float(value)
+    elif isinstance(value, BigInt):
+        target.string_value = value.text  # out of range whatever it is compared with
+    elif isinstance(value, str):
+        target.string_value = value
+    elif isinstance(value, list):
+        target.list_value.SetInParent()
+        for item in value:
+            _set_json_value(target.list_value.values.add(), item)
+    else:
+        target.struct_value.SetInParent()
+        for key, item in value.items():
+            _set_json_value(target.struct_value.fields[key], item)
 
 
 def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> Any:
@@ -185,17 +243,64 @@ def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> An
 
 
 def to_json(message: Message) -> dict[str, Any]:
-    """A response message as JSON: unset optional fields are null, enums their wire spelling."""
+    """A message as JSON: unset optional fields are null (or absent, with omit_when_unset),
+    enums their wire spelling."""
     result: dict[str, Any] = {}
-    for fd in message.DESCRIPTOR.fields:
+    for fd, omit in _render_plan(message.DESCRIPTOR):
         value = getattr(message, fd.name)
         if fd.is_repeated:
             result[fd.name] = [_json_value(fd, item) for item in value]
         elif fd.has_presence and not message.HasField(fd.name):
-            result[fd.name] = None
+            if not omit:
+                result[fd.name] = None
         else:
             result[fd.name] = _json_value(fd, value)
     return result
+
+
+@cache
+def _render_plan(descriptor: Any) -> tuple[tuple[Any, bool], ...]:
+    return tuple((fd, fd.GetOptions().Extensions[options_pb2.omit_when_unset]) for fd in descriptor.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class _ResultPlan:
+    data: Any | None  # the JSON_ROLE_DATA field
+    selected: Any | None  # the JSON_ROLE_SELECTED_FIELDS field
+    metadata: tuple[Any, ...]
+
+
+@cache
+def _result_plan(descriptor: Any) -> _ResultPlan:
+    data = selected = None
+    metadata = []
+    for fd in descriptor.fields:
+        role = fd.GetOptions().Extensions[options_pb2.json_role]
+        if role == options_pb2.JSON_ROLE_DATA:
+            data = fd
+        elif role == options_pb2.JSON_ROLE_SELECTED_FIELDS:
+            selected = fd
+        else:
+            metadata.append(fd)
+    return _ResultPlan(data, selected, tuple(metadata))
+
+
+def to_result(reply: Message) -> tuple[Any, dict[str, Any]]:
+    """`result.data` and the reply's part of `result.metadata`.
+
+    A reply with a JSON_ROLE_DATA field puts that field in `data` (each item cut
+    to the selected fields) and its other fields in `metadata` (total_items);
+    any other reply is `data` as a whole.
+    """
+    plan = _result_plan(reply.DESCRIPTOR)
+    if plan.data is None:
+        return to_json(reply), {}
+    selected = list(getattr(reply, plan.selected.name)) if plan.selected is not None else []
+    items = [to_json(item) for item in getattr(reply, plan.data.name)]
+    if selected:
+        items = [{name: item.get(name) for name in selected if name in item} for item in items]
+    metadata = {fd.name: getattr(reply, fd.name) for fd in plan.metadata}
+    return items, metadata
 
 
 def _json_value(fd: Any, value: Any) -> Any:

@@ -6,6 +6,7 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
@@ -16,6 +17,11 @@ if sys.version_info >= (3, 11):
     from typing import TypeAlias as _TypeAlias, Never as _Never
 else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as _deprecated
+else:
+    from typing_extensions import deprecated as _deprecated
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -229,6 +235,100 @@ CAMPAIGN_PARAMETER_STATIC_UTM_REFERRER: CampaignParameter.ValueType  # 29
 CAMPAIGN_PARAMETER_STATIC_UTM_EXPID: CampaignParameter.ValueType  # 30
 Global___CampaignParameter: _TypeAlias = CampaignParameter  # noqa: Y015
 
+class _CostRatioOperator:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CostRatioOperatorEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CostRatioOperator.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COST_RATIO_OPERATOR_UNSPECIFIED: _CostRatioOperator.ValueType  # 0
+    COST_RATIO_OPERATOR_WO_CHANGES: _CostRatioOperator.ValueType  # 1
+    COST_RATIO_OPERATOR_MULTIPLY: _CostRatioOperator.ValueType  # 2
+    COST_RATIO_OPERATOR_DIVIDE: _CostRatioOperator.ValueType  # 3
+
+class CostRatioOperator(_CostRatioOperator, metaclass=_CostRatioOperatorEnumTypeWrapper): ...
+
+COST_RATIO_OPERATOR_UNSPECIFIED: CostRatioOperator.ValueType  # 0
+COST_RATIO_OPERATOR_WO_CHANGES: CostRatioOperator.ValueType  # 1
+COST_RATIO_OPERATOR_MULTIPLY: CostRatioOperator.ValueType  # 2
+COST_RATIO_OPERATOR_DIVIDE: CostRatioOperator.ValueType  # 3
+Global___CostRatioOperator: _TypeAlias = CostRatioOperator  # noqa: Y015
+
+class _SortOrder:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SortOrderEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SortOrder.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SORT_ORDER_UNSPECIFIED: _SortOrder.ValueType  # 0
+    SORT_ORDER_ASC: _SortOrder.ValueType  # 1
+    SORT_ORDER_DESC: _SortOrder.ValueType  # 2
+
+class SortOrder(_SortOrder, metaclass=_SortOrderEnumTypeWrapper): ...
+
+SORT_ORDER_UNSPECIFIED: SortOrder.ValueType  # 0
+SORT_ORDER_ASC: SortOrder.ValueType  # 1
+SORT_ORDER_DESC: SortOrder.ValueType  # 2
+Global___SortOrder: _TypeAlias = SortOrder  # noqa: Y015
+
+class _FilterOperator:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FilterOperatorEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FilterOperator.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FILTER_OPERATOR_UNSPECIFIED: _FilterOperator.ValueType  # 0
+    FILTER_OPERATOR_EQUAL: _FilterOperator.ValueType  # 1
+    FILTER_OPERATOR_NOT_EQUAL: _FilterOperator.ValueType  # 2
+    FILTER_OPERATOR_LESS: _FilterOperator.ValueType  # 3
+    FILTER_OPERATOR_GREATER: _FilterOperator.ValueType  # 4
+    FILTER_OPERATOR_LESS_OR_EQUAL: _FilterOperator.ValueType  # 5
+    FILTER_OPERATOR_GREATER_OR_EQUAL: _FilterOperator.ValueType  # 6
+    FILTER_OPERATOR_LIKE: _FilterOperator.ValueType  # 7
+    FILTER_OPERATOR_ILIKE: _FilterOperator.ValueType  # 8
+    FILTER_OPERATOR_NOT_LIKE: _FilterOperator.ValueType  # 9
+    FILTER_OPERATOR_NOT_ILIKE: _FilterOperator.ValueType  # 10
+    FILTER_OPERATOR_IN: _FilterOperator.ValueType  # 11
+    FILTER_OPERATOR_NOT_IN: _FilterOperator.ValueType  # 12
+    FILTER_OPERATOR_IS_NULL: _FilterOperator.ValueType  # 13
+    FILTER_OPERATOR_IS_NOT_NULL: _FilterOperator.ValueType  # 14
+
+class FilterOperator(_FilterOperator, metaclass=_FilterOperatorEnumTypeWrapper): ...
+
+FILTER_OPERATOR_UNSPECIFIED: FilterOperator.ValueType  # 0
+FILTER_OPERATOR_EQUAL: FilterOperator.ValueType  # 1
+FILTER_OPERATOR_NOT_EQUAL: FilterOperator.ValueType  # 2
+FILTER_OPERATOR_LESS: FilterOperator.ValueType  # 3
+FILTER_OPERATOR_GREATER: FilterOperator.ValueType  # 4
+FILTER_OPERATOR_LESS_OR_EQUAL: FilterOperator.ValueType  # 5
+FILTER_OPERATOR_GREATER_OR_EQUAL: FilterOperator.ValueType  # 6
+FILTER_OPERATOR_LIKE: FilterOperator.ValueType  # 7
+FILTER_OPERATOR_ILIKE: FilterOperator.ValueType  # 8
+FILTER_OPERATOR_NOT_LIKE: FilterOperator.ValueType  # 9
+FILTER_OPERATOR_NOT_ILIKE: FilterOperator.ValueType  # 10
+FILTER_OPERATOR_IN: FilterOperator.ValueType  # 11
+FILTER_OPERATOR_NOT_IN: FilterOperator.ValueType  # 12
+FILTER_OPERATOR_IS_NULL: FilterOperator.ValueType  # 13
+FILTER_OPERATOR_IS_NOT_NULL: FilterOperator.ValueType  # 14
+Global___FilterOperator: _TypeAlias = FilterOperator  # noqa: Y015
+
+class _FilterCondition:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FilterConditionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FilterCondition.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FILTER_CONDITION_UNSPECIFIED: _FilterCondition.ValueType  # 0
+    FILTER_CONDITION_AND: _FilterCondition.ValueType  # 1
+    FILTER_CONDITION_OR: _FilterCondition.ValueType  # 2
+
+class FilterCondition(_FilterCondition, metaclass=_FilterConditionEnumTypeWrapper): ...
+
+FILTER_CONDITION_UNSPECIFIED: FilterCondition.ValueType  # 0
+FILTER_CONDITION_AND: FilterCondition.ValueType  # 1
+FILTER_CONDITION_OR: FilterCondition.ValueType  # 2
+Global___FilterCondition: _TypeAlias = FilterCondition  # noqa: Y015
+
 @_typing.final
 class SiteBlock(_message.Message):
     """Connects a virtual number to a block of a website."""
@@ -397,8 +497,13 @@ class CampaignConditions(_message.Message):
 
 Global___CampaignConditions: _TypeAlias = CampaignConditions  # noqa: Y015
 
+@_deprecated("""This message has been marked as deprecated using proto message options.""")
 @_typing.final
 class Campaign(_message.Message):
+    """Unused: get.campaigns returns CampaignView. Kept so the package stays
+    wire compatible with its first release.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     ID_FIELD_NUMBER: _builtins.int
@@ -453,3 +558,312 @@ class Campaign(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__dynamic_call_tracking) -> _WhichOneofReturnType__dynamic_call_tracking | None: ...
 
 Global___Campaign: _TypeAlias = Campaign  # noqa: Y015
+
+@_typing.final
+class SiteBlockView(_message.Message):
+    """A block of a campaign as get.campaigns shows it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_BLOCK_ID_FIELD_NUMBER: _builtins.int
+    SITE_BLOCK_NAME_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_TYPE_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_ID_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    REDIRECTION_PHONE_NUMBER_ID_FIELD_NUMBER: _builtins.int
+    REDIRECTION_PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    DYNAMIC_CALL_TRACKING_ENABLED_FIELD_NUMBER: _builtins.int
+    site_block_id: _builtins.int
+    site_block_name: _builtins.str
+    phone_number_type: Global___PhoneNumberType.ValueType
+    phone_number_id: _builtins.int
+    phone_number: _builtins.str
+    redirection_phone_number_id: _builtins.int
+    redirection_phone_number: _builtins.str
+    dynamic_call_tracking_enabled: _builtins.bool
+    def __init__(
+        self,
+        *,
+        site_block_id: _builtins.int = ...,
+        site_block_name: _builtins.str = ...,
+        phone_number_type: Global___PhoneNumberType.ValueType = ...,
+        phone_number_id: _builtins.int = ...,
+        phone_number: _builtins.str = ...,
+        redirection_phone_number_id: _builtins.int | None = ...,
+        redirection_phone_number: _builtins.str | None = ...,
+        dynamic_call_tracking_enabled: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_redirection_phone_number", b"_redirection_phone_number", "_redirection_phone_number_id", b"_redirection_phone_number_id", "redirection_phone_number", b"redirection_phone_number", "redirection_phone_number_id", b"redirection_phone_number_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_redirection_phone_number", b"_redirection_phone_number", "_redirection_phone_number_id", b"_redirection_phone_number_id", "dynamic_call_tracking_enabled", b"dynamic_call_tracking_enabled", "phone_number", b"phone_number", "phone_number_id", b"phone_number_id", "phone_number_type", b"phone_number_type", "redirection_phone_number", b"redirection_phone_number", "redirection_phone_number_id", b"redirection_phone_number_id", "site_block_id", b"site_block_id", "site_block_name", b"site_block_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__redirection_phone_number: _TypeAlias = _typing.Literal["redirection_phone_number"]  # noqa: Y015
+    _WhichOneofArgType__redirection_phone_number: _TypeAlias = _typing.Literal["_redirection_phone_number", b"_redirection_phone_number"]  # noqa: Y015
+    _WhichOneofReturnType__redirection_phone_number_id: _TypeAlias = _typing.Literal["redirection_phone_number_id"]  # noqa: Y015
+    _WhichOneofArgType__redirection_phone_number_id: _TypeAlias = _typing.Literal["_redirection_phone_number_id", b"_redirection_phone_number_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__redirection_phone_number) -> _WhichOneofReturnType__redirection_phone_number | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__redirection_phone_number_id) -> _WhichOneofReturnType__redirection_phone_number_id | None: ...
+
+Global___SiteBlockView: _TypeAlias = SiteBlockView  # noqa: Y015
+
+@_typing.final
+class DynamicCallTrackingView(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESERVATION_TIME_FIELD_NUMBER: _builtins.int
+    COUNT_VIRTUAL_NUMBERS_FIELD_NUMBER: _builtins.int
+    COUNT_VISITS_FIELD_NUMBER: _builtins.int
+    COVERAGE_VISITORS_FIELD_NUMBER: _builtins.int
+    reservation_time: Global___ReservationTime.ValueType
+    count_virtual_numbers: _builtins.int
+    count_visits: _builtins.int
+    coverage_visitors: _builtins.float
+    """Share of visitors shown a pool number, in percent; unknown until visits are counted."""
+    def __init__(
+        self,
+        *,
+        reservation_time: Global___ReservationTime.ValueType = ...,
+        count_virtual_numbers: _builtins.int = ...,
+        count_visits: _builtins.int = ...,
+        coverage_visitors: _builtins.float | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_coverage_visitors", b"_coverage_visitors", "coverage_visitors", b"coverage_visitors"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_coverage_visitors", b"_coverage_visitors", "count_virtual_numbers", b"count_virtual_numbers", "count_visits", b"count_visits", "coverage_visitors", b"coverage_visitors", "reservation_time", b"reservation_time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__coverage_visitors: _TypeAlias = _typing.Literal["coverage_visitors"]  # noqa: Y015
+    _WhichOneofArgType__coverage_visitors: _TypeAlias = _typing.Literal["_coverage_visitors", b"_coverage_visitors"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__coverage_visitors) -> _WhichOneofReturnType__coverage_visitors | None: ...
+
+Global___DynamicCallTrackingView: _TypeAlias = DynamicCallTrackingView  # noqa: Y015
+
+@_typing.final
+class CampaignView(_message.Message):
+    """One campaign of get.campaigns. Unset optional fields render as null."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    CREATION_TIME_FIELD_NUMBER: _builtins.int
+    ENGINE_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    COSTS_FIELD_NUMBER: _builtins.int
+    COST_RATIO_FIELD_NUMBER: _builtins.int
+    COST_RATIO_OPERATOR_FIELD_NUMBER: _builtins.int
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    SITE_DOMAIN_NAME_FIELD_NUMBER: _builtins.int
+    SITE_BLOCKS_FIELD_NUMBER: _builtins.int
+    DYNAMIC_CALL_TRACKING_FIELD_NUMBER: _builtins.int
+    CAMPAIGN_CONDITIONS_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_SOURCE_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_MEDIUM_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_CAMPAIGN_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_TERM_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_CONTENT_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_REFERRER_FIELD_NUMBER: _builtins.int
+    STATIC_UTM_EXPID_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    name: _builtins.str
+    description: _builtins.str
+    status: Global___CampaignStatus.ValueType
+    creation_time: _builtins.str
+    """"YYYY-MM-DD hh:mm:ss", UTC."""
+    engine: _builtins.str
+    """The ad system of an integrated campaign ("yandex.direct")."""
+    type: Global___CampaignType.ValueType
+    costs: _builtins.float
+    cost_ratio: _builtins.float
+    cost_ratio_operator: Global___CostRatioOperator.ValueType
+    site_id: _builtins.int
+    site_domain_name: _builtins.str
+    static_utm_source: _builtins.str
+    static_utm_medium: _builtins.str
+    static_utm_campaign: _builtins.str
+    static_utm_term: _builtins.str
+    static_utm_content: _builtins.str
+    static_utm_referrer: _builtins.str
+    static_utm_expid: _builtins.str
+    @_builtins.property
+    def site_blocks(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteBlockView]: ...
+    @_builtins.property
+    def dynamic_call_tracking(self) -> Global___DynamicCallTrackingView: ...
+    @_builtins.property
+    def campaign_conditions(self) -> Global___CampaignConditions:
+        """Absent (not null) for system and integrated campaigns."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        name: _builtins.str = ...,
+        description: _builtins.str | None = ...,
+        status: Global___CampaignStatus.ValueType = ...,
+        creation_time: _builtins.str = ...,
+        engine: _builtins.str | None = ...,
+        type: Global___CampaignType.ValueType = ...,
+        costs: _builtins.float | None = ...,
+        cost_ratio: _builtins.float = ...,
+        cost_ratio_operator: Global___CostRatioOperator.ValueType = ...,
+        site_id: _builtins.int | None = ...,
+        site_domain_name: _builtins.str | None = ...,
+        site_blocks: _abc.Iterable[Global___SiteBlockView] | None = ...,
+        dynamic_call_tracking: Global___DynamicCallTrackingView | None = ...,
+        campaign_conditions: Global___CampaignConditions | None = ...,
+        static_utm_source: _builtins.str | None = ...,
+        static_utm_medium: _builtins.str | None = ...,
+        static_utm_campaign: _builtins.str | None = ...,
+        static_utm_term: _builtins.str | None = ...,
+        static_utm_content: _builtins.str | None = ...,
+        static_utm_referrer: _builtins.str | None = ...,
+        static_utm_expid: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_costs", b"_costs", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_engine", b"_engine", "_site_domain_name", b"_site_domain_name", "_site_id", b"_site_id", "_static_utm_campaign", b"_static_utm_campaign", "_static_utm_content", b"_static_utm_content", "_static_utm_expid", b"_static_utm_expid", "_static_utm_medium", b"_static_utm_medium", "_static_utm_referrer", b"_static_utm_referrer", "_static_utm_source", b"_static_utm_source", "_static_utm_term", b"_static_utm_term", "campaign_conditions", b"campaign_conditions", "costs", b"costs", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "engine", b"engine", "site_domain_name", b"site_domain_name", "site_id", b"site_id", "static_utm_campaign", b"static_utm_campaign", "static_utm_content", b"static_utm_content", "static_utm_expid", b"static_utm_expid", "static_utm_medium", b"static_utm_medium", "static_utm_referrer", b"static_utm_referrer", "static_utm_source", b"static_utm_source", "static_utm_term", b"static_utm_term"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_costs", b"_costs", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_engine", b"_engine", "_site_domain_name", b"_site_domain_name", "_site_id", b"_site_id", "_static_utm_campaign", b"_static_utm_campaign", "_static_utm_content", b"_static_utm_content", "_static_utm_expid", b"_static_utm_expid", "_static_utm_medium", b"_static_utm_medium", "_static_utm_referrer", b"_static_utm_referrer", "_static_utm_source", b"_static_utm_source", "_static_utm_term", b"_static_utm_term", "campaign_conditions", b"campaign_conditions", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "costs", b"costs", "creation_time", b"creation_time", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "engine", b"engine", "id", b"id", "name", b"name", "site_blocks", b"site_blocks", "site_domain_name", b"site_domain_name", "site_id", b"site_id", "static_utm_campaign", b"static_utm_campaign", "static_utm_content", b"static_utm_content", "static_utm_expid", b"static_utm_expid", "static_utm_medium", b"static_utm_medium", "static_utm_referrer", b"static_utm_referrer", "static_utm_source", b"static_utm_source", "static_utm_term", b"static_utm_term", "status", b"status", "type", b"type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__campaign_conditions: _TypeAlias = _typing.Literal["campaign_conditions"]  # noqa: Y015
+    _WhichOneofArgType__campaign_conditions: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions"]  # noqa: Y015
+    _WhichOneofReturnType__costs: _TypeAlias = _typing.Literal["costs"]  # noqa: Y015
+    _WhichOneofArgType__costs: _TypeAlias = _typing.Literal["_costs", b"_costs"]  # noqa: Y015
+    _WhichOneofReturnType__description: _TypeAlias = _typing.Literal["description"]  # noqa: Y015
+    _WhichOneofArgType__description: _TypeAlias = _typing.Literal["_description", b"_description"]  # noqa: Y015
+    _WhichOneofReturnType__dynamic_call_tracking: _TypeAlias = _typing.Literal["dynamic_call_tracking"]  # noqa: Y015
+    _WhichOneofArgType__dynamic_call_tracking: _TypeAlias = _typing.Literal["_dynamic_call_tracking", b"_dynamic_call_tracking"]  # noqa: Y015
+    _WhichOneofReturnType__engine: _TypeAlias = _typing.Literal["engine"]  # noqa: Y015
+    _WhichOneofArgType__engine: _TypeAlias = _typing.Literal["_engine", b"_engine"]  # noqa: Y015
+    _WhichOneofReturnType__site_domain_name: _TypeAlias = _typing.Literal["site_domain_name"]  # noqa: Y015
+    _WhichOneofArgType__site_domain_name: _TypeAlias = _typing.Literal["_site_domain_name", b"_site_domain_name"]  # noqa: Y015
+    _WhichOneofReturnType__site_id: _TypeAlias = _typing.Literal["site_id"]  # noqa: Y015
+    _WhichOneofArgType__site_id: _TypeAlias = _typing.Literal["_site_id", b"_site_id"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_campaign: _TypeAlias = _typing.Literal["static_utm_campaign"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_campaign: _TypeAlias = _typing.Literal["_static_utm_campaign", b"_static_utm_campaign"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_content: _TypeAlias = _typing.Literal["static_utm_content"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_content: _TypeAlias = _typing.Literal["_static_utm_content", b"_static_utm_content"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_expid: _TypeAlias = _typing.Literal["static_utm_expid"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_expid: _TypeAlias = _typing.Literal["_static_utm_expid", b"_static_utm_expid"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_medium: _TypeAlias = _typing.Literal["static_utm_medium"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_medium: _TypeAlias = _typing.Literal["_static_utm_medium", b"_static_utm_medium"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_referrer: _TypeAlias = _typing.Literal["static_utm_referrer"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_referrer: _TypeAlias = _typing.Literal["_static_utm_referrer", b"_static_utm_referrer"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_source: _TypeAlias = _typing.Literal["static_utm_source"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_source: _TypeAlias = _typing.Literal["_static_utm_source", b"_static_utm_source"]  # noqa: Y015
+    _WhichOneofReturnType__static_utm_term: _TypeAlias = _typing.Literal["static_utm_term"]  # noqa: Y015
+    _WhichOneofArgType__static_utm_term: _TypeAlias = _typing.Literal["_static_utm_term", b"_static_utm_term"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_conditions) -> _WhichOneofReturnType__campaign_conditions | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__costs) -> _WhichOneofReturnType__costs | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__description) -> _WhichOneofReturnType__description | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__dynamic_call_tracking) -> _WhichOneofReturnType__dynamic_call_tracking | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__engine) -> _WhichOneofReturnType__engine | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__site_domain_name) -> _WhichOneofReturnType__site_domain_name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__site_id) -> _WhichOneofReturnType__site_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_campaign) -> _WhichOneofReturnType__static_utm_campaign | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_content) -> _WhichOneofReturnType__static_utm_content | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_expid) -> _WhichOneofReturnType__static_utm_expid | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_medium) -> _WhichOneofReturnType__static_utm_medium | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_referrer) -> _WhichOneofReturnType__static_utm_referrer | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_source) -> _WhichOneofReturnType__static_utm_source | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__static_utm_term) -> _WhichOneofReturnType__static_utm_term | None: ...
+
+Global___CampaignView: _TypeAlias = CampaignView  # noqa: Y015
+
+@_typing.final
+class Sort(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIELD_FIELD_NUMBER: _builtins.int
+    ORDER_FIELD_NUMBER: _builtins.int
+    field: _builtins.str
+    order: Global___SortOrder.ValueType
+    """Defaults to asc."""
+    def __init__(
+        self,
+        *,
+        field: _builtins.str | None = ...,
+        order: Global___SortOrder.ValueType | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_field", b"_field", "_order", b"_order", "field", b"field", "order", b"order"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_field", b"_field", "_order", b"_order", "field", b"field", "order", b"order"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__field: _TypeAlias = _typing.Literal["field"]  # noqa: Y015
+    _WhichOneofArgType__field: _TypeAlias = _typing.Literal["_field", b"_field"]  # noqa: Y015
+    _WhichOneofReturnType__order: _TypeAlias = _typing.Literal["order"]  # noqa: Y015
+    _WhichOneofArgType__order: _TypeAlias = _typing.Literal["_order", b"_order"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__field) -> _WhichOneofReturnType__field | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__order) -> _WhichOneofReturnType__order | None: ...
+
+Global___Sort: _TypeAlias = Sort  # noqa: Y015
+
+@_typing.final
+class Filter(_message.Message):
+    """Either a comparison (field, operator, value) or a group (filters, condition)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIELD_FIELD_NUMBER: _builtins.int
+    OPERATOR_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    FILTERS_FIELD_NUMBER: _builtins.int
+    CONDITION_FIELD_NUMBER: _builtins.int
+    field: _builtins.str
+    operator: Global___FilterOperator.ValueType
+    condition: Global___FilterCondition.ValueType
+    """Defaults to and."""
+    @_builtins.property
+    def value(self) -> _struct_pb2.Value:
+        """A number, string, boolean, null, or an array of them for in and not_in."""
+
+    @_builtins.property
+    def filters(self) -> _containers.RepeatedCompositeFieldContainer[Global___Filter]: ...
+    def __init__(
+        self,
+        *,
+        field: _builtins.str | None = ...,
+        operator: Global___FilterOperator.ValueType | None = ...,
+        value: _struct_pb2.Value | None = ...,
+        filters: _abc.Iterable[Global___Filter] | None = ...,
+        condition: Global___FilterCondition.ValueType | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_condition", b"_condition", "_field", b"_field", "_operator", b"_operator", "_value", b"_value", "condition", b"condition", "field", b"field", "operator", b"operator", "value", b"value"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_condition", b"_condition", "_field", b"_field", "_operator", b"_operator", "_value", b"_value", "condition", b"condition", "field", b"field", "filters", b"filters", "operator", b"operator", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__condition: _TypeAlias = _typing.Literal["condition"]  # noqa: Y015
+    _WhichOneofArgType__condition: _TypeAlias = _typing.Literal["_condition", b"_condition"]  # noqa: Y015
+    _WhichOneofReturnType__field: _TypeAlias = _typing.Literal["field"]  # noqa: Y015
+    _WhichOneofArgType__field: _TypeAlias = _typing.Literal["_field", b"_field"]  # noqa: Y015
+    _WhichOneofReturnType__operator: _TypeAlias = _typing.Literal["operator"]  # noqa: Y015
+    _WhichOneofArgType__operator: _TypeAlias = _typing.Literal["_operator", b"_operator"]  # noqa: Y015
+    _WhichOneofReturnType__value: _TypeAlias = _typing.Literal["value"]  # noqa: Y015
+    _WhichOneofArgType__value: _TypeAlias = _typing.Literal["_value", b"_value"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__condition) -> _WhichOneofReturnType__condition | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__field) -> _WhichOneofReturnType__field | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__operator) -> _WhichOneofReturnType__operator | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__value) -> _WhichOneofReturnType__value | None: ...
+
+Global___Filter: _TypeAlias = Filter  # noqa: Y015

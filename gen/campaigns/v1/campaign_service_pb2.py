@@ -23,19 +23,58 @@ _sym_db = _symbol_database.Default()
 
 
 from campaigns.v1 import campaign_pb2 as campaigns_dot_v1_dot_campaign__pb2
+from campaigns.v1 import options_pb2 as campaigns_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#campaigns/v1/campaign_service.proto\x12\x0c\x63\x61mpaigns.v1\x1a\x1b\x63\x61mpaigns/v1/campaign.proto\"\xca\x03\n\x15\x43reateCampaignRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\x04name\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x31\n\x06status\x18\x04 \x01(\x0e\x32\x1c.campaigns.v1.CampaignStatusH\x03\x88\x01\x01\x12\x14\n\x07site_id\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x42\n\x13\x63\x61mpaign_conditions\x18\x06 \x01(\x0b\x32 .campaigns.v1.CampaignConditionsH\x05\x88\x01\x01\x12,\n\x0bsite_blocks\x18\x07 \x03(\x0b\x32\x17.campaigns.v1.SiteBlock\x12\x45\n\x15\x64ynamic_call_tracking\x18\x08 \x01(\x0b\x32!.campaigns.v1.DynamicCallTrackingH\x06\x88\x01\x01\x42\n\n\x08_user_idB\x07\n\x05_nameB\x0e\n\x0c_descriptionB\t\n\x07_statusB\n\n\x08_site_idB\x16\n\x14_campaign_conditionsB\x18\n\x16_dynamic_call_tracking\"$\n\x16\x43reateCampaignResponse\x12\n\n\x02id\x18\x01 \x01(\x03\x32n\n\x0f\x43\x61mpaignService\x12[\n\x0e\x43reateCampaign\x12#.campaigns.v1.CreateCampaignRequest\x1a$.campaigns.v1.CreateCampaignResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#campaigns/v1/campaign_service.proto\x12\x0c\x63\x61mpaigns.v1\x1a\x1b\x63\x61mpaigns/v1/campaign.proto\x1a\x1a\x63\x61mpaigns/v1/options.proto\"\xca\x03\n\x15\x43reateCampaignRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\x04name\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x31\n\x06status\x18\x04 \x01(\x0e\x32\x1c.campaigns.v1.CampaignStatusH\x03\x88\x01\x01\x12\x14\n\x07site_id\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x42\n\x13\x63\x61mpaign_conditions\x18\x06 \x01(\x0b\x32 .campaigns.v1.CampaignConditionsH\x05\x88\x01\x01\x12,\n\x0bsite_blocks\x18\x07 \x03(\x0b\x32\x17.campaigns.v1.SiteBlock\x12\x45\n\x15\x64ynamic_call_tracking\x18\x08 \x01(\x0b\x32!.campaigns.v1.DynamicCallTrackingH\x06\x88\x01\x01\x42\n\n\x08_user_idB\x07\n\x05_nameB\x0e\n\x0c_descriptionB\t\n\x07_statusB\n\n\x08_site_idB\x16\n\x14_campaign_conditionsB\x18\n\x16_dynamic_call_tracking\"$\n\x16\x43reateCampaignResponse\x12\n\n\x02id\x18\x01 \x01(\x03\"\xdd\x01\n\x13GetCampaignsRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12\x13\n\x06offset\x18\x03 \x01(\x03H\x02\x88\x01\x01\x12\x0e\n\x06\x66ields\x18\x04 \x03(\t\x12 \n\x04sort\x18\x05 \x03(\x0b\x32\x12.campaigns.v1.Sort\x12)\n\x06\x66ilter\x18\x06 \x01(\x0b\x32\x14.campaigns.v1.FilterH\x03\x88\x01\x01\x42\n\n\x08_user_idB\x08\n\x06_limitB\t\n\x07_offsetB\t\n\x07_filter\"q\n\x14GetCampaignsResponse\x12.\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.campaigns.v1.CampaignViewB\x04\xd8\xf3\x18\x02\x12\x13\n\x0btotal_items\x18\x02 \x01(\x03\x12\x14\n\x06\x66ields\x18\x03 \x03(\tB\x04\xd8\xf3\x18\x03\"\x83\x05\n\x15UpdateCampaignRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x0f\n\x02id\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12\x11\n\x04name\x18\x03 \x01(\tH\x02\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x04 \x01(\tH\x03\x88\x01\x01\x12\x31\n\x06status\x18\x05 \x01(\x0e\x32\x1c.campaigns.v1.CampaignStatusH\x04\x88\x01\x01\x12\x14\n\x07site_id\x18\x06 \x01(\x03H\x05\x88\x01\x01\x12\x42\n\x13\x63\x61mpaign_conditions\x18\x07 \x01(\x0b\x32 .campaigns.v1.CampaignConditionsH\x06\x88\x01\x01\x12,\n\x0bsite_blocks\x18\x08 \x03(\x0b\x32\x17.campaigns.v1.SiteBlock\x12\x17\n\ncost_ratio\x18\t \x01(\x01H\x07\x88\x01\x01\x12\x41\n\x13\x63ost_ratio_operator\x18\n \x01(\x0e\x32\x1f.campaigns.v1.CostRatioOperatorH\x08\x88\x01\x01\x12\x45\n\x15\x64ynamic_call_tracking\x18\x0b \x01(\x0b\x32!.campaigns.v1.DynamicCallTrackingH\t\x88\x01\x01\x12\x1c\n\x0e\x63leared_fields\x18\x0c \x03(\tB\x04\xd8\xf3\x18\x01\x42\n\n\x08_user_idB\x05\n\x03_idB\x07\n\x05_nameB\x0e\n\x0c_descriptionB\t\n\x07_statusB\n\n\x08_site_idB\x16\n\x14_campaign_conditionsB\r\n\x0b_cost_ratioB\x16\n\x14_cost_ratio_operatorB\x18\n\x16_dynamic_call_tracking\"\x18\n\x16UpdateCampaignResponse\"Q\n\x15\x44\x65leteCampaignRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x0f\n\x02id\x18\x02 \x01(\x03H\x01\x88\x01\x01\x42\n\n\x08_user_idB\x05\n\x03_id\"\x18\n\x16\x44\x65leteCampaignResponse\"u\n\x14\x41vailablePhoneNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\x14\n\x0cphone_number\x18\x03 \x01(\t\x12+\n\x04type\x18\x04 \x01(\x0e\x32\x1d.campaigns.v1.PhoneNumberType\"\xf1\x01\n\'GetCampaignAvailablePhoneNumbersRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12\x13\n\x06offset\x18\x03 \x01(\x03H\x02\x88\x01\x01\x12\x0e\n\x06\x66ields\x18\x04 \x03(\t\x12 \n\x04sort\x18\x05 \x03(\x0b\x32\x12.campaigns.v1.Sort\x12)\n\x06\x66ilter\x18\x06 \x01(\x0b\x32\x14.campaigns.v1.FilterH\x03\x88\x01\x01\x42\n\n\x08_user_idB\x08\n\x06_limitB\t\n\x07_offsetB\t\n\x07_filter\"\x8d\x01\n(GetCampaignAvailablePhoneNumbersResponse\x12\x36\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\".campaigns.v1.AvailablePhoneNumberB\x04\xd8\xf3\x18\x02\x12\x13\n\x0btotal_items\x18\x02 \x01(\x03\x12\x14\n\x06\x66ields\x18\x03 \x03(\tB\x04\xd8\xf3\x18\x03\"C\n\x1f\x41vailableRedirectionPhoneNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0cphone_number\x18\x02 \x01(\t\"\xfc\x01\n2GetCampaignAvailableRedirectionPhoneNumbersRequest\x12\x14\n\x07user_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x12\n\x05limit\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12\x13\n\x06offset\x18\x03 \x01(\x03H\x02\x88\x01\x01\x12\x0e\n\x06\x66ields\x18\x04 \x03(\t\x12 \n\x04sort\x18\x05 \x03(\x0b\x32\x12.campaigns.v1.Sort\x12)\n\x06\x66ilter\x18\x06 \x01(\x0b\x32\x14.campaigns.v1.FilterH\x03\x88\x01\x01\x42\n\n\x08_user_idB\x08\n\x06_limitB\t\n\x07_offsetB\t\n\x07_filter\"\xa3\x01\n3GetCampaignAvailableRedirectionPhoneNumbersResponse\x12\x41\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32-.campaigns.v1.AvailableRedirectionPhoneNumberB\x04\xd8\xf3\x18\x02\x12\x13\n\x0btotal_items\x18\x02 \x01(\x03\x12\x14\n\x06\x66ields\x18\x03 \x03(\tB\x04\xd8\xf3\x18\x03\x32\xc8\x05\n\x0f\x43\x61mpaignService\x12[\n\x0e\x43reateCampaign\x12#.campaigns.v1.CreateCampaignRequest\x1a$.campaigns.v1.CreateCampaignResponse\x12U\n\x0cGetCampaigns\x12!.campaigns.v1.GetCampaignsRequest\x1a\".campaigns.v1.GetCampaignsResponse\x12[\n\x0eUpdateCampaign\x12#.campaigns.v1.UpdateCampaignRequest\x1a$.campaigns.v1.UpdateCampaignResponse\x12[\n\x0e\x44\x65leteCampaign\x12#.campaigns.v1.DeleteCampaignRequest\x1a$.campaigns.v1.DeleteCampaignResponse\x12\x91\x01\n GetCampaignAvailablePhoneNumbers\x12\x35.campaigns.v1.GetCampaignAvailablePhoneNumbersRequest\x1a\x36.campaigns.v1.GetCampaignAvailablePhoneNumbersResponse\x12\xb2\x01\n+GetCampaignAvailableRedirectionPhoneNumbers\x12@.campaigns.v1.GetCampaignAvailableRedirectionPhoneNumbersRequest\x1a\x41.campaigns.v1.GetCampaignAvailableRedirectionPhoneNumbersResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'campaigns.v1.campaign_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATECAMPAIGNREQUEST']._serialized_start=83
-  _globals['_CREATECAMPAIGNREQUEST']._serialized_end=541
-  _globals['_CREATECAMPAIGNRESPONSE']._serialized_start=543
-  _globals['_CREATECAMPAIGNRESPONSE']._serialized_end=579
-  _globals['_CAMPAIGNSERVICE']._serialized_start=581
-  _globals['_CAMPAIGNSERVICE']._serialized_end=691
+  _globals['_GETCAMPAIGNSRESPONSE'].fields_by_name['data']._loaded_options = None
+  _globals['_GETCAMPAIGNSRESPONSE'].fields_by_name['data']._serialized_options = b'\330\363\030\002'
+  _globals['_GETCAMPAIGNSRESPONSE'].fields_by_name['fields']._loaded_options = None
+  _globals['_GETCAMPAIGNSRESPONSE'].fields_by_name['fields']._serialized_options = b'\330\363\030\003'
+  _globals['_UPDATECAMPAIGNREQUEST'].fields_by_name['cleared_fields']._loaded_options = None
+  _globals['_UPDATECAMPAIGNREQUEST'].fields_by_name['cleared_fields']._serialized_options = b'\330\363\030\001'
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSRESPONSE'].fields_by_name['data']._loaded_options = None
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSRESPONSE'].fields_by_name['data']._serialized_options = b'\330\363\030\002'
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSRESPONSE'].fields_by_name['fields']._loaded_options = None
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSRESPONSE'].fields_by_name['fields']._serialized_options = b'\330\363\030\003'
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSRESPONSE'].fields_by_name['data']._loaded_options = None
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSRESPONSE'].fields_by_name['data']._serialized_options = b'\330\363\030\002'
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSRESPONSE'].fields_by_name['fields']._loaded_options = None
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSRESPONSE'].fields_by_name['fields']._serialized_options = b'\330\363\030\003'
+  _globals['_CREATECAMPAIGNREQUEST']._serialized_start=111
+  _globals['_CREATECAMPAIGNREQUEST']._serialized_end=569
+  _globals['_CREATECAMPAIGNRESPONSE']._serialized_start=571
+  _globals['_CREATECAMPAIGNRESPONSE']._serialized_end=607
+  _globals['_GETCAMPAIGNSREQUEST']._serialized_start=610
+  _globals['_GETCAMPAIGNSREQUEST']._serialized_end=831
+  _globals['_GETCAMPAIGNSRESPONSE']._serialized_start=833
+  _globals['_GETCAMPAIGNSRESPONSE']._serialized_end=946
+  _globals['_UPDATECAMPAIGNREQUEST']._serialized_start=949
+  _globals['_UPDATECAMPAIGNREQUEST']._serialized_end=1592
+  _globals['_UPDATECAMPAIGNRESPONSE']._serialized_start=1594
+  _globals['_UPDATECAMPAIGNRESPONSE']._serialized_end=1618
+  _globals['_DELETECAMPAIGNREQUEST']._serialized_start=1620
+  _globals['_DELETECAMPAIGNREQUEST']._serialized_end=1701
+  _globals['_DELETECAMPAIGNRESPONSE']._serialized_start=1703
+  _globals['_DELETECAMPAIGNRESPONSE']._serialized_end=1727
+  _globals['_AVAILABLEPHONENUMBER']._serialized_start=1729
+  _globals['_AVAILABLEPHONENUMBER']._serialized_end=1846
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSREQUEST']._serialized_start=1849
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSREQUEST']._serialized_end=2090
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSRESPONSE']._serialized_start=2093
+  _globals['_GETCAMPAIGNAVAILABLEPHONENUMBERSRESPONSE']._serialized_end=2234
+  _globals['_AVAILABLEREDIRECTIONPHONENUMBER']._serialized_start=2236
+  _globals['_AVAILABLEREDIRECTIONPHONENUMBER']._serialized_end=2303
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSREQUEST']._serialized_start=2306
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSREQUEST']._serialized_end=2558
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSRESPONSE']._serialized_start=2561
+  _globals['_GETCAMPAIGNAVAILABLEREDIRECTIONPHONENUMBERSRESPONSE']._serialized_end=2724
+  _globals['_CAMPAIGNSERVICE']._serialized_start=2727
+  _globals['_CAMPAIGNSERVICE']._serialized_end=3439
 # @@protoc_insertion_point(module_scope)

@@ -109,3 +109,465 @@ class CreateCampaignResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CreateCampaignResponse: _TypeAlias = CreateCampaignResponse  # noqa: Y015
+
+@_typing.final
+class GetCampaignsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    SORT_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    limit: _builtins.int
+    """At most 10000; 1000 when not sent."""
+    offset: _builtins.int
+    """At most 100000."""
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The item fields to return; the method's default set when empty."""
+
+    @_builtins.property
+    def sort(self) -> _containers.RepeatedCompositeFieldContainer[_campaign_pb2.Sort]: ...
+    @_builtins.property
+    def filter(self) -> _campaign_pb2.Filter: ...
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        limit: _builtins.int | None = ...,
+        offset: _builtins.int | None = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+        sort: _abc.Iterable[_campaign_pb2.Sort] | None = ...,
+        filter: _campaign_pb2.Filter | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "filter", b"filter", "limit", b"limit", "offset", b"offset", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "fields", b"fields", "filter", b"filter", "limit", b"limit", "offset", b"offset", "sort", b"sort", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__filter: _TypeAlias = _typing.Literal["filter"]  # noqa: Y015
+    _WhichOneofArgType__filter: _TypeAlias = _typing.Literal["_filter", b"_filter"]  # noqa: Y015
+    _WhichOneofReturnType__limit: _TypeAlias = _typing.Literal["limit"]  # noqa: Y015
+    _WhichOneofArgType__limit: _TypeAlias = _typing.Literal["_limit", b"_limit"]  # noqa: Y015
+    _WhichOneofReturnType__offset: _TypeAlias = _typing.Literal["offset"]  # noqa: Y015
+    _WhichOneofArgType__offset: _TypeAlias = _typing.Literal["_offset", b"_offset"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__filter) -> _WhichOneofReturnType__filter | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__limit) -> _WhichOneofReturnType__limit | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__offset) -> _WhichOneofReturnType__offset | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___GetCampaignsRequest: _TypeAlias = GetCampaignsRequest  # noqa: Y015
+
+@_typing.final
+class GetCampaignsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DATA_FIELD_NUMBER: _builtins.int
+    TOTAL_ITEMS_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    total_items: _builtins.int
+    @_builtins.property
+    def data(self) -> _containers.RepeatedCompositeFieldContainer[_campaign_pb2.CampaignView]: ...
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        data: _abc.Iterable[_campaign_pb2.CampaignView] | None = ...,
+        total_items: _builtins.int = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "fields", b"fields", "total_items", b"total_items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCampaignsResponse: _TypeAlias = GetCampaignsResponse  # noqa: Y015
+
+@_typing.final
+class UpdateCampaignRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    CAMPAIGN_CONDITIONS_FIELD_NUMBER: _builtins.int
+    SITE_BLOCKS_FIELD_NUMBER: _builtins.int
+    COST_RATIO_FIELD_NUMBER: _builtins.int
+    COST_RATIO_OPERATOR_FIELD_NUMBER: _builtins.int
+    DYNAMIC_CALL_TRACKING_FIELD_NUMBER: _builtins.int
+    CLEARED_FIELDS_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    id: _builtins.int
+    name: _builtins.str
+    description: _builtins.str
+    status: _campaign_pb2.CampaignStatus.ValueType
+    site_id: _builtins.int
+    """Required, and must be the campaign's site: a campaign does not move."""
+    cost_ratio: _builtins.float
+    """At least 1."""
+    cost_ratio_operator: _campaign_pb2.CostRatioOperator.ValueType
+    @_builtins.property
+    def campaign_conditions(self) -> _campaign_pb2.CampaignConditions: ...
+    @_builtins.property
+    def site_blocks(self) -> _containers.RepeatedCompositeFieldContainer[_campaign_pb2.SiteBlock]: ...
+    @_builtins.property
+    def dynamic_call_tracking(self) -> _campaign_pb2.DynamicCallTracking: ...
+    @_builtins.property
+    def cleared_fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parameters to clear (set to null). An empty site_blocks list can only be
+        said this way, since an empty repeated field reads as "not sent".
+        """
+
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        id: _builtins.int | None = ...,
+        name: _builtins.str | None = ...,
+        description: _builtins.str | None = ...,
+        status: _campaign_pb2.CampaignStatus.ValueType | None = ...,
+        site_id: _builtins.int | None = ...,
+        campaign_conditions: _campaign_pb2.CampaignConditions | None = ...,
+        site_blocks: _abc.Iterable[_campaign_pb2.SiteBlock] | None = ...,
+        cost_ratio: _builtins.float | None = ...,
+        cost_ratio_operator: _campaign_pb2.CostRatioOperator.ValueType | None = ...,
+        dynamic_call_tracking: _campaign_pb2.DynamicCallTracking | None = ...,
+        cleared_fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_cost_ratio", b"_cost_ratio", "_cost_ratio_operator", b"_cost_ratio_operator", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_id", b"_id", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "campaign_conditions", b"campaign_conditions", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "id", b"id", "name", b"name", "site_id", b"site_id", "status", b"status", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_cost_ratio", b"_cost_ratio", "_cost_ratio_operator", b"_cost_ratio_operator", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_id", b"_id", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "campaign_conditions", b"campaign_conditions", "cleared_fields", b"cleared_fields", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "id", b"id", "name", b"name", "site_blocks", b"site_blocks", "site_id", b"site_id", "status", b"status", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__campaign_conditions: _TypeAlias = _typing.Literal["campaign_conditions"]  # noqa: Y015
+    _WhichOneofArgType__campaign_conditions: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions"]  # noqa: Y015
+    _WhichOneofReturnType__cost_ratio: _TypeAlias = _typing.Literal["cost_ratio"]  # noqa: Y015
+    _WhichOneofArgType__cost_ratio: _TypeAlias = _typing.Literal["_cost_ratio", b"_cost_ratio"]  # noqa: Y015
+    _WhichOneofReturnType__cost_ratio_operator: _TypeAlias = _typing.Literal["cost_ratio_operator"]  # noqa: Y015
+    _WhichOneofArgType__cost_ratio_operator: _TypeAlias = _typing.Literal["_cost_ratio_operator", b"_cost_ratio_operator"]  # noqa: Y015
+    _WhichOneofReturnType__description: _TypeAlias = _typing.Literal["description"]  # noqa: Y015
+    _WhichOneofArgType__description: _TypeAlias = _typing.Literal["_description", b"_description"]  # noqa: Y015
+    _WhichOneofReturnType__dynamic_call_tracking: _TypeAlias = _typing.Literal["dynamic_call_tracking"]  # noqa: Y015
+    _WhichOneofArgType__dynamic_call_tracking: _TypeAlias = _typing.Literal["_dynamic_call_tracking", b"_dynamic_call_tracking"]  # noqa: Y015
+    _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
+    _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__name: _TypeAlias = _typing.Literal["name"]  # noqa: Y015
+    _WhichOneofArgType__name: _TypeAlias = _typing.Literal["_name", b"_name"]  # noqa: Y015
+    _WhichOneofReturnType__site_id: _TypeAlias = _typing.Literal["site_id"]  # noqa: Y015
+    _WhichOneofArgType__site_id: _TypeAlias = _typing.Literal["_site_id", b"_site_id"]  # noqa: Y015
+    _WhichOneofReturnType__status: _TypeAlias = _typing.Literal["status"]  # noqa: Y015
+    _WhichOneofArgType__status: _TypeAlias = _typing.Literal["_status", b"_status"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_conditions) -> _WhichOneofReturnType__campaign_conditions | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cost_ratio) -> _WhichOneofReturnType__cost_ratio | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cost_ratio_operator) -> _WhichOneofReturnType__cost_ratio_operator | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__description) -> _WhichOneofReturnType__description | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__dynamic_call_tracking) -> _WhichOneofReturnType__dynamic_call_tracking | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__name) -> _WhichOneofReturnType__name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__site_id) -> _WhichOneofReturnType__site_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__status) -> _WhichOneofReturnType__status | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___UpdateCampaignRequest: _TypeAlias = UpdateCampaignRequest  # noqa: Y015
+
+@_typing.final
+class UpdateCampaignResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateCampaignResponse: _TypeAlias = UpdateCampaignResponse  # noqa: Y015
+
+@_typing.final
+class DeleteCampaignRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    id: _builtins.int
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        id: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_user_id", b"_user_id", "id", b"id", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_user_id", b"_user_id", "id", b"id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
+    _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___DeleteCampaignRequest: _TypeAlias = DeleteCampaignRequest  # noqa: Y015
+
+@_typing.final
+class DeleteCampaignResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteCampaignResponse: _TypeAlias = DeleteCampaignResponse  # noqa: Y015
+
+@_typing.final
+class AvailablePhoneNumber(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    PREFIX_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    prefix: _builtins.str
+    phone_number: _builtins.str
+    type: _campaign_pb2.PhoneNumberType.ValueType
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        prefix: _builtins.str = ...,
+        phone_number: _builtins.str = ...,
+        type: _campaign_pb2.PhoneNumberType.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "phone_number", b"phone_number", "prefix", b"prefix", "type", b"type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AvailablePhoneNumber: _TypeAlias = AvailablePhoneNumber  # noqa: Y015
+
+@_typing.final
+class GetCampaignAvailablePhoneNumbersRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    SORT_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    limit: _builtins.int
+    """At most 10000; 1000 when not sent."""
+    offset: _builtins.int
+    """At most 100000."""
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The item fields to return; the method's default set when empty."""
+
+    @_builtins.property
+    def sort(self) -> _containers.RepeatedCompositeFieldContainer[_campaign_pb2.Sort]: ...
+    @_builtins.property
+    def filter(self) -> _campaign_pb2.Filter: ...
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        limit: _builtins.int | None = ...,
+        offset: _builtins.int | None = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+        sort: _abc.Iterable[_campaign_pb2.Sort] | None = ...,
+        filter: _campaign_pb2.Filter | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "filter", b"filter", "limit", b"limit", "offset", b"offset", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "fields", b"fields", "filter", b"filter", "limit", b"limit", "offset", b"offset", "sort", b"sort", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__filter: _TypeAlias = _typing.Literal["filter"]  # noqa: Y015
+    _WhichOneofArgType__filter: _TypeAlias = _typing.Literal["_filter", b"_filter"]  # noqa: Y015
+    _WhichOneofReturnType__limit: _TypeAlias = _typing.Literal["limit"]  # noqa: Y015
+    _WhichOneofArgType__limit: _TypeAlias = _typing.Literal["_limit", b"_limit"]  # noqa: Y015
+    _WhichOneofReturnType__offset: _TypeAlias = _typing.Literal["offset"]  # noqa: Y015
+    _WhichOneofArgType__offset: _TypeAlias = _typing.Literal["_offset", b"_offset"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__filter) -> _WhichOneofReturnType__filter | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__limit) -> _WhichOneofReturnType__limit | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__offset) -> _WhichOneofReturnType__offset | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___GetCampaignAvailablePhoneNumbersRequest: _TypeAlias = GetCampaignAvailablePhoneNumbersRequest  # noqa: Y015
+
+@_typing.final
+class GetCampaignAvailablePhoneNumbersResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DATA_FIELD_NUMBER: _builtins.int
+    TOTAL_ITEMS_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    total_items: _builtins.int
+    @_builtins.property
+    def data(self) -> _containers.RepeatedCompositeFieldContainer[Global___AvailablePhoneNumber]: ...
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        data: _abc.Iterable[Global___AvailablePhoneNumber] | None = ...,
+        total_items: _builtins.int = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "fields", b"fields", "total_items", b"total_items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCampaignAvailablePhoneNumbersResponse: _TypeAlias = GetCampaignAvailablePhoneNumbersResponse  # noqa: Y015
+
+@_typing.final
+class AvailableRedirectionPhoneNumber(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    phone_number: _builtins.str
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        phone_number: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "phone_number", b"phone_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AvailableRedirectionPhoneNumber: _TypeAlias = AvailableRedirectionPhoneNumber  # noqa: Y015
+
+@_typing.final
+class GetCampaignAvailableRedirectionPhoneNumbersRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    SORT_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    limit: _builtins.int
+    """At most 10000; 1000 when not sent."""
+    offset: _builtins.int
+    """At most 100000."""
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The item fields to return; the method's default set when empty."""
+
+    @_builtins.property
+    def sort(self) -> _containers.RepeatedCompositeFieldContainer[_campaign_pb2.Sort]: ...
+    @_builtins.property
+    def filter(self) -> _campaign_pb2.Filter: ...
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        limit: _builtins.int | None = ...,
+        offset: _builtins.int | None = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+        sort: _abc.Iterable[_campaign_pb2.Sort] | None = ...,
+        filter: _campaign_pb2.Filter | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "filter", b"filter", "limit", b"limit", "offset", b"offset", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "fields", b"fields", "filter", b"filter", "limit", b"limit", "offset", b"offset", "sort", b"sort", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__filter: _TypeAlias = _typing.Literal["filter"]  # noqa: Y015
+    _WhichOneofArgType__filter: _TypeAlias = _typing.Literal["_filter", b"_filter"]  # noqa: Y015
+    _WhichOneofReturnType__limit: _TypeAlias = _typing.Literal["limit"]  # noqa: Y015
+    _WhichOneofArgType__limit: _TypeAlias = _typing.Literal["_limit", b"_limit"]  # noqa: Y015
+    _WhichOneofReturnType__offset: _TypeAlias = _typing.Literal["offset"]  # noqa: Y015
+    _WhichOneofArgType__offset: _TypeAlias = _typing.Literal["_offset", b"_offset"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__filter) -> _WhichOneofReturnType__filter | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__limit) -> _WhichOneofReturnType__limit | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__offset) -> _WhichOneofReturnType__offset | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___GetCampaignAvailableRedirectionPhoneNumbersRequest: _TypeAlias = GetCampaignAvailableRedirectionPhoneNumbersRequest  # noqa: Y015
+
+@_typing.final
+class GetCampaignAvailableRedirectionPhoneNumbersResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DATA_FIELD_NUMBER: _builtins.int
+    TOTAL_ITEMS_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    total_items: _builtins.int
+    @_builtins.property
+    def data(self) -> _containers.RepeatedCompositeFieldContainer[Global___AvailableRedirectionPhoneNumber]: ...
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        data: _abc.Iterable[Global___AvailableRedirectionPhoneNumber] | None = ...,
+        total_items: _builtins.int = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "fields", b"fields", "total_items", b"total_items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCampaignAvailableRedirectionPhoneNumbersResponse: _TypeAlias = GetCampaignAvailableRedirectionPhoneNumbersResponse  # noqa: Y015

@@ -45,6 +45,31 @@ class CampaignServiceStub:
                 request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.CreateCampaignRequest.SerializeToString,
                 response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.CreateCampaignResponse.FromString,
                 _registered_method=True)
+        self.GetCampaigns = channel.unary_unary(
+                '/campaigns.v1.CampaignService/GetCampaigns',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignsRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignsResponse.FromString,
+                _registered_method=True)
+        self.UpdateCampaign = channel.unary_unary(
+                '/campaigns.v1.CampaignService/UpdateCampaign',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignResponse.FromString,
+                _registered_method=True)
+        self.DeleteCampaign = channel.unary_unary(
+                '/campaigns.v1.CampaignService/DeleteCampaign',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.DeleteCampaignRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.DeleteCampaignResponse.FromString,
+                _registered_method=True)
+        self.GetCampaignAvailablePhoneNumbers = channel.unary_unary(
+                '/campaigns.v1.CampaignService/GetCampaignAvailablePhoneNumbers',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailablePhoneNumbersRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailablePhoneNumbersResponse.FromString,
+                _registered_method=True)
+        self.GetCampaignAvailableRedirectionPhoneNumbers = channel.unary_unary(
+                '/campaigns.v1.CampaignService/GetCampaignAvailableRedirectionPhoneNumbers',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse.FromString,
+                _registered_method=True)
 
 
 class CampaignServiceServicer:
@@ -63,6 +88,41 @@ class CampaignServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCampaigns(self, request, context):
+        """Lists the account's campaigns: system, integrated and basic.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCampaign(self, request, context):
+        """Changes what is sent; a list that is sent replaces the stored one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteCampaign(self, request, context):
+        """Deletes a basic campaign and frees its numbers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCampaignAvailablePhoneNumbers(self, request, context):
+        """The numbers a campaign block may use as phone_number_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCampaignAvailableRedirectionPhoneNumbers(self, request, context):
+        """The numbers a block may use as redirection_phone_number_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CampaignServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -70,6 +130,31 @@ def add_CampaignServiceServicer_to_server(servicer, server):
                     servicer.CreateCampaign,
                     request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.CreateCampaignRequest.FromString,
                     response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.CreateCampaignResponse.SerializeToString,
+            ),
+            'GetCampaigns': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaigns,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignsRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignsResponse.SerializeToString,
+            ),
+            'UpdateCampaign': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCampaign,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignResponse.SerializeToString,
+            ),
+            'DeleteCampaign': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteCampaign,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.DeleteCampaignRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.DeleteCampaignResponse.SerializeToString,
+            ),
+            'GetCampaignAvailablePhoneNumbers': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaignAvailablePhoneNumbers,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailablePhoneNumbersRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailablePhoneNumbersResponse.SerializeToString,
+            ),
+            'GetCampaignAvailableRedirectionPhoneNumbers': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaignAvailableRedirectionPhoneNumbers,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -105,6 +190,141 @@ class CampaignService:
             '/campaigns.v1.CampaignService/CreateCampaign',
             campaigns_dot_v1_dot_campaign__service__pb2.CreateCampaignRequest.SerializeToString,
             campaigns_dot_v1_dot_campaign__service__pb2.CreateCampaignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaigns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/GetCampaigns',
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignsRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCampaign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/UpdateCampaign',
+            campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteCampaign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/DeleteCampaign',
+            campaigns_dot_v1_dot_campaign__service__pb2.DeleteCampaignRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.DeleteCampaignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaignAvailablePhoneNumbers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/GetCampaignAvailablePhoneNumbers',
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailablePhoneNumbersRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailablePhoneNumbersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaignAvailableRedirectionPhoneNumbers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/GetCampaignAvailableRedirectionPhoneNumbers',
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,16 @@ class CampaignServiceStub:
     def __new__(cls, channel: _aio.Channel) -> CampaignServiceAsyncStub: ...
     CreateCampaign: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.CreateCampaignRequest, _campaign_service_pb2.CreateCampaignResponse]
     """Creates a basic campaign, all of it or none of it."""
+    GetCampaigns: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignsRequest, _campaign_service_pb2.GetCampaignsResponse]
+    """Lists the account's campaigns: system, integrated and basic."""
+    UpdateCampaign: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.UpdateCampaignRequest, _campaign_service_pb2.UpdateCampaignResponse]
+    """Changes what is sent; a list that is sent replaces the stored one."""
+    DeleteCampaign: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.DeleteCampaignRequest, _campaign_service_pb2.DeleteCampaignResponse]
+    """Deletes a basic campaign and frees its numbers."""
+    GetCampaignAvailablePhoneNumbers: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignAvailablePhoneNumbersRequest, _campaign_service_pb2.GetCampaignAvailablePhoneNumbersResponse]
+    """The numbers a campaign block may use as phone_number_id."""
+    GetCampaignAvailableRedirectionPhoneNumbers: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest, _campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse]
+    """The numbers a block may use as redirection_phone_number_id."""
 
 @_typing.type_check_only
 class CampaignServiceAsyncStub(CampaignServiceStub):
@@ -55,6 +65,16 @@ class CampaignServiceAsyncStub(CampaignServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateCampaign: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.CreateCampaignRequest, _campaign_service_pb2.CreateCampaignResponse]  # type: ignore[assignment]
     """Creates a basic campaign, all of it or none of it."""
+    GetCampaigns: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignsRequest, _campaign_service_pb2.GetCampaignsResponse]  # type: ignore[assignment]
+    """Lists the account's campaigns: system, integrated and basic."""
+    UpdateCampaign: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.UpdateCampaignRequest, _campaign_service_pb2.UpdateCampaignResponse]  # type: ignore[assignment]
+    """Changes what is sent; a list that is sent replaces the stored one."""
+    DeleteCampaign: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.DeleteCampaignRequest, _campaign_service_pb2.DeleteCampaignResponse]  # type: ignore[assignment]
+    """Deletes a basic campaign and frees its numbers."""
+    GetCampaignAvailablePhoneNumbers: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignAvailablePhoneNumbersRequest, _campaign_service_pb2.GetCampaignAvailablePhoneNumbersResponse]  # type: ignore[assignment]
+    """The numbers a campaign block may use as phone_number_id."""
+    GetCampaignAvailableRedirectionPhoneNumbers: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest, _campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse]  # type: ignore[assignment]
+    """The numbers a block may use as redirection_phone_number_id."""
 
 class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
     """The advertising campaigns of the caller's account.
@@ -72,5 +92,45 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.CreateCampaignResponse, _abc.Awaitable[_campaign_service_pb2.CreateCampaignResponse]]:
         """Creates a basic campaign, all of it or none of it."""
+
+    @_abc_1.abstractmethod
+    def GetCampaigns(
+        self,
+        request: _campaign_service_pb2.GetCampaignsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.GetCampaignsResponse, _abc.Awaitable[_campaign_service_pb2.GetCampaignsResponse]]:
+        """Lists the account's campaigns: system, integrated and basic."""
+
+    @_abc_1.abstractmethod
+    def UpdateCampaign(
+        self,
+        request: _campaign_service_pb2.UpdateCampaignRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.UpdateCampaignResponse, _abc.Awaitable[_campaign_service_pb2.UpdateCampaignResponse]]:
+        """Changes what is sent; a list that is sent replaces the stored one."""
+
+    @_abc_1.abstractmethod
+    def DeleteCampaign(
+        self,
+        request: _campaign_service_pb2.DeleteCampaignRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.DeleteCampaignResponse, _abc.Awaitable[_campaign_service_pb2.DeleteCampaignResponse]]:
+        """Deletes a basic campaign and frees its numbers."""
+
+    @_abc_1.abstractmethod
+    def GetCampaignAvailablePhoneNumbers(
+        self,
+        request: _campaign_service_pb2.GetCampaignAvailablePhoneNumbersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.GetCampaignAvailablePhoneNumbersResponse, _abc.Awaitable[_campaign_service_pb2.GetCampaignAvailablePhoneNumbersResponse]]:
+        """The numbers a campaign block may use as phone_number_id."""
+
+    @_abc_1.abstractmethod
+    def GetCampaignAvailableRedirectionPhoneNumbers(
+        self,
+        request: _campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse, _abc.Awaitable[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse]]:
+        """The numbers a block may use as redirection_phone_number_id."""
 
 def add_CampaignServiceServicer_to_server(servicer: CampaignServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

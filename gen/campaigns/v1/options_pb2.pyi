@@ -6,6 +6,7 @@ isort:skip_file
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf import message as _message
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf.internal import extension_dict as _extension_dict
 import builtins as _builtins
 import sys
@@ -17,6 +18,38 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _JsonRole:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _JsonRoleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_JsonRole.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    JSON_ROLE_UNSPECIFIED: _JsonRole.ValueType  # 0
+    JSON_ROLE_NULLED_PARAMS: _JsonRole.ValueType  # 1
+    """Request: the names of the top-level params the client sent as null (an
+    update clears them). Filled by the gateway; not a JSON parameter itself.
+    """
+    JSON_ROLE_DATA: _JsonRole.ValueType  # 2
+    """Response: this field is `result.data`; the others go to `result.metadata`."""
+    JSON_ROLE_SELECTED_FIELDS: _JsonRole.ValueType  # 3
+    """Response: the item fields to render, in order (the `fields` projection)."""
+
+class JsonRole(_JsonRole, metaclass=_JsonRoleEnumTypeWrapper):
+    """What a field is for in the JSON-RPC envelope, beyond being a parameter or a
+    result value of the same name. The gateway reads this from the descriptors.
+    """
+
+JSON_ROLE_UNSPECIFIED: JsonRole.ValueType  # 0
+JSON_ROLE_NULLED_PARAMS: JsonRole.ValueType  # 1
+"""Request: the names of the top-level params the client sent as null (an
+update clears them). Filled by the gateway; not a JSON parameter itself.
+"""
+JSON_ROLE_DATA: JsonRole.ValueType  # 2
+"""Response: this field is `result.data`; the others go to `result.metadata`."""
+JSON_ROLE_SELECTED_FIELDS: JsonRole.ValueType  # 3
+"""Response: the item fields to render, in order (the `fields` projection)."""
+Global___JsonRole: _TypeAlias = JsonRole  # noqa: Y015
 
 @_typing.final
 class ErrorSpec(_message.Message):
@@ -51,5 +84,10 @@ Global___ErrorSpec: _TypeAlias = ErrorSpec  # noqa: Y015
 
 WIRE_VALUE_FIELD_NUMBER: _builtins.int
 ERROR_SPEC_FIELD_NUMBER: _builtins.int
+JSON_ROLE_FIELD_NUMBER: _builtins.int
+OMIT_WHEN_UNSET_FIELD_NUMBER: _builtins.int
 wire_value: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, _builtins.str]
 error_spec: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, Global___ErrorSpec]
+json_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, Global___JsonRole.ValueType]
+omit_when_unset: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, _builtins.bool]
+"""Leave the key out of the JSON object when the field is unset, instead of null."""

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,8 +35,17 @@ class MethodAccess:
 
 # Every RPC the access checks guard, by its full gRPC method name.
 CAMPAIGN_COMPONENTS = ("call_tracking", "va")
+_CAMPAIGNS = "/campaigns.v1.CampaignService/"
+_SITES = "/campaigns.v1.SiteService/"
 METHODS: dict[str, MethodAccess] = {
-    "/campaigns.v1.CampaignService/CreateCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
+    _CAMPAIGNS + "CreateCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
+    _CAMPAIGNS + "GetCampaigns": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
+    _CAMPAIGNS + "UpdateCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
+    _CAMPAIGNS + "DeleteCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
+    _CAMPAIGNS + "GetCampaignAvailablePhoneNumbers": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
+    _CAMPAIGNS + "GetCampaignAvailableRedirectionPhoneNumbers": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
+    _SITES + "GetSites": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
+    _SITES + "GetSiteBlocks": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
 }
 
 
@@ -120,6 +130,7 @@ _TOKEN_USER_ACCOUNT = (
     sa.select(
         t.access_tokens.c.expires_at,
         t.access_tokens.c.is_blocked,
+        t.access_tokens.c.is_temporary,
         t.users.c.id.label("user_id"),
         t.users.c.is_agent,
         t.users.c.can_write,
@@ -147,6 +158,92 @@ _SAME_ACCOUNT = sa.select(t.users.c.id).where(
 )
 
 
+def _token_row(conn: sa.Connection, token: str | None) -> Any:
+    """Step 2: the token names a live session or permanent key."""
+    if token is None:
+        raise ServiceError("required_parameter_missed", path="access_token")
+    row = conn.execute(_TOKEN_USER_ACCOUNT, {"token_hash": hash_token(token)}).one_or_none()
+    if row is None:
+        raise ServiceError("access_token_invalid")
+    if row.expires_at is not None and row.expires_at <= int(time.time()):
+        # A session from login.user that ran out is simply gone; a permanent token "expired".
+        raise ServiceError("access_token_invalid" if row.is_temporary else "access_token_expired")
+    if row.is_blocked:
+        raise ServiceError("access_token_blocked")
+    return row
+
+
+def authenticate_agent(conn: sa.Connection, *, token: str | None) -> int:
+    """For the agents' own methods (get.customer_users): the agent's user id, or forbidden."""
+    row = _token_row(conn, token)
+    if not row.is_agent:
+        raise ServiceError("forbidden")
+    agent_id: int = row.user_id
+    return agent_id
+
+
+SESSION_SECONDS = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    token: str
+    expires_at: int
+    account_id: int | None
+
+
+_LOGIN = (
+    sa.select(
+        t.users.c.id.label("user_id"),
+        t.users.c.password_hash,
+        t.users.c.is_agent,
+        t.accounts.c.id.label("account_id"),
+        t.accounts.c.is_active,
+        t.accounts.c.ip_whitelist,
+    )
+    .select_from(t.users.outerjoin(t.accounts, t.accounts.c.id == t.users.c.account_id))
+    .where(t.users.c.login == sa.bindparam("login"))
+)
+
+
+def login_candidate(conn: sa.Connection, login: str) -> Any:
+    """The user a login names (its password still to be checked), or auth_error."""
+    row = conn.execute(_LOGIN, {"login": login}).one_or_none()
+    if row is None or row.password_hash is None:
+        raise ServiceError("auth_error")
+    return row
+
+
+def open_session(conn: sa.Connection, user: Any, ip: IPAddress | None) -> Session:
+    """After the password matched: the account's checks, then a new one-hour token."""
+    if not user.is_agent:
+        if not user.is_active:
+            raise ServiceError("account_inactive")
+        networks = parse_networks(user.ip_whitelist)
+        if ip is not None and not any(ip.version == net.version and ip in net for net in networks):
+            raise ServiceError("ip_not_whitelisted", params={"ip": str(ip)})
+    token = secrets.token_urlsafe(32)
+    expires_at = int(time.time()) + SESSION_SECONDS
+    conn.execute(
+        t.access_tokens.insert().values(
+            token_hash=hash_token(token),
+            user_id=user.user_id,
+            expires_at=expires_at,
+            is_blocked=False,
+            is_temporary=True,
+        )
+    )
+    return Session(token, expires_at, None if user.is_agent else user.account_id)
+
+
+def end_session(conn: sa.Connection, *, token: str | None) -> None:
+    """logout.user: the session ends; permanent keys are managed in the client area, not here."""
+    row = _token_row(conn, token)
+    if not row.is_temporary:
+        raise ServiceError("forbidden")
+    conn.execute(t.access_tokens.delete().where(t.access_tokens.c.token_hash == hash_token(token or "")))
+
+
 def authenticate(
     conn: sa.Connection,
     *,
@@ -164,17 +261,7 @@ def authenticate(
     user_id_fault is the mnemonic of a user_id the JSON layer could not read
     (data_type_error): it is reported where step 4 looks at user_id.
     """
-    if token is None:
-        raise ServiceError("required_parameter_missed", path="access_token")
-    now = int(time.time())
-    row = conn.execute(_TOKEN_USER_ACCOUNT, {"token_hash": hash_token(token)}).one_or_none()
-    if row is None:
-        raise ServiceError("access_token_invalid")
-    if row.expires_at is not None and row.expires_at <= now:
-        raise ServiceError("access_token_expired")
-    if row.is_blocked:
-        raise ServiceError("access_token_blocked")
-
+    row = _token_row(conn, token)
     account_row: Any = row
     acting_user = row.user_id
     if row.is_agent:

@@ -1,28 +1,30 @@
-"""create.campaigns against the database: entities, quota, and the write.
+"""create, update and delete campaigns against the database.
 
 Steps 9 (combinations that depend on a number's type), 10 (entities) and 11
 (quota) of the contract's order of checks run inside the write transaction
-that stores the campaign, so what was checked is what gets written.
+that stores the change, so what was checked is what gets written. Create and
+update share the rules about blocks: an update's blocks are checked as a
+create's would be, except that its own numbers are not "in use".
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
+from google.protobuf.message import Message
 from sqlalchemy.exc import IntegrityError
 
-from service import points
 from service.access import Caller
 from service.errors import ServiceError
 from service.rules import display_bool
-from service.storage import Storage
 from service.storage import schema as t
+from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
 from service.wire import wire_name
 
 DEFAULT_RESERVATION_TIME = pb.RESERVATION_TIME_15M
@@ -39,32 +41,16 @@ class _Number:
     type: str
 
 
-async def create_campaign(
-    storage: Storage,
-    request: spb.CreateCampaignRequest,
-    admit: Callable[[sa.Connection], Caller],
-) -> int:
-    """Create the campaign in one transaction with the caller's checks.
+def lost_race(error: IntegrityError) -> bool:
+    """A concurrent change took a call_tracking or pool number first; a retry reports it properly."""
+    text = str(error.orig)
+    return "exclusive" in text or "pool_numbers" in text
 
-    `admit` runs first in that transaction: identity, access, limits and the
-    parameter rules (steps 2 to 8), returning the caller. One transaction for
-    the whole call keeps a create to a handful of round trips.
-    """
 
-    def work(conn: sa.Connection) -> int:
-        caller = admit(conn)
-        return _create(conn, caller, request)
-
-    for _attempt in range(_CONFLICT_RETRIES):
-        try:
-            return await storage.write(work)
-        except IntegrityError as error:
-            if "exclusive" not in str(error.orig) and "pool_numbers" not in str(error.orig):
-                raise
-    first_call_tracking = next(
-        (index for index, block in enumerate(request.site_blocks) if block.HasField("phone_number_id")), 0
-    )
-    raise ServiceError("already_in_use", path=f"site_blocks[{first_call_tracking}].phone_number_id")
+def conflict_error(blocks: Sequence[pb.SiteBlock]) -> ServiceError:
+    """What to say when every retry lost its race (not seen in practice: retries see the winner)."""
+    first = next((index for index, block in enumerate(blocks) if block.HasField("phone_number_id")), 0)
+    return ServiceError("already_in_use", path=f"site_blocks[{first}].phone_number_id")
 
 
 # The hot path's statements are built once: building Core constructs per call
@@ -97,61 +83,69 @@ _NUMBERS = sa.select(t.phone_numbers.c.id, t.phone_numbers.c.type).where(
     t.phone_numbers.c.is_pool_stock.is_(False),
 )
 _TAKEN = sa.select(t.campaign_site_blocks.c.exclusive_phone_number_id).where(
-    t.campaign_site_blocks.c.exclusive_phone_number_id.in_(sa.bindparam("ids", expanding=True))
+    t.campaign_site_blocks.c.exclusive_phone_number_id.in_(sa.bindparam("ids", expanding=True)),
+    t.campaign_site_blocks.c.campaign_id != sa.bindparam("campaign_id"),
 )
 _INSERT_CAMPAIGN = t.campaigns.insert().returning(t.campaigns.c.id)
 
 
-def _create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequest) -> int:
+def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequest) -> int:
     account_id = caller.account.id
     blocks = request.site_blocks
     numbers = _numbers(conn, account_id, [b.phone_number_id for b in blocks])
-    _check_combinations(request, numbers)
-
+    _check_combinations(
+        inactive=request.status == pb.CAMPAIGN_STATUS_INACTIVE,
+        blocks=blocks,
+        numbers=numbers,
+        has_dct_settings=request.HasField("dynamic_call_tracking"),
+    )
     # Step 10: entities.
     site_ok = conn.scalar(_SITE, {"site_id": request.site_id, "account_id": account_id})
     if site_ok is None:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
-    if blocks:
-        block_ids = set(
-            conn.scalars(_SITE_BLOCKS, {"site_id": request.site_id, "ids": [b.site_block_id for b in blocks]}).all()
-        )
-        for index, block in enumerate(blocks):
-            if block.site_block_id not in block_ids:
-                raise ServiceError(
-                    "entity_not_found", path=f"site_blocks[{index}].site_block_id", value=str(block.site_block_id)
-                )
-        for index, block in enumerate(blocks):
-            if block.phone_number_id not in numbers:
-                raise ServiceError(
-                    "entity_not_found", path=f"site_blocks[{index}].phone_number_id", value=str(block.phone_number_id)
-                )
-        redirections = [b.redirection_phone_number_id for b in blocks if b.HasField("redirection_phone_number_id")]
-        if redirections:
-            known = set(conn.scalars(_REDIRECTIONS, {"account_id": account_id, "ids": redirections}).all())
-            for index, block in enumerate(blocks):
-                if block.HasField("redirection_phone_number_id") and block.redirection_phone_number_id not in known:
-                    raise ServiceError(
-                        "invalid_parameter_value",
-                        path=f"site_blocks[{index}].redirection_phone_number_id",
-                        value=str(block.redirection_phone_number_id),
-                    )
-        for index, block in enumerate(blocks):
-            if numbers[block.phone_number_id].type == "call_tracking" and not block.HasField(
-                "redirection_phone_number_id"
-            ):
-                raise ServiceError(
-                    "required_parameter_missed", path=f"site_blocks[{index}].redirection_phone_number_id"
-                )
-        _check_exclusive_numbers(conn, request, numbers)
-
+    _check_block_entities(conn, account_id, request.site_id, blocks, numbers, campaign_id=None)
     # Step 11: the plan quota.
     if conn.execute(_TAKE_QUOTA, {"account_id": account_id}).first() is None:
         raise ServiceError("tariff_restrictions")
+    return _write(conn, account_id, request, numbers)
 
-    campaign_id = _write(conn, account_id, request, numbers)
-    points.charge(conn, account_id)
-    return campaign_id
+
+def _check_block_entities(
+    conn: sa.Connection,
+    account_id: int,
+    site_id: int,
+    blocks: Sequence[pb.SiteBlock],
+    numbers: dict[int, _Number],
+    campaign_id: int | None,
+) -> None:
+    """Step 10 for blocks, one kind of fault at a time across all blocks."""
+    if not blocks:
+        return
+    block_ids = set(conn.scalars(_SITE_BLOCKS, {"site_id": site_id, "ids": [b.site_block_id for b in blocks]}).all())
+    for index, block in enumerate(blocks):
+        if block.site_block_id not in block_ids:
+            raise ServiceError(
+                "entity_not_found", path=f"site_blocks[{index}].site_block_id", value=str(block.site_block_id)
+            )
+    for index, block in enumerate(blocks):
+        if block.phone_number_id not in numbers:
+            raise ServiceError(
+                "entity_not_found", path=f"site_blocks[{index}].phone_number_id", value=str(block.phone_number_id)
+            )
+    redirections = [b.redirection_phone_number_id for b in blocks if b.HasField("redirection_phone_number_id")]
+    if redirections:
+        known = set(conn.scalars(_REDIRECTIONS, {"account_id": account_id, "ids": redirections}).all())
+        for index, block in enumerate(blocks):
+            if block.HasField("redirection_phone_number_id") and block.redirection_phone_number_id not in known:
+                raise ServiceError(
+                    "invalid_parameter_value",
+                    path=f"site_blocks[{index}].redirection_phone_number_id",
+                    value=str(block.redirection_phone_number_id),
+                )
+    for index, block in enumerate(blocks):
+        if numbers[block.phone_number_id].type == "call_tracking" and not block.HasField("redirection_phone_number_id"):
+            raise ServiceError("required_parameter_missed", path=f"site_blocks[{index}].redirection_phone_number_id")
+    _check_exclusive_numbers(conn, blocks, numbers, campaign_id)
 
 
 def _numbers(conn: sa.Connection, account_id: int, ids: Sequence[int]) -> dict[int, _Number]:
@@ -162,11 +156,13 @@ def _numbers(conn: sa.Connection, account_id: int, ids: Sequence[int]) -> dict[i
     return {row.id: _Number(row.id, row.type) for row in rows}
 
 
-def _check_combinations(request: spb.CreateCampaignRequest, numbers: dict[int, _Number]) -> None:
+def _check_combinations(
+    *, inactive: bool, blocks: Sequence[pb.SiteBlock], numbers: dict[int, _Number], has_dct_settings: bool
+) -> None:
     """Step 9: parameters that exclude or require each other."""
-    if request.status == pb.CAMPAIGN_STATUS_INACTIVE and request.site_blocks:
+    if inactive and blocks:
         raise ServiceError("invalid_parameters_combination", path="site_blocks")
-    for index, block in enumerate(request.site_blocks):
+    for index, block in enumerate(blocks):
         number = numbers.get(block.phone_number_id)
         if number is None:
             continue  # reported as entity_not_found in step 10
@@ -182,22 +178,20 @@ def _check_combinations(request: spb.CreateCampaignRequest, numbers: dict[int, _
                 path=f"site_blocks[{index}].dynamic_call_tracking_enabled",
                 value=display_bool(block.dynamic_call_tracking_enabled),
             )
-    if any(b.dynamic_call_tracking_enabled for b in request.site_blocks) and not request.HasField(
-        "dynamic_call_tracking"
-    ):
+    if any(b.dynamic_call_tracking_enabled for b in blocks) and not has_dct_settings:
         raise ServiceError("invalid_parameters_combination", path="dynamic_call_tracking")
 
 
 def _check_exclusive_numbers(
-    conn: sa.Connection, request: spb.CreateCampaignRequest, numbers: dict[int, _Number]
+    conn: sa.Connection, blocks: Sequence[pb.SiteBlock], numbers: dict[int, _Number], campaign_id: int | None
 ) -> None:
-    """A call_tracking number serves one block of one campaign."""
-    wanted = [b.phone_number_id for b in request.site_blocks if numbers[b.phone_number_id].type == "call_tracking"]
+    """A call_tracking number serves one block of one campaign (an update may keep its own)."""
+    wanted = [b.phone_number_id for b in blocks if numbers[b.phone_number_id].type == "call_tracking"]
     if not wanted:
         return
-    taken = set(conn.scalars(_TAKEN, {"ids": wanted}).all())
+    taken = set(conn.scalars(_TAKEN, {"ids": wanted, "campaign_id": campaign_id or 0}).all())
     seen: set[int] = set()
-    for index, block in enumerate(request.site_blocks):
+    for index, block in enumerate(blocks):
         if numbers[block.phone_number_id].type != "call_tracking":
             continue
         if block.phone_number_id in taken or block.phone_number_id in seen:
@@ -213,7 +207,6 @@ def _write(
     request: spb.CreateCampaignRequest,
     numbers: dict[int, _Number],
 ) -> int:
-    dct = request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None
     values: dict[str, Any] = {
         "account_id": account_id,
         "name": request.name,
@@ -222,39 +215,54 @@ def _write(
         "type": "basic",
         "site_id": request.site_id,
         "created_at": int(time.time()),
+        **_dct_columns(request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None),
     }
-    if dct is not None:
-        reservation = dct.reservation_time if dct.HasField("reservation_time") else DEFAULT_RESERVATION_TIME
-        values["dct_reservation_time"] = wire_name(pb.ReservationTime.DESCRIPTOR, reservation)
-        values["dct_count_virtual_numbers"] = dct.count_virtual_numbers
-        values["dct_count_visits"] = dct.count_visits
     campaign_id: int = conn.execute(_INSERT_CAMPAIGN, values).scalar_one()
+    _insert_blocks(conn, campaign_id, request.site_blocks, numbers)
+    if request.HasField("dynamic_call_tracking"):
+        _reserve_pools(conn, account_id, campaign_id, request.site_blocks, request.dynamic_call_tracking)
+    _insert_conditions(conn, campaign_id, request.campaign_conditions)
+    return campaign_id
 
-    if request.site_blocks:
-        conn.execute(
-            t.campaign_site_blocks.insert(),
-            [
-                {
-                    "campaign_id": campaign_id,
-                    "site_block_id": block.site_block_id,
-                    "position": position,
-                    "phone_number_id": block.phone_number_id,
-                    "redirection_phone_number_id": (
-                        block.redirection_phone_number_id if block.HasField("redirection_phone_number_id") else None
-                    ),
-                    "dynamic_call_tracking_enabled": block.dynamic_call_tracking_enabled,
-                    "exclusive_phone_number_id": (
-                        block.phone_number_id if numbers[block.phone_number_id].type == "call_tracking" else None
-                    ),
-                }
-                for position, block in enumerate(request.site_blocks)
-            ],
-        )
-    if dct is not None:
-        for block in request.site_blocks:
-            if block.dynamic_call_tracking_enabled:
-                _reserve_pool(conn, account_id, campaign_id, block.site_block_id, dct.count_virtual_numbers)
 
+def _dct_columns(dct: pb.DynamicCallTracking | None) -> dict[str, Any]:
+    if dct is None:
+        return {"dct_reservation_time": None, "dct_count_virtual_numbers": None, "dct_count_visits": None}
+    reservation = dct.reservation_time if dct.HasField("reservation_time") else DEFAULT_RESERVATION_TIME
+    return {
+        "dct_reservation_time": wire_name(pb.ReservationTime.DESCRIPTOR, reservation),
+        "dct_count_virtual_numbers": dct.count_virtual_numbers,
+        "dct_count_visits": dct.count_visits,
+    }
+
+
+def _insert_blocks(
+    conn: sa.Connection, campaign_id: int, blocks: Sequence[pb.SiteBlock], numbers: dict[int, _Number]
+) -> None:
+    if not blocks:
+        return
+    conn.execute(
+        t.campaign_site_blocks.insert(),
+        [
+            {
+                "campaign_id": campaign_id,
+                "site_block_id": block.site_block_id,
+                "position": position,
+                "phone_number_id": block.phone_number_id,
+                "redirection_phone_number_id": (
+                    block.redirection_phone_number_id if block.HasField("redirection_phone_number_id") else None
+                ),
+                "dynamic_call_tracking_enabled": block.dynamic_call_tracking_enabled,
+                "exclusive_phone_number_id": (
+                    block.phone_number_id if numbers[block.phone_number_id].type == "call_tracking" else None
+                ),
+            }
+            for position, block in enumerate(blocks)
+        ],
+    )
+
+
+def _insert_conditions(conn: sa.Connection, campaign_id: int, conditions: pb.CampaignConditions) -> None:
     rows = [
         {
             "campaign_id": campaign_id,
@@ -265,12 +273,23 @@ def _write(
             "operator": wire_name(pb.ConditionOperator.DESCRIPTOR, condition.operator),
             "value": condition.value,
         }
-        for group_index, group in enumerate(request.campaign_conditions.group_conditions)
+        for group_index, group in enumerate(conditions.group_conditions)
         for position, condition in enumerate(group.conditions)
     ]
     if rows:
         conn.execute(t.campaign_conditions.insert(), rows)
-    return campaign_id
+
+
+def _reserve_pools(
+    conn: sa.Connection,
+    account_id: int,
+    campaign_id: int,
+    blocks: Sequence[pb.SiteBlock],
+    dct: pb.DynamicCallTracking,
+) -> None:
+    for block in blocks:
+        if block.dynamic_call_tracking_enabled:
+            _reserve_pool(conn, account_id, campaign_id, block.site_block_id, dct.count_virtual_numbers)
 
 
 def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_block_id: int, count: int) -> None:
@@ -324,3 +343,193 @@ def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_b
         t.pool_numbers.insert(),
         [{"phone_number_id": n, "campaign_id": campaign_id, "site_block_id": site_block_id} for n in chosen],
     )
+
+
+# --------------------------------------------------------------------------- update and delete
+
+# Parameters an update may clear by sending null; for the others null means "not sent".
+CLEARABLE: Final = frozenset(
+    {"description", "campaign_conditions", "site_blocks", "dynamic_call_tracking", "cost_ratio", "cost_ratio_operator"}
+)
+_NULL_MEANS_NOT_SENT: Final = frozenset({"user_id", "id", "name", "status", "site_id"})
+# What system and integrated campaigns keep: only their blocks and pool settings change.
+_LOCKED_WHEN_PROTECTED: Final = (
+    "name",
+    "description",
+    "status",
+    "campaign_conditions",
+    "cost_ratio",
+    "cost_ratio_operator",
+)
+DEFAULT_COST_RATIO: Final = 1.0
+DEFAULT_COST_RATIO_OPERATOR: Final = "wo_changes"
+
+_STORED = sa.select(
+    t.campaigns.c.id,
+    t.campaigns.c.type,
+    t.campaigns.c.status,
+    t.campaigns.c.site_id,
+    t.campaigns.c.dct_count_virtual_numbers,
+).where(t.campaigns.c.id == sa.bindparam("row_id"), t.campaigns.c.account_id == sa.bindparam("account_id"))
+_STORED_BLOCKS = (
+    sa.select(
+        t.campaign_site_blocks.c.site_block_id,
+        t.campaign_site_blocks.c.phone_number_id,
+        t.campaign_site_blocks.c.redirection_phone_number_id,
+        t.campaign_site_blocks.c.dynamic_call_tracking_enabled,
+    )
+    .where(t.campaign_site_blocks.c.campaign_id == sa.bindparam("campaign_id"))
+    .order_by(t.campaign_site_blocks.c.position)
+)
+_GIVE_BACK_QUOTA = (
+    t.accounts.update()
+    .where(t.accounts.c.id == sa.bindparam("account_id"))
+    .values(basic_campaigns=t.accounts.c.basic_campaigns - 1)
+)
+
+
+def _stored(conn: sa.Connection, account_id: int, api_id: int) -> Any:
+    """The caller's campaign with this API id (-1: its system campaign), or entity_not_found on `id`."""
+    row_id = system_campaign_id(account_id) if api_id == SYSTEM_CAMPAIGN_API_ID else api_id
+    row = (
+        conn.execute(_STORED, {"row_id": row_id, "account_id": account_id}).first()
+        if row_id > 0 or api_id == -1
+        else None
+    )
+    if row is None:
+        raise ServiceError("entity_not_found", path="id", value=str(api_id))
+    return row
+
+
+def update(conn: sa.Connection, caller: Caller, request: spb.UpdateCampaignRequest) -> None:
+    account_id = caller.account.id
+    cleared = set(request.cleared_fields)
+    for name in sorted(cleared - CLEARABLE - _NULL_MEANS_NOT_SENT):
+        raise ServiceError("invalid_parameter_value", path="cleared_fields", value=name)
+    cleared &= CLEARABLE
+    stored = _stored(conn, account_id, request.id)
+    protected = stored.type in ("system", "integrated")
+    if protected:
+        for name in _LOCKED_WHEN_PROTECTED:
+            if _sent(request, name) or name in cleared:
+                raise ServiceError("forbidden", path=name)
+
+    blocks = request.site_blocks
+    blocks_sent = bool(blocks) or "site_blocks" in cleared
+    sent_status = wire_name(pb.CampaignStatus.DESCRIPTOR, request.status) if request.HasField("status") else None
+    status: str = sent_status or stored.status
+    if request.HasField("dynamic_call_tracking"):
+        has_dct_settings = True
+    elif "dynamic_call_tracking" in cleared:
+        has_dct_settings = False
+    else:
+        has_dct_settings = stored.dct_count_virtual_numbers is not None
+    numbers = _numbers(conn, account_id, [b.phone_number_id for b in blocks])
+    # Step 9. While a campaign is (or becomes) inactive its blocks cannot be set.
+    _check_combinations(
+        inactive=status == "inactive" and blocks_sent, blocks=blocks, numbers=numbers, has_dct_settings=has_dct_settings
+    )
+    kept_blocks = [] if blocks_sent else _stored_blocks(conn, stored.id)
+    if not has_dct_settings and any(b.dynamic_call_tracking_enabled for b in kept_blocks):
+        raise ServiceError("invalid_parameters_combination", path="dynamic_call_tracking")
+
+    # Step 10. A campaign does not move: site_id names its site (any site of the account
+    # for the system campaign, which belongs to none).
+    if stored.type == "system":
+        if conn.scalar(_SITE, {"site_id": request.site_id, "account_id": account_id}) is None:
+            raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
+    elif request.site_id != stored.site_id:
+        raise ServiceError("invalid_parameter_value", path="site_id", value=str(request.site_id))
+    _check_block_entities(conn, account_id, request.site_id, blocks, numbers, campaign_id=stored.id)
+
+    _apply_update(conn, account_id, stored, request, cleared, status, numbers, kept_blocks)
+
+
+def _sent(message: Message, name: str) -> bool:
+    return message.HasField(name)
+
+
+def _stored_blocks(conn: sa.Connection, campaign_id: int) -> list[pb.SiteBlock]:
+    found = []
+    for row in conn.execute(_STORED_BLOCKS, {"campaign_id": campaign_id}):
+        block = pb.SiteBlock(
+            site_block_id=row.site_block_id,
+            phone_number_id=row.phone_number_id,
+            dynamic_call_tracking_enabled=row.dynamic_call_tracking_enabled,
+        )
+        if row.redirection_phone_number_id is not None:
+            block.redirection_phone_number_id = row.redirection_phone_number_id
+        found.append(block)
+    return found
+
+
+def _apply_update(
+    conn: sa.Connection,
+    account_id: int,
+    stored: Any,
+    request: spb.UpdateCampaignRequest,
+    cleared: set[str],
+    status: str,
+    numbers: dict[int, _Number],
+    kept_blocks: list[pb.SiteBlock],
+) -> None:
+    values: dict[str, Any] = {}
+    for name in ("name", "description"):
+        if request.HasField(name):
+            values[name] = getattr(request, name)
+    if "description" in cleared:
+        values["description"] = None
+    if request.HasField("status"):
+        values["status"] = status
+    if request.HasField("cost_ratio"):
+        values["cost_ratio"] = request.cost_ratio
+    elif "cost_ratio" in cleared:
+        values["cost_ratio"] = DEFAULT_COST_RATIO
+    if request.HasField("cost_ratio_operator"):
+        values["cost_ratio_operator"] = wire_name(pb.CostRatioOperator.DESCRIPTOR, request.cost_ratio_operator)
+    elif "cost_ratio_operator" in cleared:
+        values["cost_ratio_operator"] = DEFAULT_COST_RATIO_OPERATOR
+    dct_changed = request.HasField("dynamic_call_tracking") or "dynamic_call_tracking" in cleared
+    if dct_changed:
+        values.update(
+            _dct_columns(request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None)
+        )
+    if values:
+        conn.execute(t.campaigns.update().where(t.campaigns.c.id == stored.id).values(values))
+
+    if request.HasField("campaign_conditions") or "campaign_conditions" in cleared:
+        conn.execute(t.campaign_conditions.delete().where(t.campaign_conditions.c.campaign_id == stored.id))
+        _insert_conditions(conn, stored.id, request.campaign_conditions)
+
+    blocks_sent = bool(request.site_blocks) or "site_blocks" in cleared
+    deactivated = status == "inactive" and stored.status != "inactive"
+    if blocks_sent or deactivated:
+        # The old blocks go, and with them their numbers and pools; going inactive keeps none.
+        conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
+        conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
+        if not deactivated:
+            _insert_blocks(conn, stored.id, request.site_blocks, numbers)
+    elif dct_changed:
+        conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
+    if (blocks_sent or dct_changed) and not deactivated:
+        settings = _current_dct(conn, stored.id)
+        if settings is not None:
+            _reserve_pools(conn, account_id, stored.id, request.site_blocks if blocks_sent else kept_blocks, settings)
+
+
+def _current_dct(conn: sa.Connection, campaign_id: int) -> pb.DynamicCallTracking | None:
+    count = conn.scalar(sa.select(t.campaigns.c.dct_count_virtual_numbers).where(t.campaigns.c.id == campaign_id))
+    return None if count is None else pb.DynamicCallTracking(count_virtual_numbers=count)
+
+
+def delete(conn: sa.Connection, caller: Caller, request: spb.DeleteCampaignRequest) -> None:
+    account_id = caller.account.id
+    stored = _stored(conn, account_id, request.id)
+    if stored.type != "basic":
+        raise ServiceError("forbidden", path="id", value=str(request.id))
+    # The campaign's blocks, pool and conditions go with it; its numbers are free again.
+    conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
+    conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
+    conn.execute(t.campaign_conditions.delete().where(t.campaign_conditions.c.campaign_id == stored.id))
+    conn.execute(t.campaigns.delete().where(t.campaigns.c.id == stored.id))
+    conn.execute(_GIVE_BACK_QUOTA, {"account_id": account_id})

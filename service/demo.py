@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from service.access import hash_password, hash_token
 from service.storage import Storage
 from service.storage import schema as t
+from service.storage.schema import system_campaign_id
 
 ALL_NETWORKS = "0.0.0.0/0,::/0"
 ALL_COMPONENTS = "call_tracking,va,dynamic_call_tracking"
@@ -163,7 +164,10 @@ REDIRECTION_NUMBERS = [
 _CREATED = 1_768_471_200
 
 
-def _campaign(id: int, account: int, type: str, name: str, status: str, site: int, **kw: Any) -> dict[str, Any]:
+SYSTEM_NAME = "Visitors without advertising campaign"
+
+
+def _campaign(id: int, account: int, type: str, name: str, status: str, site: int | None, **kw: Any) -> dict[str, Any]:
     return {
         "id": id,
         "account_id": account,
@@ -178,6 +182,7 @@ def _campaign(id: int, account: int, type: str, name: str, status: str, site: in
 
 
 CAMPAIGNS = [
+    *(_campaign(system_campaign_id(a["id"]), a["id"], "system", SYSTEM_NAME, "active", None) for a in ACCOUNTS),
     _campaign(7, 1000, "basic", "Existing call tracking", "active", 10),
     _campaign(8, 1000, "integrated", "Yandex.Direct", "active", 10, engine="yandex.direct"),
     _campaign(9, 1000, "basic", "Paused", "inactive", 20),

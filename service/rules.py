@@ -13,6 +13,7 @@ is the same whoever finds it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from collections.abc import Callable, Mapping
@@ -48,6 +49,7 @@ MAX_SITE_BLOCKS: Final = 100
 # Pool numbers may be purchased on the caller's behalf: keep one request's bill bounded.
 MAX_POOL_NUMBERS: Final = 100
 MAX_COUNT_VISITS: Final = 1_000_000_000
+MAX_COST_RATIO: Final = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,8 @@ class Param:
     required: bool = False
     # True when the (present) value is acceptable; a False is invalid_parameter_value.
     valid: Callable[[Any], bool] | None = None
-    fields: tuple[Param, ...] = ()
+    # The message's own params; a callable for a message that contains itself (filters).
+    fields: tuple[Param, ...] | Callable[[], tuple[Param, ...]] = ()
     max_items: int | None = None
     # Runs after a message's own fields: rules across them (may raise ServiceError).
     message_rule: Callable[[Any, str], None] | None = None
@@ -107,11 +110,11 @@ def _at_most(max_length: int) -> Callable[[str], bool]:
     return lambda value: len(value) <= max_length
 
 
-def _enum(enum: Any) -> Callable[[int], bool]:
+def known_enum(enum: Any) -> Callable[[int], bool]:
     return lambda value: wire_name(enum.DESCRIPTOR, value) is not None
 
 
-def _between(low: int, high: int) -> Callable[[int], bool]:
+def between(low: int, high: int) -> Callable[[int], bool]:
     return lambda value: low <= value <= high
 
 
@@ -178,9 +181,9 @@ def _distinct_blocks(blocks: Any, path: str) -> None:
 
 
 CONDITION: Final = (
-    Param("type", required=True, valid=_enum(pb.ConditionType)),
-    Param("campaign_parameter", required=True, valid=_enum(pb.CampaignParameter)),
-    Param("operator", required=True, valid=_enum(pb.ConditionOperator)),
+    Param("type", required=True, valid=known_enum(pb.ConditionType)),
+    Param("campaign_parameter", required=True, valid=known_enum(pb.CampaignParameter)),
+    Param("operator", required=True, valid=known_enum(pb.ConditionOperator)),
     Param("value", required=True, valid=_text(CONDITION_VALUE_MAX)),
 )
 CAMPAIGN_CONDITIONS: Final = (
@@ -206,20 +209,40 @@ SITE_BLOCK: Final = (
     Param("dynamic_call_tracking_enabled"),
 )
 DYNAMIC_CALL_TRACKING: Final = (
-    Param("reservation_time", valid=_enum(pb.ReservationTime)),
-    Param("count_virtual_numbers", required=True, valid=_between(1, MAX_POOL_NUMBERS)),
-    Param("count_visits", required=True, valid=_between(1, MAX_COUNT_VISITS)),
+    Param("reservation_time", valid=known_enum(pb.ReservationTime)),
+    Param("count_virtual_numbers", required=True, valid=between(1, MAX_POOL_NUMBERS)),
+    Param("count_visits", required=True, valid=between(1, MAX_COUNT_VISITS)),
 )
 CREATE_CAMPAIGN: Final = (
     Param("user_id"),
     Param("name", required=True, valid=_text(NAME_MAX)),
     Param("description", valid=_at_most(DESCRIPTION_MAX)),
-    Param("status", valid=_enum(pb.CampaignStatus)),
+    Param("status", valid=known_enum(pb.CampaignStatus)),
     Param("site_id", required=True),
     Param("campaign_conditions", fields=CAMPAIGN_CONDITIONS),
     Param("site_blocks", fields=SITE_BLOCK, max_items=MAX_SITE_BLOCKS, list_rule=_distinct_blocks),
     Param("dynamic_call_tracking", fields=DYNAMIC_CALL_TRACKING),
 )
+
+
+def _cost_ratio(value: float) -> bool:
+    return math.isfinite(value) and 1 <= value <= MAX_COST_RATIO
+
+
+UPDATE_CAMPAIGN: Final = (
+    Param("user_id"),
+    Param("id", required=True),
+    Param("name", valid=_text(NAME_MAX)),
+    Param("description", valid=_at_most(DESCRIPTION_MAX)),
+    Param("status", valid=known_enum(pb.CampaignStatus)),
+    Param("site_id", required=True),
+    Param("campaign_conditions", fields=CAMPAIGN_CONDITIONS),
+    Param("site_blocks", fields=SITE_BLOCK, max_items=MAX_SITE_BLOCKS, list_rule=_distinct_blocks),
+    Param("cost_ratio", valid=_cost_ratio),
+    Param("cost_ratio_operator", valid=known_enum(pb.CostRatioOperator)),
+    Param("dynamic_call_tracking", fields=DYNAMIC_CALL_TRACKING),
+)
+DELETE_CAMPAIGN: Final = (Param("user_id"), Param("id", required=True))
 
 
 def check_structure(message: Message, params: tuple[Param, ...], faults: Faults = NO_FAULTS) -> None:
@@ -235,6 +258,10 @@ def _present(message: Message, field: Any) -> bool:
     if field.is_repeated:
         return len(getattr(message, field.name)) > 0
     return message.HasField(field.name)
+
+
+def _children(param: Param) -> tuple[Param, ...]:
+    return param.fields() if callable(param.fields) else param.fields
 
 
 def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults) -> None:
@@ -258,18 +285,27 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
             for index, item in enumerate(value):
                 item_path = f"{field_path}[{index}]"
                 _raise_fault(faults, item_path)
-                _walk(item, param.fields, item_path, faults)
+                if field.message_type is None:
+                    _check_scalar(param, field, item, item_path)
+                    continue
+                _walk(item, _children(param), item_path, faults)
                 if param.message_rule is not None:
                     param.message_rule(item, item_path)
             if param.list_rule is not None:
                 param.list_rule(value, field_path)
         elif field.message_type is not None:
-            _walk(value, param.fields, field_path, faults)
+            if field.message_type.full_name != "google.protobuf.Value":  # a filter's value: checked by listing
+                _walk(value, _children(param), field_path, faults)
             if param.message_rule is not None:
                 param.message_rule(value, field_path)
-        elif (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
-            # NUL is refused everywhere: PostgreSQL cannot store it in text.
-            raise ServiceError("invalid_parameter_value", path=field_path, value=display(field, value))
+        else:
+            _check_scalar(param, field, value, field_path)
+
+
+def _check_scalar(param: Param, field: Any, value: Any, path: str) -> None:
+    if (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
+        # NUL is refused everywhere: PostgreSQL cannot store it in text.
+        raise ServiceError("invalid_parameter_value", path=path, value=display(field, value))
 
 
 def _raise_fault(faults: Faults, path: str) -> None:

@@ -1,4 +1,4 @@
-"""The gRPC server: CampaignService, health, reflection, graceful shutdown."""
+"""The gRPC server: the services, health, reflection, graceful shutdown."""
 
 from __future__ import annotations
 
@@ -12,106 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
-import sqlalchemy as sa
-from campaigns.v1 import campaign_service_pb2 as spb
-from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
-from service import access, points, rules
-from service.campaigns import create_campaign
 from service.config import ServiceSettings
 from service.errors import ServiceError, internal_status
+from service.servicers import CallState, add_servicers, call_state
 from service.storage import Storage
 
 log = logging.getLogger("campaigns.service")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-
-
-@dataclass(slots=True)
-class CallState:
-    """What one call learns on its way that its response must carry.
-
-    A plain object rather than context variables: the storage work may run on
-    a worker thread, and what it records here must be seen back on the loop.
-    """
-
-    # The caller's point limits once its account is known; sent as trailing metadata.
-    limits: points.Limits | None = None
-
-
-call_state: contextvars.ContextVar[CallState] = contextvars.ContextVar("call_state")
-
-SERVICE_NAME = spb.DESCRIPTOR.services_by_name["CampaignService"].full_name
-FAULTS_METADATA = "x-param-faults-bin"
-
-
-def _metadata(context: grpc.aio.ServicerContext[Any, Any], key: str) -> str | bytes | None:
-    for item_key, value in context.invocation_metadata() or ():
-        if item_key == key:
-            return value
-    return None
-
-
-class CampaignService(spb_grpc.CampaignServiceServicer):
-    def __init__(self, storage: Storage, settings: ServiceSettings) -> None:
-        self._storage = storage
-        self._settings = settings
-
-    def _admit(
-        self,
-        conn: sa.Connection,
-        context: grpc.aio.ServicerContext[Any, Any],
-        state: CallState,
-        method: str,
-        user_id: int | None,
-        faults: rules.Faults,
-    ) -> access.Caller:
-        """Steps 2 to 6: who calls, may they, and have they points left."""
-        authorization = _metadata(context, "authorization")
-        forwarded = _metadata(context, "x-forwarded-for")
-        ip = access.client_ip(
-            context.peer(),
-            forwarded if isinstance(forwarded, str) else None,
-            self._settings.trusted_proxies,
-        )
-
-        def note_limits(account: access.Account) -> None:
-            state.limits = points.read_limits(conn, account)
-
-        caller = access.authenticate(
-            conn,
-            token=access.bearer_token(authorization if isinstance(authorization, str) else None),
-            user_id=user_id,
-            ip=ip,
-            method=access.METHODS[method],
-            on_account=note_limits,
-            user_id_fault=faults.mnemonic_at("user_id"),
-        )
-        assert state.limits is not None
-        points.check_budget(state.limits)
-        return caller
-
-    async def CreateCampaign(
-        self, request: spb.CreateCampaignRequest, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> spb.CreateCampaignResponse:
-        raw_faults = _metadata(context, FAULTS_METADATA)
-        faults = rules.Faults.decode(raw_faults if isinstance(raw_faults, bytes) else None)
-        user_id = request.user_id if request.HasField("user_id") else None
-        state = call_state.get()
-
-        def admit(conn: sa.Connection) -> access.Caller:
-            caller = self._admit(conn, context, state, f"/{SERVICE_NAME}/CreateCampaign", user_id, faults)
-            rules.check_structure(request, rules.CREATE_CAMPAIGN, faults)
-            rules.check_components(request, caller.account.components)
-            return caller
-
-        campaign_id = await create_campaign(self._storage, request, admit)
-        if state.limits is not None:
-            state.limits = state.limits.spent(1)
-        return spb.CreateCampaignResponse(id=campaign_id)
 
 
 Behavior = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
@@ -214,18 +126,18 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
             ("grpc.max_metadata_size", 64 * 1024),
         ],
     )
-    spb_grpc.add_CampaignServiceServicer_to_server(CampaignService(storage, settings), server)
+    services = add_servicers(server, storage, settings)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+        (*services, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
     port = server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
     if port == 0:
         raise OSError(f"cannot listen on {settings.host}:{settings.grpc_port}")
     await server.start()
-    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
-    await health_servicer.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
+    for name in ("", *services):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("gRPC service listening on %s:%d", settings.host, port)
     return RunningService(server, storage, health_servicer, port)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from campaigns.v1 import options_pb2
 from google.protobuf.descriptor import EnumDescriptor
@@ -29,3 +30,8 @@ def wire_name(enum: EnumDescriptor, number: int) -> str | None:
 
 def wire_number(enum: EnumDescriptor, name: str) -> int | None:
     return _numbers(enum).get(name)
+
+
+def enum_value(enum: EnumDescriptor, name: str | None) -> Any:
+    """The proto number of a stored wire spelling (0, UNSPECIFIED, for none or an unknown one)."""
+    return _numbers(enum).get(name, 0) if name is not None else 0

@@ -166,6 +166,8 @@ def _sqlite_discipline(engine: sa.Engine) -> None:
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=NORMAL",
             "PRAGMA foreign_keys=ON",
+            # like is case-sensitive, as on PostgreSQL; ilike is the insensitive one.
+            "PRAGMA case_sensitive_like=ON",
             f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
         ):
             cursor.execute(pragma)

@@ -13,6 +13,16 @@ metadata = sa.MetaData()
 
 # Surrogate keys of rows the service creates start above the demo data's range.
 FIRST_GENERATED_ID = 1001
+STATIC_UTM_PARTS = ("source", "medium", "campaign", "term", "content", "referrer", "expid")
+# The system campaign ("Visitors without advertising campaign") of an account is
+# the row with this id; the API calls it -1 in every account.
+SYSTEM_CAMPAIGN_API_ID = -1
+
+
+def system_campaign_id(account_id: int) -> int:
+    return -account_id
+
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY (its rowid), not a BIGINT one.
 GeneratedId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -115,7 +125,7 @@ campaigns = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("status", sa.Text, nullable=False),
-    # basic or integrated; the system campaign of every account is not a row.
+    # basic, integrated, or system (one per account, id = -account_id).
     sa.Column("type", sa.Text, nullable=False),
     sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id"), nullable=True),
     sa.Column("engine", sa.Text, nullable=True),
@@ -123,6 +133,10 @@ campaigns = sa.Table(
     sa.Column("dct_reservation_time", sa.Text, nullable=True),
     sa.Column("dct_count_virtual_numbers", sa.BigInteger, nullable=True),
     sa.Column("dct_count_visits", sa.BigInteger, nullable=True),
+    sa.Column("cost_ratio", sa.Float, nullable=False, server_default="1"),
+    sa.Column("cost_ratio_operator", sa.Text, nullable=False, server_default="wo_changes"),
+    *(sa.Column(f"static_utm_{part}", sa.Text, nullable=True) for part in STATIC_UTM_PARTS),
+    sa.Index("ix_campaigns_account_name", "account_id", "name"),
     sqlite_autoincrement=True,
 )
 

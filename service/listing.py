@@ -1,0 +1,296 @@
+"""The get machinery: limit, offset, fields, sort and filter, all run in SQL.
+
+Each get method declares its fields once (a `Listing`): what each field is on
+the wire, its SQL expression, and whether it may be filtered, sorted, or is in
+the default set. Requests are checked against that table and turned into one
+WHERE, one ORDER BY and LIMIT/OFFSET, so paging an account with 100,000
+campaigns reads one page, not every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import sqlalchemy as sa
+from campaigns.v1 import campaign_pb2 as pb
+from google.protobuf import struct_pb2
+
+from service.errors import ServiceError
+from service.rules import Param, between, known_enum
+
+DEFAULT_LIMIT: Final = 1000
+MAX_LIMIT: Final = 10_000
+MAX_OFFSET: Final = 100_000
+# A filter tree is a client's query plan: keep it to what a person would write.
+MAX_FILTER_DEPTH: Final = 8
+MAX_FILTER_NODES: Final = 200
+MAX_IN_VALUES: Final = 1000
+TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+
+Kind = Literal["int", "number", "text", "time", "bool"]
+
+
+def _filter_params() -> tuple[Param, ...]:
+    return (
+        Param("field"),
+        Param("operator", valid=known_enum(pb.FilterOperator)),
+        Param("value"),
+        Param("filters", fields=_filter_params),
+        Param("condition", valid=known_enum(pb.FilterCondition)),
+    )
+
+
+# The structure every get request shares (step 7), for rules.check_structure.
+GET_PARAMS: Final = (
+    Param("user_id"),
+    Param("limit", valid=between(0, MAX_LIMIT)),
+    Param("offset", valid=between(0, MAX_OFFSET)),
+    Param("fields"),
+    Param("sort", fields=(Param("field", required=True), Param("order", valid=known_enum(pb.SortOrder)))),
+    Param("filter", fields=_filter_params),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a get method's items."""
+
+    name: str
+    # How filter values are read; None for nested fields (neither filtered nor sorted).
+    kind: Kind | None = None
+    filterable: bool = False
+    sortable: bool = False
+    # In the answer when `fields` is not sent.
+    default: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def default_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.default]
+
+
+@dataclass(frozen=True, slots=True)
+class Sorting:
+    field: str
+    descending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    field: str
+    operator: int
+    value: Any  # already converted to the field's kind; a list for in/not_in; None for null
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    any_of: bool  # or; and otherwise
+    parts: tuple[Comparison | Group, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A checked get request: what to select, in which order, which page."""
+
+    limit: int
+    offset: int
+    fields: list[str]
+    sort: list[Sorting]
+    filter: Comparison | Group | None
+
+
+def check_query(request: Any, listing: Listing) -> Query:
+    """The get parameters' own rules (after the structure walk): names, prohibitions, filter values."""
+    selected: list[str] = []
+    for index, name in enumerate(request.fields):
+        if listing.field(name) is None:
+            raise ServiceError("unexpected_parameters", path=f"fields[{index}]", value=name)
+        if name not in selected:
+            selected.append(name)
+    sort: list[Sorting] = []
+    for index, item in enumerate(request.sort):
+        field = listing.field(item.field)
+        if field is None:
+            raise ServiceError("unexpected_parameters", path=f"sort[{index}].field", value=item.field)
+        if not field.sortable:
+            raise ServiceError("sort_prohibited", path=f"sort[{index}].field", value=item.field)
+        sort.append(Sorting(item.field, item.order == pb.SORT_ORDER_DESC))
+    tree = None
+    if request.HasField("filter"):
+        nodes = [0]
+        tree = _check_filter(request.filter, listing, "filter", 1, nodes)
+    return Query(
+        limit=request.limit if request.HasField("limit") else DEFAULT_LIMIT,
+        offset=request.offset if request.HasField("offset") else 0,
+        fields=selected or listing.default_fields,
+        sort=sort,
+        filter=tree,
+    )
+
+
+def _check_filter(node: pb.Filter, listing: Listing, path: str, depth: int, nodes: list[int]) -> Comparison | Group:
+    nodes[0] += 1
+    if depth > MAX_FILTER_DEPTH or nodes[0] > MAX_FILTER_NODES:
+        raise ServiceError("invalid_parameter_value", path=path)
+    if node.filters:
+        if node.HasField("field") or node.HasField("operator") or node.HasField("value"):
+            raise ServiceError("invalid_parameters_combination", path=path)
+        parts = tuple(
+            _check_filter(child, listing, f"{path}.filters[{index}]", depth + 1, nodes)
+            for index, child in enumerate(node.filters)
+        )
+        return Group(any_of=node.condition == pb.FILTER_CONDITION_OR, parts=parts)
+    if not node.HasField("field"):
+        raise ServiceError("required_parameter_missed", path=f"{path}.field")
+    field = listing.field(node.field)
+    if field is None:
+        raise ServiceError("unexpected_parameters", path=f"{path}.field", value=node.field)
+    if not field.filterable or field.kind is None:
+        raise ServiceError("filter_prohibited", path=f"{path}.field", value=node.field)
+    if not node.HasField("operator"):
+        raise ServiceError("required_parameter_missed", path=f"{path}.operator")
+    value = _filter_value(node, field.kind, f"{path}.value")
+    return Comparison(node.field, node.operator, value)
+
+
+_ORDERED: Final = frozenset({"int", "number", "time"})
+_COMPARISONS: Final = {
+    pb.FILTER_OPERATOR_LESS,
+    pb.FILTER_OPERATOR_GREATER,
+    pb.FILTER_OPERATOR_LESS_OR_EQUAL,
+    pb.FILTER_OPERATOR_GREATER_OR_EQUAL,
+}
+_PATTERNS: Final = {
+    pb.FILTER_OPERATOR_LIKE,
+    pb.FILTER_OPERATOR_ILIKE,
+    pb.FILTER_OPERATOR_NOT_LIKE,
+    pb.FILTER_OPERATOR_NOT_ILIKE,
+}
+_LISTS: Final = {pb.FILTER_OPERATOR_IN, pb.FILTER_OPERATOR_NOT_IN}
+_NULL_TESTS: Final = {pb.FILTER_OPERATOR_IS_NULL, pb.FILTER_OPERATOR_IS_NOT_NULL}
+
+
+def _filter_value(node: pb.Filter, kind: Kind, path: str) -> Any:
+    """The filter's value in the field's terms, or invalid_parameter_value on `value`."""
+    operator = node.operator
+    sent = node.value if node.HasField("value") else None
+    is_null = sent is None or sent.WhichOneof("kind") == "null_value"
+    bad = ServiceError("invalid_parameter_value", path=path)
+    if operator in _NULL_TESTS:
+        if not is_null:
+            raise bad
+        return None
+    if sent is None:
+        raise ServiceError("required_parameter_missed", path=path)
+    if operator in (pb.FILTER_OPERATOR_EQUAL, pb.FILTER_OPERATOR_NOT_EQUAL):
+        return None if is_null else _scalar(sent, kind, bad)
+    if operator in _COMPARISONS:
+        if kind not in _ORDERED:
+            raise bad
+        return _scalar(sent, kind, bad)
+    if operator in _PATTERNS:
+        if kind != "text" or sent.WhichOneof("kind") != "string_value":
+            raise bad
+        return sent.string_value
+    if operator in _LISTS:
+        if sent.WhichOneof("kind") != "list_value" or len(sent.list_value.values) > MAX_IN_VALUES:
+            raise bad
+        return [_scalar(item, kind, bad) for item in sent.list_value.values]
+    raise bad
+
+
+def _scalar(value: struct_pb2.Value, kind: Kind, bad: ServiceError) -> Any:
+    which = value.WhichOneof("kind")
+    if kind == "text" and which == "string_value":
+        return value.string_value
+    if kind == "bool" and which == "bool_value":
+        return value.bool_value
+    if kind == "number" and which == "number_value" and math.isfinite(value.number_value):
+        return value.number_value
+    if kind == "int" and which == "number_value":
+        number = value.number_value
+        if math.isfinite(number) and number == int(number) and -(2**63) <= number < 2**63:
+            return int(number)
+    if kind == "time" and which == "string_value":
+        try:
+            moment = dt.datetime.strptime(value.string_value, TIME_FORMAT).replace(tzinfo=dt.UTC)
+        except ValueError:
+            raise bad from None
+        return int(moment.timestamp())
+    raise bad
+
+
+def format_time(unix_seconds: int) -> str:
+    return dt.datetime.fromtimestamp(unix_seconds, tz=dt.UTC).strftime(TIME_FORMAT)
+
+
+Columns = dict[str, Any]
+
+
+def run_query(
+    conn: sa.Connection, base: sa.Select[Any], columns: Columns, id_column: Any, query: Query
+) -> tuple[list[sa.RowMapping], int]:
+    """One page of `base` and the number of rows the filter matches.
+
+    columns maps each filterable or sortable field to its SQL expression in `base`.
+    """
+    selection = base
+    if query.filter is not None:
+        selection = selection.where(_where(query.filter, columns))
+    total = conn.scalar(sa.select(sa.func.count()).select_from(selection.subquery())) or 0
+    order: list[Any] = []
+    for item in query.sort:
+        expression = columns[item.field]
+        if conn.dialect.name == "postgresql" and isinstance(expression.type, sa.Text | sa.String):
+            # Byte order on both engines, whatever the database's collation.
+            expression = expression.collate("C")
+        order.append(expression.desc().nulls_first() if item.descending else expression.asc().nulls_last())
+    order.append(id_column.asc())  # a stable order, so pages neither repeat nor skip
+    rows = conn.execute(selection.order_by(*order).limit(query.limit).offset(query.offset)).mappings().all()
+    return list(rows), int(total)
+
+
+def _where(node: Comparison | Group, columns: Columns) -> Any:
+    if isinstance(node, Group):
+        parts = [_where(part, columns) for part in node.parts]
+        return sa.or_(*parts) if node.any_of else sa.and_(*parts)
+    column = columns[node.field]
+    return _OPERATORS[node.operator](column, node.value)
+
+
+def _equal(column: Any, value: Any) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
+def _not_equal(column: Any, value: Any) -> Any:
+    # Null is "not equal" to a value too: a client filtering engine != x expects the nulls.
+    return column.is_not(None) if value is None else column.is_distinct_from(value)
+
+
+_OPERATORS: Final[dict[int, Callable[[Any, Any], Any]]] = {
+    pb.FILTER_OPERATOR_EQUAL: _equal,
+    pb.FILTER_OPERATOR_NOT_EQUAL: _not_equal,
+    pb.FILTER_OPERATOR_LESS: lambda c, v: c < v,
+    pb.FILTER_OPERATOR_GREATER: lambda c, v: c > v,
+    pb.FILTER_OPERATOR_LESS_OR_EQUAL: lambda c, v: c <= v,
+    pb.FILTER_OPERATOR_GREATER_OR_EQUAL: lambda c, v: c >= v,
+    pb.FILTER_OPERATOR_LIKE: lambda c, v: c.like(v),
+    pb.FILTER_OPERATOR_ILIKE: lambda c, v: c.ilike(v),
+    pb.FILTER_OPERATOR_NOT_LIKE: lambda c, v: c.not_like(v),
+    pb.FILTER_OPERATOR_NOT_ILIKE: lambda c, v: c.not_ilike(v),
+    pb.FILTER_OPERATOR_IN: lambda c, v: c.in_(v),
+    pb.FILTER_OPERATOR_NOT_IN: lambda c, v: c.not_in(v),
+    pb.FILTER_OPERATOR_IS_NULL: lambda c, _v: c.is_(None),
+    pb.FILTER_OPERATOR_IS_NOT_NULL: lambda c, _v: c.is_not(None),
+}

@@ -1,0 +1,287 @@
+"""The gRPC servicers: CampaignService, SiteService, UserService.
+
+Every authenticated call goes the same way (`Calls.run`): one write
+transaction that admits the caller (steps 2 to 6), checks the parameters
+(steps 7 and 8), does the method's work (steps 9 to 11 and the change), and
+charges the point; a lost race on a number is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+import grpc
+import sqlalchemy as sa
+from campaigns.v1 import campaign_service_pb2 as spb
+from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
+from campaigns.v1 import site_service_pb2 as sspb
+from campaigns.v1 import site_service_pb2_grpc as sspb_grpc
+from campaigns.v1 import user_service_pb2 as uspb
+from campaigns.v1 import user_service_pb2_grpc as uspb_grpc
+from sqlalchemy.exc import IntegrityError
+
+from service import access, campaign_views, campaigns, directory, listing, points, rules
+from service.config import ServiceSettings
+from service.errors import ServiceError
+from service.rules import Param
+from service.storage import Storage
+
+Context = grpc.aio.ServicerContext[Any, Any]
+T = TypeVar("T")
+
+FAULTS_METADATA: Final = "x-param-faults-bin"
+# A lost race on a call_tracking number is retried once the winner has committed:
+# the retry then reports already_in_use through the ordinary checks.
+_CONFLICT_RETRIES: Final = 3
+
+
+@dataclass(slots=True)
+class CallState:
+    """What one call learns on its way that its response must carry.
+
+    A plain object rather than context variables: the storage work may run on
+    a worker thread, and what it records here must be seen back on the loop.
+    """
+
+    # The caller's point limits once its account is known; sent as trailing metadata.
+    limits: points.Limits | None = None
+
+
+call_state: contextvars.ContextVar[CallState] = contextvars.ContextVar("call_state")
+
+
+def metadata_value(context: Context, key: str) -> str | bytes | None:
+    for item_key, value in context.invocation_metadata() or ():
+        if item_key == key:
+            return value
+    return None
+
+
+def _text_metadata(context: Context, key: str) -> str | None:
+    value = metadata_value(context, key)
+    return value if isinstance(value, str) else None
+
+
+class Calls:
+    """What every servicer needs: the storage, the settings, and the one way a call runs."""
+
+    def __init__(self, storage: Storage, settings: ServiceSettings) -> None:
+        self._storage = storage
+        self._settings = settings
+
+    def _ip(self, context: Context) -> access.IPAddress | None:
+        return access.client_ip(
+            context.peer(), _text_metadata(context, "x-forwarded-for"), self._settings.trusted_proxies
+        )
+
+    def _token(self, context: Context) -> str | None:
+        return access.bearer_token(_text_metadata(context, "authorization"))
+
+    async def run(
+        self,
+        context: Context,
+        rpc: str,
+        request: Any,
+        params: tuple[Param, ...],
+        work: Callable[[sa.Connection, access.Caller], T],
+        *,
+        components: bool = False,
+    ) -> T:
+        """Admit, check, work and charge, in one transaction."""
+        raw = metadata_value(context, FAULTS_METADATA)
+        faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
+        user_id = request.user_id if request.HasField("user_id") else None
+        state = call_state.get()
+        ip, token = self._ip(context), self._token(context)
+
+        def unit(conn: sa.Connection) -> T:
+            def note_limits(account: access.Account) -> None:
+                state.limits = points.read_limits(conn, account)
+
+            caller = access.authenticate(
+                conn,
+                token=token,
+                user_id=user_id,
+                ip=ip,
+                method=access.METHODS[rpc],
+                on_account=note_limits,
+                user_id_fault=faults.mnemonic_at("user_id"),
+            )
+            assert state.limits is not None
+            points.check_budget(state.limits)
+            rules.check_structure(request, params, faults)
+            if components:
+                rules.check_components(request, caller.account.components)
+            result = work(conn, caller)
+            points.charge(conn, caller.account.id)
+            return result
+
+        for _attempt in range(_CONFLICT_RETRIES):
+            try:
+                result = await self._storage.write(unit)
+                break
+            except IntegrityError as error:
+                if not campaigns.lost_race(error):
+                    raise
+        else:
+            raise campaigns.conflict_error(getattr(request, "site_blocks", ()))
+        if state.limits is not None:
+            state.limits = state.limits.spent(1)
+        return result
+
+
+def _listing_work(
+    target: listing.Listing, fetch: Callable[[sa.Connection, int, listing.Query], T], request: Any
+) -> Callable[[sa.Connection, access.Caller], T]:
+    def work(conn: sa.Connection, caller: access.Caller) -> T:
+        return fetch(conn, caller.account.id, listing.check_query(request, target))
+
+    return work
+
+
+_CAMPAIGNS: Final = "/campaigns.v1.CampaignService/"
+
+
+class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
+    async def CreateCampaign(self, request: spb.CreateCampaignRequest, context: Context) -> spb.CreateCampaignResponse:
+        campaign_id = await self.run(
+            context,
+            _CAMPAIGNS + "CreateCampaign",
+            request,
+            rules.CREATE_CAMPAIGN,
+            lambda conn, caller: campaigns.create(conn, caller, request),
+            components=True,
+        )
+        return spb.CreateCampaignResponse(id=campaign_id)
+
+    async def GetCampaigns(self, request: spb.GetCampaignsRequest, context: Context) -> spb.GetCampaignsResponse:
+        return await self.run(
+            context,
+            _CAMPAIGNS + "GetCampaigns",
+            request,
+            listing.GET_PARAMS,
+            _listing_work(campaign_views.CAMPAIGNS, campaign_views.get_campaigns, request),
+        )
+
+    async def UpdateCampaign(self, request: spb.UpdateCampaignRequest, context: Context) -> spb.UpdateCampaignResponse:
+        await self.run(
+            context,
+            _CAMPAIGNS + "UpdateCampaign",
+            request,
+            rules.UPDATE_CAMPAIGN,
+            lambda conn, caller: campaigns.update(conn, caller, request),
+            components=True,
+        )
+        return spb.UpdateCampaignResponse()
+
+    async def DeleteCampaign(self, request: spb.DeleteCampaignRequest, context: Context) -> spb.DeleteCampaignResponse:
+        await self.run(
+            context,
+            _CAMPAIGNS + "DeleteCampaign",
+            request,
+            rules.DELETE_CAMPAIGN,
+            lambda conn, caller: campaigns.delete(conn, caller, request),
+        )
+        return spb.DeleteCampaignResponse()
+
+    async def GetCampaignAvailablePhoneNumbers(
+        self, request: spb.GetCampaignAvailablePhoneNumbersRequest, context: Context
+    ) -> spb.GetCampaignAvailablePhoneNumbersResponse:
+        return await self.run(
+            context,
+            _CAMPAIGNS + "GetCampaignAvailablePhoneNumbers",
+            request,
+            listing.GET_PARAMS,
+            _listing_work(directory.AVAILABLE_NUMBERS, directory.available_numbers, request),
+        )
+
+    async def GetCampaignAvailableRedirectionPhoneNumbers(
+        self, request: spb.GetCampaignAvailableRedirectionPhoneNumbersRequest, context: Context
+    ) -> spb.GetCampaignAvailableRedirectionPhoneNumbersResponse:
+        return await self.run(
+            context,
+            _CAMPAIGNS + "GetCampaignAvailableRedirectionPhoneNumbers",
+            request,
+            listing.GET_PARAMS,
+            _listing_work(directory.REDIRECTION_NUMBERS, directory.redirection_numbers, request),
+        )
+
+
+_SITES: Final = "/campaigns.v1.SiteService/"
+
+
+class SiteService(Calls, sspb_grpc.SiteServiceServicer):
+    async def GetSites(self, request: sspb.GetSitesRequest, context: Context) -> sspb.GetSitesResponse:
+        return await self.run(
+            context,
+            _SITES + "GetSites",
+            request,
+            listing.GET_PARAMS,
+            _listing_work(directory.SITES, directory.sites, request),
+        )
+
+    async def GetSiteBlocks(self, request: sspb.GetSiteBlocksRequest, context: Context) -> sspb.GetSiteBlocksResponse:
+        return await self.run(
+            context,
+            _SITES + "GetSiteBlocks",
+            request,
+            listing.GET_PARAMS,
+            _listing_work(directory.SITE_BLOCKS, directory.site_blocks, request),
+        )
+
+
+LOGIN_PARAMS: Final = (Param("login", required=True), Param("password", required=True))
+CUSTOMER_USERS_PARAMS: Final = tuple(p for p in listing.GET_PARAMS if p.name != "user_id")
+
+
+class UserService(Calls, uspb_grpc.UserServiceServicer):
+    """Sessions and an agent's customers: calls that are not made for an account's user."""
+
+    async def Login(self, request: uspb.LoginRequest, context: Context) -> uspb.LoginResponse:
+        raw = metadata_value(context, FAULTS_METADATA)
+        rules.check_structure(request, LOGIN_PARAMS, rules.Faults.decode(raw if isinstance(raw, bytes) else None))
+        user = await self._storage.read(lambda conn: access.login_candidate(conn, request.login))
+        # Hashing is slow on purpose: off the event loop.
+        if not await asyncio.to_thread(access.verify_password, request.password, user.password_hash):
+            raise ServiceError("auth_error")
+        ip = self._ip(context)
+        session = await self._storage.write(lambda conn: access.open_session(conn, user, ip))
+        response = uspb.LoginResponse(access_token=session.token, expire_at=session.expires_at)
+        if session.account_id is not None:
+            response.app_id = session.account_id
+        return response
+
+    async def Logout(self, request: uspb.LogoutRequest, context: Context) -> uspb.LogoutResponse:
+        token = self._token(context)
+        await self._storage.write(lambda conn: access.end_session(conn, token=token))
+        return uspb.LogoutResponse()
+
+    async def GetCustomerUsers(
+        self, request: uspb.GetCustomerUsersRequest, context: Context
+    ) -> uspb.GetCustomerUsersResponse:
+        raw = metadata_value(context, FAULTS_METADATA)
+        faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
+        token = self._token(context)
+
+        def unit(conn: sa.Connection) -> uspb.GetCustomerUsersResponse:
+            # An agent acts as itself here: it has no account, so no point budget either.
+            agent_id = access.authenticate_agent(conn, token=token)
+            rules.check_structure(request, CUSTOMER_USERS_PARAMS, faults)
+            return directory.customer_users(conn, agent_id, listing.check_query(request, directory.CUSTOMER_USERS))
+
+        return await self._storage.read(unit)
+
+
+def add_servicers(server: grpc.aio.Server, storage: Storage, settings: ServiceSettings) -> tuple[str, ...]:
+    """Register the three services; returns their names (for health and reflection)."""
+    spb_grpc.add_CampaignServiceServicer_to_server(CampaignService(storage, settings), server)
+    sspb_grpc.add_SiteServiceServicer_to_server(SiteService(storage, settings), server)
+    uspb_grpc.add_UserServiceServicer_to_server(UserService(storage, settings), server)
+    return tuple(
+        module.DESCRIPTOR.services_by_name[name].full_name
+        for module, name in ((spb, "CampaignService"), (sspb, "SiteService"), (uspb, "UserService"))
+    )

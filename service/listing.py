@@ -243,12 +243,14 @@ def run_query(
 ) -> tuple[list[sa.RowMapping], int]:
     """One page of `base` and the number of rows the filter matches.
 
-    columns maps each filterable or sortable field to its SQL expression in `base`.
+    columns maps each filterable or sortable field to its SQL expression in `base`;
+    id_column is the table's key (the tiebreaker of every order).
     """
     selection = base
     if query.filter is not None:
         selection = selection.where(_where(query.filter, columns))
-    total = conn.scalar(sa.select(sa.func.count()).select_from(selection.subquery())) or 0
+    # Counted without the selected columns: none of their look-ups run for the count.
+    total = conn.scalar(selection.with_only_columns(sa.func.count()).order_by(None)) or 0
     order: list[Any] = []
     for item in query.sort:
         expression = columns[item.field]
@@ -256,7 +258,10 @@ def run_query(
             # Byte order on both engines, whatever the database's collation.
             expression = expression.collate("C")
         order.append(expression.desc().nulls_first() if item.descending else expression.asc().nulls_last())
-    order.append(id_column.asc())  # a stable order, so pages neither repeat nor skip
+    # A stable order, so pages neither repeat nor skip; running the way the last key
+    # runs lets an index on that key serve both.
+    descending = bool(query.sort) and query.sort[-1].descending
+    order.append(id_column.desc() if descending else id_column.asc())
     rows = conn.execute(selection.order_by(*order).limit(query.limit).offset(query.offset)).mappings().all()
     return list(rows), int(total)
 

@@ -1,0 +1,135 @@
+"""get.campaigns on an account with 100,000 campaigns, against the same account with 1,000.
+
+    python bench/get_campaigns.py [--seconds 5] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+
+For each size it builds a database (SQLite in a temporary folder, or a new
+PostgreSQL database beside the one named, dropped afterwards) with the demo data
+plus that many basic campaigns in Demo Shop, starts the real service and
+gateway, and drives them with wrk at concurrency 1 with three requests: the
+first page of the default listing, a page sorted by name descending deep into
+the list, and a filtered one. Filtering, sorting and paging run in SQL, so the
+ratio of the 100,000 figures to the 1,000 ones stays small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import campaigns_cli, ensure_wrk, free_port, process, report, wait_for_port, wrk
+from service.demo import load_demo
+from service.storage import Storage
+from service.storage import schema as t
+
+SIZES = (1_000, 100_000)
+REQUESTS = {
+    "first page (default fields, limit 100)": {"limit": 100},
+    "sorted by name desc, offset 50000": {"sort": [{"field": "name", "order": "desc"}], "limit": 100, "offset": 50_000},
+    "filter name like + status, sorted": {
+        "filter": {
+            "filters": [
+                {"field": "name", "operator": "like", "value": "Campaign 0042%"},
+                {"field": "status", "operator": "=", "value": "active"},
+            ],
+            "condition": "and",
+        },
+        "sort": [{"field": "creation_time", "order": "asc"}],
+        "limit": 100,
+    },
+}
+
+
+def body(params: Any) -> bytes:
+    return orjson.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "get.campaigns", "params": {"access_token": "tok_cust", **params}}
+    )
+
+
+async def populate(url: str, count: int) -> None:
+    storage = await Storage.open(url)
+    await load_demo(storage)
+
+    def insert(conn: sa.Connection) -> None:
+        rows = [
+            {
+                "account_id": 1000,
+                "name": f"Campaign {n:06d}",
+                "status": "active" if n % 3 else "inactive",
+                "type": "basic",
+                "site_id": 10 if n % 2 else 20,
+                "created_at": 1_700_000_000 + n,
+            }
+            for n in range(count)
+        ]
+        for start in range(0, len(rows), 10_000):
+            conn.execute(t.campaigns.insert(), rows[start : start + 10_000])
+
+    await storage.write(insert)
+    await storage.close()
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL server to create the databases on (default: SQLite)")
+    args = parser.parse_args()
+    ensure_wrk()
+    results: dict[tuple[int, str], object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in SIZES:
+            created = None
+            if args.database_url:
+                created = f"bench_{uuid.uuid4().hex[:10]}"
+                asyncio.run(_admin(args.database_url, f'CREATE DATABASE "{created}"'))
+                url = args.database_url.rsplit("/", 1)[0] + f"/{created}"
+            else:
+                url = f"sqlite:///{tmp}/bench-{size}.db"
+            try:
+                asyncio.run(populate(url, size))
+                grpc_port, http_port = free_port(), free_port()
+                with (
+                    process(*campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url)),
+                    process(
+                        *campaigns_cli(
+                            "serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}"
+                        )
+                    ),
+                ):
+                    wait_for_port(grpc_port)
+                    wait_for_port(http_port)
+                    for name, params in REQUESTS.items():
+                        target = f"http://127.0.0.1:{http_port}/v2.0"
+                        wrk(target, body(params), connections=1, seconds=1)
+                        result = wrk(target, body(params), connections=1, seconds=args.seconds)
+                        results[(size, name)] = result
+                        report(f"{size:>7,} campaigns: {name}", result)
+            finally:
+                if created:
+                    asyncio.run(_admin(args.database_url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
+    print()
+    for name in REQUESTS:
+        small, large = results[(SIZES[0], name)], results[(SIZES[1], name)]
+        print(f"{name:<44} p50 at 100,000 / p50 at 1,000 = {large.p50_ms / small.p50_ms:.2f}")  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

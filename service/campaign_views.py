@@ -60,19 +60,16 @@ COLUMNS: Final[dict[str, Any]] = {
 
 
 def _base(account_id: int) -> sa.Select[Any]:
-    return (
-        sa.select(
-            _c.id.label("row_id"),
-            *(expression.label(name) for name, expression in COLUMNS.items()),
-            _c.description,
-            _c.cost_ratio,
-            _c.cost_ratio_operator,
-            _c.dct_reservation_time,
-            _c.dct_count_virtual_numbers,
-            _c.dct_count_visits,
-        )
-        .where(_c.account_id == account_id)
-    )
+    return sa.select(
+        _c.id.label("row_id"),
+        *(expression.label(name) for name, expression in COLUMNS.items()),
+        _c.description,
+        _c.cost_ratio,
+        _c.cost_ratio_operator,
+        _c.dct_reservation_time,
+        _c.dct_count_virtual_numbers,
+        _c.dct_count_visits,
+    ).where(_c.account_id == account_id)
 
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:

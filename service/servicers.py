@@ -133,14 +133,20 @@ class Calls:
             state.limits = state.limits.spent(1)
         return result
 
+    async def get(
+        self,
+        context: Context,
+        rpc: str,
+        request: Any,
+        target: listing.Listing,
+        fetch: Callable[[sa.Connection, int, listing.Query], T],
+    ) -> T:
+        """A get method: the shared parameters, then the method's listing for the caller's account."""
 
-def _listing_work(
-    target: listing.Listing, fetch: Callable[[sa.Connection, int, listing.Query], T], request: Any
-) -> Callable[[sa.Connection, access.Caller], T]:
-    def work(conn: sa.Connection, caller: access.Caller) -> T:
-        return fetch(conn, caller.account.id, listing.check_query(request, target))
+        def work(conn: sa.Connection, caller: access.Caller) -> T:
+            return fetch(conn, caller.account.id, listing.check_query(request, target))
 
-    return work
+        return await self.run(context, rpc, request, listing.GET_PARAMS, work)
 
 
 _CAMPAIGNS: Final = "/campaigns.v1.CampaignService/"
@@ -159,12 +165,8 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
         return spb.CreateCampaignResponse(id=campaign_id)
 
     async def GetCampaigns(self, request: spb.GetCampaignsRequest, context: Context) -> spb.GetCampaignsResponse:
-        return await self.run(
-            context,
-            _CAMPAIGNS + "GetCampaigns",
-            request,
-            listing.GET_PARAMS,
-            _listing_work(campaign_views.CAMPAIGNS, campaign_views.get_campaigns, request),
+        return await self.get(
+            context, _CAMPAIGNS + "GetCampaigns", request, campaign_views.CAMPAIGNS, campaign_views.get_campaigns
         )
 
     async def UpdateCampaign(self, request: spb.UpdateCampaignRequest, context: Context) -> spb.UpdateCampaignResponse:
@@ -191,23 +193,23 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
     async def GetCampaignAvailablePhoneNumbers(
         self, request: spb.GetCampaignAvailablePhoneNumbersRequest, context: Context
     ) -> spb.GetCampaignAvailablePhoneNumbersResponse:
-        return await self.run(
+        return await self.get(
             context,
             _CAMPAIGNS + "GetCampaignAvailablePhoneNumbers",
             request,
-            listing.GET_PARAMS,
-            _listing_work(directory.AVAILABLE_NUMBERS, directory.available_numbers, request),
+            directory.AVAILABLE_NUMBERS,
+            directory.available_numbers,
         )
 
     async def GetCampaignAvailableRedirectionPhoneNumbers(
         self, request: spb.GetCampaignAvailableRedirectionPhoneNumbersRequest, context: Context
     ) -> spb.GetCampaignAvailableRedirectionPhoneNumbersResponse:
-        return await self.run(
+        return await self.get(
             context,
             _CAMPAIGNS + "GetCampaignAvailableRedirectionPhoneNumbers",
             request,
-            listing.GET_PARAMS,
-            _listing_work(directory.REDIRECTION_NUMBERS, directory.redirection_numbers, request),
+            directory.REDIRECTION_NUMBERS,
+            directory.redirection_numbers,
         )
 
 
@@ -216,22 +218,10 @@ _SITES: Final = "/campaigns.v1.SiteService/"
 
 class SiteService(Calls, sspb_grpc.SiteServiceServicer):
     async def GetSites(self, request: sspb.GetSitesRequest, context: Context) -> sspb.GetSitesResponse:
-        return await self.run(
-            context,
-            _SITES + "GetSites",
-            request,
-            listing.GET_PARAMS,
-            _listing_work(directory.SITES, directory.sites, request),
-        )
+        return await self.get(context, _SITES + "GetSites", request, directory.SITES, directory.sites)
 
     async def GetSiteBlocks(self, request: sspb.GetSiteBlocksRequest, context: Context) -> sspb.GetSiteBlocksResponse:
-        return await self.run(
-            context,
-            _SITES + "GetSiteBlocks",
-            request,
-            listing.GET_PARAMS,
-            _listing_work(directory.SITE_BLOCKS, directory.site_blocks, request),
-        )
+        return await self.get(context, _SITES + "GetSiteBlocks", request, directory.SITE_BLOCKS, directory.site_blocks)
 
 
 LOGIN_PARAMS: Final = (Param("login", required=True), Param("password", required=True))

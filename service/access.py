@@ -31,6 +31,8 @@ class MethodAccess:
 
     components: tuple[str, ...]
     writes: bool
+    # A partner's own method: a customer's token passes steps 2 to 4 and is then forbidden.
+    agents_only: bool = False
 
 
 # Every RPC the access checks guard, by its full gRPC method name.
@@ -46,6 +48,7 @@ METHODS: dict[str, MethodAccess] = {
     _CAMPAIGNS + "GetCampaignAvailableRedirectionPhoneNumbers": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
     _SITES + "GetSites": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
     _SITES + "GetSiteBlocks": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
+    "/campaigns.v1.UserService/GetCustomerUsers": MethodAccess((), writes=False, agents_only=True),
 }
 
 
@@ -173,13 +176,10 @@ def _token_row(conn: sa.Connection, token: str | None) -> Any:
     return row
 
 
-def authenticate_agent(conn: sa.Connection, *, token: str | None) -> int:
-    """For the agents' own methods (get.customer_users): the agent's user id, or forbidden."""
+def agent_of(conn: sa.Connection, *, token: str | None) -> int | None:
+    """The agent's user id when the token is an agent's (it then acts as itself), else None."""
     row = _token_row(conn, token)
-    if not row.is_agent:
-        raise ServiceError("forbidden")
-    agent_id: int = row.user_id
-    return agent_id
+    return int(row.user_id) if row.is_agent else None
 
 
 SESSION_SECONDS = 3600
@@ -304,7 +304,7 @@ def authenticate(
     # Step 5: method components, then permission.
     if method.components and not account.components.intersection(method.components):
         raise ServiceError("method_component_disabled", params={"components": ", ".join(method.components)})
-    if method.writes and not row.can_write:
+    if (method.writes and not row.can_write) or method.agents_only:
         raise ServiceError("forbidden")
     return Caller(
         user_id=acting_user,

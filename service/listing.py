@@ -191,10 +191,13 @@ def _filter_value(node: pb.Filter, kind: Kind, path: str) -> Any:
         if not is_null:
             raise bad
         return None
-    if sent is None:
-        raise ServiceError("required_parameter_missed", path=path)
+    # A missing value is an empty one (null), as on the original API.
+    if sent is None or is_null:
+        if operator in (pb.FILTER_OPERATOR_EQUAL, pb.FILTER_OPERATOR_NOT_EQUAL):
+            return None
+        raise bad  # null fits no other operator
     if operator in (pb.FILTER_OPERATOR_EQUAL, pb.FILTER_OPERATOR_NOT_EQUAL):
-        return None if is_null else _scalar(sent, kind, bad)
+        return _scalar(sent, kind, bad)
     if operator in _COMPARISONS:
         if kind not in _ORDERED:
             raise bad

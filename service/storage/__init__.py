@@ -161,6 +161,8 @@ def _sqlite_discipline(engine: sa.Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, issue BEGIN (see _on_begin).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only; ilike is lower(x) LIKE lower(y), as on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         for pragma in (
             "PRAGMA journal_mode=WAL",
@@ -183,6 +185,10 @@ def _sqlite_discipline(engine: sa.Engine) -> None:
             conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wanted)}")
             info["busy_timeout_ms"] = wanted
         conn.exec_driver_sql(options.get("sqlite_begin", "BEGIN"))
+
+
+def _lower(text: Any) -> Any:
+    return text.lower() if isinstance(text, str) else text
 
 
 def _is_busy(error: sa.exc.OperationalError) -> bool:

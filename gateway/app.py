@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway import jsonwire, translate
-from gateway.catalogue import INTEGER_PARAMS, error_object, mnemonic_for_reason
+from gateway.catalogue import INTEGER_PARAMS, entry_for_reason, error_object
 from gateway.methods import METHODS, Method
 
 log = logging.getLogger("campaigns.gateway")
@@ -183,8 +183,8 @@ class Gateway:
         trailing = error.trailing_metadata()
         metadata = _metadata(trailing)
         info = _error_info(trailing)
-        mnemonic = mnemonic_for_reason(info.reason) if info is not None else None
-        if info is None or mnemonic is None:
+        entry_key = entry_for_reason(info.reason) if info is not None else None
+        if info is None or entry_key is None:
             if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 log.warning("%s: gRPC %s without contract details", method.name, error.code().name)
             return error_object("internal_error", metadata=metadata)
@@ -202,7 +202,7 @@ class Gateway:
             if key in ("field", "value"):
                 continue
             params_out[key] = int(text) if key in INTEGER_PARAMS and text.lstrip("-").isdigit() else text
-        return error_object(mnemonic, verb=method.verb, field=field, value=value, params=params_out, metadata=metadata)
+        return error_object(entry_key, field=field, value=value, params=params_out, metadata=metadata)
 
 
 def _metadata(trailing: Any) -> dict[str, object]:

@@ -18,15 +18,18 @@ _PREFIX: Final = "ERROR_REASON_"
 class ErrorEntry:
     code: int
     message: str
+    mnemonic: str  # what data.mnemonic says
 
 
 def _load() -> dict[str, ErrorEntry]:
+    """Keyed by reason in lower case (which is the mnemonic, unless the entry says otherwise)."""
     entries: dict[str, ErrorEntry] = {}
     for value in errors_pb2.ErrorReason.DESCRIPTOR.values:
         if value.number == 0:
             continue
         spec = value.GetOptions().Extensions[options_pb2.error_spec]
-        entries[value.name.removeprefix(_PREFIX).lower()] = ErrorEntry(spec.jsonrpc_code, spec.message)
+        key = value.name.removeprefix(_PREFIX).lower()
+        entries[key] = ErrorEntry(spec.jsonrpc_code, spec.message, spec.mnemonic or key)
     return entries
 
 
@@ -35,30 +38,25 @@ ERRORS: Final = _load()
 # Message params that are numbers on the wire (ErrorInfo metadata carries strings).
 INTEGER_PARAMS: Final = frozenset({"limit_max_value"})
 
-# Where the contract gives a mnemonic another code: `forbidden` from a delete.* method
-# on a protected entity is -32602, not -32003.
-CODE_OVERRIDES: Final = {("delete", "forbidden"): -32602}
 
-
-def mnemonic_for_reason(reason: str) -> str | None:
-    """ErrorInfo.reason (ACCESS_TOKEN_INVALID) -> mnemonic, None when not in the catalogue."""
-    mnemonic = reason.lower()
-    return mnemonic if mnemonic in ERRORS else None
+def entry_for_reason(reason: str) -> str | None:
+    """ErrorInfo.reason (ACCESS_TOKEN_INVALID) -> its catalogue key, None when not in the catalogue."""
+    key = reason.lower()
+    return key if key in ERRORS else None
 
 
 def error_object(
-    mnemonic: str,
+    key: str,
     *,
-    verb: str | None = None,
     field: str | None = None,
     value: str | None = None,
     params: dict[str, str | int] | None = None,
     metadata: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """The `error` member of a JSON-RPC response, exactly as clients expect it."""
-    entry = ERRORS[mnemonic]
+    entry = ERRORS[key]
     params = params or {}
-    data: dict[str, object] = {"mnemonic": mnemonic}
+    data: dict[str, object] = {"mnemonic": entry.mnemonic}
     if field is not None:
         data["field"] = field
     if value is not None:
@@ -66,7 +64,7 @@ def error_object(
     data["params"] = params
     data["metadata"] = metadata or {}
     return {
-        "code": CODE_OVERRIDES.get((verb or "", mnemonic), entry.code),
+        "code": entry.code,
         "message": entry.message.format_map({k: str(v) for k, v in params.items()}),
         "data": data,
     }

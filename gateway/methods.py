@@ -19,10 +19,6 @@ class Method:
     rpc: MethodDescriptor
 
     @property
-    def verb(self) -> str:
-        return self.name.partition(".")[0]
-
-    @property
     def path(self) -> str:
         return f"/{self.rpc.containing_service.full_name}/{self.rpc.name}"
 

@@ -128,9 +128,10 @@ def to_message(params: dict[str, Any], message: Message, *, skip: frozenset[str]
     _fill(params, message, "", "", translation, skip)
     plan = _plan(message.DESCRIPTOR)
     if plan.nulled_field is not None:
-        # An update's nulls clear what they name; elsewhere null is simply "not sent".
+        # An update's nulls clear what they name (elsewhere null is simply "not sent"), and
+        # so does an empty list, which protobuf cannot tell from a list not sent.
         getattr(message, plan.nulled_field).extend(
-            key for key, value in params.items() if value is None and key in plan.names
+            key for key, value in params.items() if (value is None or value == []) and key in plan.names
         )
     return translation
 

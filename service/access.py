@@ -236,11 +236,15 @@ def open_session(conn: sa.Connection, user: Any, ip: IPAddress | None) -> Sessio
     return Session(token, expires_at, None if user.is_agent else user.account_id)
 
 
-def end_session(conn: sa.Connection, *, token: str | None) -> None:
-    """logout.user: the session ends; permanent keys are managed in the client area, not here."""
+def end_session(conn: sa.Connection, *, token: str | None, check_params: Callable[[], None]) -> None:
+    """logout.user: the session ends; permanent keys are managed in the client area, not here.
+
+    check_params runs where the parameters' turn comes (after the token and the permission).
+    """
     row = _token_row(conn, token)
     if not row.is_temporary:
         raise ServiceError("forbidden")
+    check_params()
     conn.execute(t.access_tokens.delete().where(t.access_tokens.c.token_hash == hash_token(token or "")))
 
 

@@ -381,6 +381,7 @@ _STORED_BLOCKS = (
     .where(t.campaign_site_blocks.c.campaign_id == sa.bindparam("campaign_id"))
     .order_by(t.campaign_site_blocks.c.position)
 )
+_DELETE_CAMPAIGN = t.campaigns.delete().where(t.campaigns.c.id == sa.bindparam("row_id")).returning(t.campaigns.c.id)
 _GIVE_BACK_QUOTA = (
     t.accounts.update()
     .where(t.accounts.c.id == sa.bindparam("account_id"))
@@ -526,10 +527,14 @@ def delete(conn: sa.Connection, caller: Caller, request: spb.DeleteCampaignReque
     account_id = caller.account.id
     stored = _stored(conn, account_id, request.id)
     if stored.type != "basic":
-        raise ServiceError("forbidden", path="id", value=str(request.id))
-    # The campaign's blocks, pool and conditions go with it; its numbers are free again.
+        raise ServiceError("protected_entity", path="id", value=str(request.id))
+    # The row goes first and says whether this call deleted it: of two concurrent
+    # deletes one finds it gone and fails, so the quota gets one campaign back.
+    if conn.execute(_DELETE_CAMPAIGN, {"row_id": stored.id}).first() is None:
+        raise ServiceError("entity_not_found", path="id", value=str(request.id))
+    # Its blocks, pool and conditions go with it (the foreign keys cascade, and these
+    # say so); its numbers are free again.
     conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
     conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
     conn.execute(t.campaign_conditions.delete().where(t.campaign_conditions.c.campaign_id == stored.id))
-    conn.execute(t.campaigns.delete().where(t.campaigns.c.id == stored.id))
     conn.execute(_GIVE_BACK_QUOTA, {"account_id": account_id})

@@ -249,7 +249,13 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
 
     async def Logout(self, request: uspb.LogoutRequest, context: Context) -> uspb.LogoutResponse:
         token = self._token(context)
-        await self._storage.write(lambda conn: access.end_session(conn, token=token))
+        raw = metadata_value(context, FAULTS_METADATA)
+        faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
+        await self._storage.write(
+            lambda conn: access.end_session(
+                conn, token=token, check_params=lambda: rules.check_structure(request, (), faults)
+            )
+        )
         return uspb.LogoutResponse()
 
     async def GetCustomerUsers(

@@ -497,8 +497,6 @@ DELETE_ERRORS: list[Any] = [
         DELETE,
         {"access_token": "tok_noperm", "id": 9},
         "forbidden",
-        bug="forbidden for a read-only user on delete.campaigns has code -32602; the contract keeps -32602 for "
-        "protected entities only (everywhere else -32003)",
     ),
     case(
         "agent-foreign-customer",
@@ -591,16 +589,16 @@ async def test_update_null_means_not_sent_for_name_and_status(gateway: Gateway) 
 
 
 async def test_update_and_delete_cost_one_point_each(gateway: Gateway) -> None:
-    async def day_remaining(answer: dict[str, Any]) -> int:
+    def day_remaining(answer: dict[str, Any]) -> int:
         part = answer["result"] if "result" in answer else answer["error"]["data"]
         return limits_of(part["metadata"])["day_remaining"]
 
-    start = await day_remaining(await call(gateway.url, upd(7, 10, name="One point"), 1, UPDATE))
-    failed = await day_remaining(await call(gateway.url, upd(7, 20, name="Free"), 2, UPDATE))
+    start = day_remaining(await call(gateway.url, upd(7, 10, name="One point"), 1, UPDATE))
+    failed = day_remaining(await call(gateway.url, upd(7, 20, name="Free"), 2, UPDATE))
     assert failed == start
-    deleted = await day_remaining(await call(gateway.url, {"access_token": "tok_cust", "id": 9}, 3, DELETE))
+    deleted = day_remaining(await call(gateway.url, {"access_token": "tok_cust", "id": 9}, 3, DELETE))
     assert deleted == start - 1
-    refused = await day_remaining(await call(gateway.url, {"access_token": "tok_cust", "id": 8}, 4, DELETE))
+    refused = day_remaining(await call(gateway.url, {"access_token": "tok_cust", "id": 8}, 4, DELETE))
     assert refused == start - 1
 
 
@@ -625,11 +623,6 @@ async def test_update_site_blocks_null_removes_all_blocks(gateway: Gateway) -> N
     await create(gateway, name="Takes 304", site_id=10, site_blocks=[block(101, 304, 401)])
 
 
-@pytest.mark.xfail(
-    reason="BUG: update.campaigns with site_blocks [] succeeds but keeps the stored blocks; a list that is sent "
-    "replaces the stored one, so [] must remove them (as null does)",
-    strict=True,
-)
 async def test_update_empty_site_blocks_list_removes_all_blocks(gateway: Gateway) -> None:
     await update(gateway, upd(7, 10, site_blocks=[]))
     assert (await campaign(gateway, 7))["site_blocks"] == []
@@ -919,19 +912,10 @@ async def campaign_row_locked(database_url: str, campaign_id: int) -> AsyncItera
         await conn.close()
 
 
-async def test_concurrent_deletes_give_the_quota_back_once(
-    gateway: Gateway, engine: str, request: pytest.FixtureRequest
-) -> None:
+async def test_concurrent_deletes_give_the_quota_back_once(gateway: Gateway, engine: str) -> None:
     deletes = 4
     calls = [call(gateway.url, {"access_token": "tok_quota", "id": 60}, n, DELETE) for n in range(deletes)]
     if engine == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="BUG: on PostgreSQL concurrent delete.campaigns of one campaign all succeed and each gives "
-                "the quota back, so an account with quota 1 then creates several campaigns",
-                strict=True,
-            )
-        )
         async with campaign_row_locked(gateway.service.database_url, 60) as queued:
             pending = asyncio.gather(*calls)
             await queued(2)
@@ -984,6 +968,28 @@ async def test_login_agent(gateway: Gateway) -> None:
     assert (await campaign(gateway, campaign_id))["name"] == "Agency renamed"
     foreign = await call(gateway.url, upd(7, 10, token, user_id=5003), "a-2", UPDATE)
     assert_error(foreign, "entity_not_found", request_id="a-2", field="user_id", value="5003")
+
+
+@pytest.mark.parametrize(
+    ("user_id", "mnemonic", "out"),
+    [(5006, "ip_not_whitelisted", {"ip": "127.0.0.1"}), (5007, "account_inactive", {})],
+    ids=["ip-not-whitelisted", "account-disabled"],
+)
+async def test_login_into_a_refused_account(gateway: Gateway, user_id: int, mnemonic: str, out: dict[str, Any]) -> None:
+    # Give the demo user of that account a login, with demo's password.
+    await execute(
+        gateway.service.database_url,
+        f"UPDATE users SET login = 'refused', password_hash = (SELECT password_hash FROM users WHERE id = 5001) "
+        f"WHERE id = {user_id}",
+    )
+    answer = await call(gateway.url, {"login": "refused", "password": "secret"}, "r-1", LOGIN)
+    assert_error(answer, mnemonic, request_id="r-1", params=out)
+    wrong = await call(gateway.url, {"login": "refused", "password": "wrong"}, "r-2", LOGIN)
+    assert_error(wrong, "auth_error", request_id="r-2")
+    rows = await query(
+        gateway.service.database_url, sa.select(t.access_tokens.c.user_id).where(t.access_tokens.c.is_temporary)
+    )
+    assert rows == []
 
 
 async def test_customer_users_with_an_agent_session(gateway: Gateway) -> None:
@@ -1044,11 +1050,6 @@ async def test_logout_with_a_permanent_token_keeps_it(gateway: Gateway) -> None:
     await create(gateway, "tok_cust", name="Still here", site_id=10)
 
 
-@pytest.mark.xfail(
-    reason="BUG: logout.user with an unknown parameter succeeds (and ends the session) instead of "
-    "unexpected_parameters, which every other method reports",
-    strict=True,
-)
 async def test_logout_with_an_unknown_parameter(gateway: Gateway) -> None:
     token = (await login(gateway, "demo"))["access_token"]
     answer = await call(gateway.url, {"access_token": token, "everywhere": True}, "l-5", LOGOUT)

@@ -52,6 +52,10 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     ERROR_REASON_DEPENDENCY_ERROR: _ErrorReason.ValueType  # 27
     ERROR_REASON_SORT_PROHIBITED: _ErrorReason.ValueType  # 28
     ERROR_REASON_FILTER_PROHIBITED: _ErrorReason.ValueType  # 29
+    ERROR_REASON_PROTECTED_ENTITY: _ErrorReason.ValueType  # 30
+    """`forbidden` for deleting a protected entity (a system or integrated
+    campaign): the API gives it code -32602, not forbidden's usual -32003.
+    """
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """Every error the API can report. google.rpc.ErrorInfo.reason carries the
@@ -93,4 +97,8 @@ ERROR_REASON_CAMPAIGN_IS_INACTIVE: ErrorReason.ValueType  # 26
 ERROR_REASON_DEPENDENCY_ERROR: ErrorReason.ValueType  # 27
 ERROR_REASON_SORT_PROHIBITED: ErrorReason.ValueType  # 28
 ERROR_REASON_FILTER_PROHIBITED: ErrorReason.ValueType  # 29
+ERROR_REASON_PROTECTED_ENTITY: ErrorReason.ValueType  # 30
+"""`forbidden` for deleting a protected entity (a system or integrated
+campaign): the API gives it code -32602, not forbidden's usual -32003.
+"""
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

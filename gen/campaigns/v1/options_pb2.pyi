@@ -62,21 +62,27 @@ class ErrorSpec(_message.Message):
     JSONRPC_CODE_FIELD_NUMBER: _builtins.int
     GRPC_CODE_FIELD_NUMBER: _builtins.int
     MESSAGE_FIELD_NUMBER: _builtins.int
+    MNEMONIC_FIELD_NUMBER: _builtins.int
     jsonrpc_code: _builtins.int
     grpc_code: _builtins.int
     """A google.rpc.Code number."""
     message: _builtins.str
     """The message, with {placeholders} filled from the error's params."""
+    mnemonic: _builtins.str
+    """The JSON-RPC mnemonic when it is not the reason's own name in lower case
+    (two reasons may share a mnemonic and differ in code).
+    """
     def __init__(
         self,
         *,
         jsonrpc_code: _builtins.int = ...,
         grpc_code: _builtins.int = ...,
         message: _builtins.str = ...,
+        mnemonic: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["grpc_code", b"grpc_code", "jsonrpc_code", b"jsonrpc_code", "message", b"message"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["grpc_code", b"grpc_code", "jsonrpc_code", b"jsonrpc_code", "message", b"message", "mnemonic", b"mnemonic"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,16 +21,19 @@ from typing import Any, Final
 import grpc
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import jsonwire, translate
+from gateway import jsonwire, metrics, translate
 from gateway.catalogue import INTEGER_PARAMS, entry_for_reason, error_object
 from gateway.methods import METHODS, Method
 
 log = logging.getLogger("campaigns.gateway")
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("gateway_request_id", default="-")
 
 DEFAULT_BODY_LIMIT: Final = 4 * 1024 * 1024
 LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", "minute_remaining", "minute_reset")
@@ -57,8 +62,24 @@ def _json(payload: dict[str, Any], status_code: int = 200) -> Response:
     return Response(jsonwire.dumps(payload), status_code=status_code, media_type="application/json")
 
 
-def _error(request_id: Any, error: dict[str, object], status_code: int = 200) -> Response:
-    return _json({"jsonrpc": "2.0", "id": request_id, "error": error}, status_code)
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A JSON-RPC response before it is rendered, with what the metrics count it as."""
+
+    payload: dict[str, Any]
+    method: str  # a known method's name, or "-" for envelope failures (never the client's text)
+    outcome: str  # "ok" or the error's mnemonic
+    status_code: int = 200
+
+
+def _failed(request_id: Any, key: str, status_code: int = 200) -> _Answer:
+    error = error_object(key)
+    return _Answer({"jsonrpc": "2.0", "id": request_id, "error": error}, "-", _mnemonic_of(error), status_code)
+
+
+def _mnemonic_of(error: dict[str, object]) -> str:
+    data = error["data"]
+    return str(data["mnemonic"]) if isinstance(data, dict) else "-"
 
 
 def _valid_id(value: Any) -> bool:
@@ -108,60 +129,87 @@ class Gateway:
                 response_deserializer=method.response_type.FromString,
             )
 
+    async def healthz(self, _request: Request) -> Response:
+        """200 while the service behind answers its gRPC health check as SERVING, else 503."""
+        status = "UNKNOWN"
+        if self.channel is not None:
+            try:
+                reply = await health_pb2_grpc.HealthStub(self.channel).Check(
+                    health_pb2.HealthCheckRequest(service=""), timeout=min(self.settings.call_timeout, 2.0)
+                )
+                status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+            except grpc.aio.AioRpcError as error:
+                status = f"UNREACHABLE ({error.code().name})"
+        return _json({"service": status}, 200 if status == "SERVING" else 503)
+
     async def close(self) -> None:
         if self.channel is not None:
             await self.channel.close()
 
     async def endpoint(self, request: Request) -> Response:
+        incoming = request.headers.get("x-request-id")
+        rid = incoming if incoming and len(incoming) <= 128 and incoming.isascii() and incoming.isprintable() else None
+        rid = rid or uuid.uuid4().hex
+        token = request_id.set(rid)
+        metrics.IN_FLIGHT.inc()
+        started = time.perf_counter()
+        try:
+            answer = await self._answer(request, rid)
+        finally:
+            metrics.IN_FLIGHT.dec()
+            request_id.reset(token)
+        metrics.REQUESTS.labels(answer.method, answer.outcome).inc()
+        metrics.LATENCY.labels(answer.method).observe(time.perf_counter() - started)
+        response = _json(answer.payload, answer.status_code)
+        response.headers["x-request-id"] = rid
+        return response
+
+    async def _answer(self, request: Request, rid: str) -> _Answer:
         try:
             body = await asyncio.wait_for(_read_body(request, self.settings.body_limit), self.settings.body_timeout)
         except _BodyTooLarge:
-            return _error(None, error_object("invalid_request"), status_code=413)
+            return _failed(None, "invalid_request", status_code=413)
         except (TimeoutError, ClientDisconnect):
-            return _error(None, error_object("invalid_request"), status_code=408)
+            return _failed(None, "invalid_request", status_code=408)
         try:
             envelope = jsonwire.loads(body)
         except jsonwire.JSONError:
-            return _error(None, error_object("parse_error"))
+            return _failed(None, "parse_error")
         if isinstance(envelope, list):
-            return _error(None, error_object("batch_opreations_not_supported"))
+            return _failed(None, "batch_opreations_not_supported")
         if not isinstance(envelope, dict):
-            return _error(None, error_object("invalid_request"))
-        request_id = envelope.get("id")
-        echo_id = request_id if _valid_id(request_id) else None
+            return _failed(None, "invalid_request")
+        request_id_ = envelope.get("id")
+        echo_id = request_id_ if _valid_id(request_id_) else None
         method_name = envelope.get("method")
         params = envelope.get("params")
         if (
             envelope.get("jsonrpc") != "2.0"
-            or ("id" in envelope and not _valid_id(request_id))
+            or ("id" in envelope and not _valid_id(request_id_))
             or not isinstance(method_name, str)
             or not isinstance(params, dict)
         ):
-            return _error(echo_id, error_object("invalid_request"))
+            return _failed(echo_id, "invalid_request")
         if "id" not in envelope:
-            return _error(None, error_object("notifications_not_supported"))
+            return _failed(None, "notifications_not_supported")
         method = METHODS.get(method_name)
         if method is None:
-            return _error(request_id, error_object("method_not_found"))
+            return _failed(request_id_, "method_not_found")
         client = request.client.host if request.client else None
-        incoming_rid = request.headers.get("x-request-id")
-        rid = incoming_rid if incoming_rid and len(incoming_rid) <= 128 and incoming_rid.isascii() else uuid.uuid4().hex
-        response = await self._call(method, params, request_id, client, rid)
-        response.headers["x-request-id"] = rid
-        return response
+        return await self._call(method, params, request_id_, client, rid)
 
     async def _call(
         self, method: Method, params: dict[str, Any], request_id: Any, client: str | None, rid: str
-    ) -> Response:
+    ) -> _Answer:
         translation = translate.to_message(params, method.request_type(), skip=_ENVELOPE_KEYS)
         metadata: list[tuple[str, str | bytes]] = [("x-request-id", rid)]
         token = params.get("access_token")
         if token is not None:
             text = token if isinstance(token, str) else translate.value_text(token)
-            # Metadata values must be printable ASCII; anything else cannot be a token.
-            metadata.append(
-                ("authorization", f"Bearer {text}" if text.isascii() and text.isprintable() else "Bearer -")
-            )
+            # Metadata values are printable ASCII without surrounding blanks; a token that is
+            # anything else matches no token, so it goes as one that cannot.
+            sendable = text.isascii() and text.isprintable() and text == text.strip() and text != ""
+            metadata.append(("authorization", f"Bearer {text if sendable else _UNMATCHABLE_TOKEN}"))
         if client:
             metadata.append(("x-forwarded-for", client))
         faults = translation.faults_metadata()
@@ -172,10 +220,11 @@ class Gateway:
             reply: Message = await call
             trailing = await call.trailing_metadata()
         except grpc.aio.AioRpcError as error:
-            return _error(request_id, self._error_from_status(method, error, params, translation))
+            failure = self._error_from_status(method, error, params, translation)
+            return _Answer({"jsonrpc": "2.0", "id": request_id, "error": failure}, method.name, _mnemonic_of(failure))
         data, reply_metadata = translate.to_result(reply)
         result = {"data": data, "metadata": {**reply_metadata, **_metadata(trailing)}}
-        return _json({"jsonrpc": "2.0", "id": request_id, "result": result})
+        return _Answer({"jsonrpc": "2.0", "id": request_id, "result": result}, method.name, "ok")
 
     def _error_from_status(
         self, method: Method, error: grpc.aio.AioRpcError, params: dict[str, Any], translation: translate.Translation
@@ -257,6 +306,8 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
     routes = [
         Route("/v2.0", gateway.endpoint, methods=["POST"]),
         Route("/v2.0/", gateway.endpoint, methods=["POST"]),
+        Route("/metrics", metrics.endpoint, methods=["GET"]),
+        Route("/healthz", gateway.healthz, methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -38,6 +37,12 @@ def _add_service_flags(parser: argparse.ArgumentParser) -> None:
         help="comma-separated networks whose x-forwarded-for is believed",
     )
     parser.add_argument("--max-concurrent-rpcs", type=int, default=int(_env("MAX_CONCURRENT_RPCS", "256")))
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=int(_env("METRICS_PORT", "0")),
+        help="serve the service's Prometheus metrics on this port (0: off; `serve` has them at the gateway's /metrics)",
+    )
 
 
 def _add_gateway_flags(parser: argparse.ArgumentParser) -> None:
@@ -101,8 +106,16 @@ async def _migrate(url: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from gateway.app import request_id as gateway_request_id
+    from service.logs import configure
+    from service.server import request_id as service_request_id
+
+    configure(args.log_level, [service_request_id, gateway_request_id])
     try:
+        if getattr(args, "metrics_port", 0):
+            from service.metrics import serve_metrics
+
+            serve_metrics(args.host, args.metrics_port)
         if args.command == "serve-grpc":
             from service.server import serve
 

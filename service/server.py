@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import logging
 import signal
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
+from service import metrics
 from service.config import ServiceSettings
 from service.errors import ServiceError, internal_status
 from service.servicers import CallState, add_servicers, call_state
@@ -50,21 +52,30 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 
         async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             rid = incoming.get("x-request-id")
-            rid_token = request_id.set(rid if isinstance(rid, str) and rid else uuid.uuid4().hex)
+            rid_token = request_id.set(rid if isinstance(rid, str) and 0 < len(rid) <= 128 else uuid.uuid4().hex)
             state_token = call_state.set(CallState())
+            outcome = "INTERNAL"
+            metrics.IN_FLIGHT.inc()
+            started = time.perf_counter()
             try:
                 response = await behavior(request, context)
                 context.set_trailing_metadata(_limits_metadata())
+                outcome = "OK"
                 return response
             except ServiceError as error:
+                outcome = error.entry.reason
                 log.info("%s failed: %s at %s", method, error.mnemonic, error.path or "-")
                 await context.abort_with_status(_with_limits(rpc_status.to_status(error.to_status())))
             except (asyncio.CancelledError, grpc.aio.AbortError):
+                outcome = "CANCELLED"
                 raise
             except Exception:
                 log.exception("%s failed unexpectedly", method)
                 await context.abort_with_status(_with_limits(rpc_status.to_status(internal_status())))
             finally:
+                metrics.IN_FLIGHT.dec()
+                metrics.CALLS.labels(method, outcome).inc()
+                metrics.LATENCY.labels(method).observe(time.perf_counter() - started)
                 call_state.reset(state_token)
                 request_id.reset(rid_token)
 

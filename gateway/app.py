@@ -52,6 +52,9 @@ class GatewaySettings:
     call_timeout: float = 5.0
     # A client that has not sent its whole body by then is cut off.
     body_timeout: float = 10.0
+    # Requests beyond this many in flight are answered at once with internal_error
+    # (HTTP 200, as every JSON-RPC answer) instead of queueing into timeouts.
+    max_in_flight: int = 512
 
 
 class _BodyTooLarge(Exception):
@@ -107,6 +110,7 @@ class Gateway:
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
         self.channel: grpc.aio.Channel | None = None
+        self._in_flight = 0
         self._calls: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
 
     async def open(self) -> None:
@@ -152,10 +156,16 @@ class Gateway:
         rid = rid or uuid.uuid4().hex
         token = request_id.set(rid)
         metrics.IN_FLIGHT.inc()
+        self._in_flight += 1
         started = time.perf_counter()
         try:
-            answer = await self._answer(request, rid)
+            if self._in_flight > self.settings.max_in_flight:
+                log.warning("overloaded: %d requests in flight", self._in_flight)
+                answer = _failed(None, "internal_error")
+            else:
+                answer = await self._answer(request, rid)
         finally:
+            self._in_flight -= 1
             metrics.IN_FLIGHT.dec()
             request_id.reset(token)
         metrics.REQUESTS.labels(answer.method, answer.outcome).inc()

@@ -7,7 +7,7 @@ import uvicorn
 from gateway.app import GatewaySettings, create_app
 
 
-def uvicorn_config(*, host: str, port: int, target: str, limit_concurrency: int | None = 1024) -> uvicorn.Config:
+def uvicorn_config(*, host: str, port: int, target: str, limit_concurrency: int | None = 2048) -> uvicorn.Config:
     return uvicorn.Config(
         create_app(GatewaySettings(target=target)),
         host=host,
@@ -16,6 +16,8 @@ def uvicorn_config(*, host: str, port: int, target: str, limit_concurrency: int 
         http="httptools",
         lifespan="on",
         access_log=False,
+        # A backstop above the app's own max_in_flight (which answers in JSON-RPC): past this,
+        # uvicorn itself refuses with 503 before the app sees the request.
         limit_concurrency=limit_concurrency,
         timeout_graceful_shutdown=10,
         log_config=None,

@@ -104,10 +104,12 @@ def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignReque
     if site_ok is None:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
     _check_block_entities(conn, account_id, request.site_id, blocks, numbers, campaign_id=None)
-    # Step 11: the plan quota.
+    campaign_id = _write(conn, account_id, request, numbers)
+    # Step 11, the plan quota, after the writes it would undo: the row lock it takes is
+    # then held only to the commit, so creates of one account overlap in their work.
     if conn.execute(_TAKE_QUOTA, {"account_id": account_id}).first() is None:
         raise ServiceError("tariff_restrictions")
-    return _write(conn, account_id, request, numbers)
+    return campaign_id
 
 
 def _check_block_entities(

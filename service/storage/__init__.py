@@ -83,7 +83,13 @@ class Storage:
         else:
             storage = cls(
                 async_engine=create_async_engine(
-                    target, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, pool_recycle=1800
+                    # No pre-ping: it costs a round trip per transaction. After a server restart
+                    # the first call on a dead connection fails, and SQLAlchemy then replaces
+                    # every connection of the pool.
+                    target,
+                    pool_size=pool_size,
+                    max_overflow=0,
+                    pool_recycle=1800,
                 )
             )
         if migrate:

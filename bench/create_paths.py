@@ -1,0 +1,142 @@
+"""create.campaigns: PostgreSQL against SQLite, a maximal campaign, and the error path against success.
+
+    python bench/create_paths.py [--seconds 5] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+
+Each stack is the real service (`campaigns serve-grpc`) and gateway
+(`campaigns serve-gateway`) as separate processes, driven by wrk, all in this
+run on this machine:
+
+1. the same small create at concurrency 16 on SQLite and on PostgreSQL
+   (a database created for the run and dropped after): ratio PG / SQLite;
+2. a maximal campaign (30 groups of 50 conditions, a block with dynamic call
+   tracking) at concurrency 1: p50 and p99;
+3. a create that fails validation (an operator the parameter does not allow,
+   in the last condition of 30 x 50) against the same create that succeeds,
+   concurrency 1: error p50 / success p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import campaigns_cli, ensure_wrk, free_port, process, report, wait_for_port, wrk
+from service.demo import load_demo
+from service.storage import Storage
+from service.storage import schema as t
+
+
+def envelope(params: dict[str, Any]) -> bytes:
+    return orjson.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "create.campaigns", "params": {"access_token": "tok_cust", **params}}
+    )
+
+
+SMALL = envelope({"name": "Small", "site_id": 10, "site_blocks": [{"site_block_id": 101, "phone_number_id": 302}]})
+
+
+def maximal(last_operator: str) -> bytes:
+    condition = {"type": "include", "campaign_parameter": "utm_source", "operator": "=", "value": "v" * 100}
+    groups = [{"conditions": [dict(condition) for _ in range(50)]} for _ in range(30)]
+    groups[-1]["conditions"][-1] = {**condition, "campaign_parameter": "channel", "operator": last_operator}
+    if last_operator == "=":
+        groups[-1]["conditions"][-1]["value"] = "paid"
+    return envelope(
+        {
+            "name": "Maximal",
+            "site_id": 10,
+            "site_blocks": [{"site_block_id": 101, "phone_number_id": 302, "dynamic_call_tracking_enabled": True}],
+            "dynamic_call_tracking": {"count_virtual_numbers": 1, "count_visits": 10},
+            "campaign_conditions": {"group_conditions": groups},
+        }
+    )
+
+
+async def prepare(url: str) -> None:
+    storage = await Storage.open(url)
+    await load_demo(storage)
+    await storage.write(
+        lambda conn: conn.execute(t.accounts.update().where(t.accounts.c.id == 1000).values(campaign_quota=10**9))
+    )
+    await storage.close()
+
+
+@contextlib.contextmanager
+def stack(url: str) -> Iterator[str]:
+    asyncio.run(prepare(url))
+    grpc_port, http_port = free_port(), free_port()
+    with (
+        process(*campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url)),
+        process(*campaigns_cli("serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}")),
+    ):
+        wait_for_port(grpc_port)
+        wait_for_port(http_port)
+        yield f"http://127.0.0.1:{http_port}/v2.0"
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:
+    wrk(url, body, connections=connections, seconds=1)
+    return wrk(url, body, connections=connections, seconds=seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    ensure_wrk()
+    with tempfile.TemporaryDirectory() as tmp:
+        with stack(f"sqlite:///{tmp}/bench.db") as url:
+            sqlite_small = measure(url, SMALL, 16, args.seconds)
+            report("small create, SQLite, c=16", sqlite_small)
+            big_ok = measure(url, maximal("="), 1, args.seconds)
+            report("maximal campaign (30x50, dct), SQLite, c=1", big_ok)
+            big_error = measure(url, maximal("sub"), 1, args.seconds)
+            report("same, failing on its last condition, c=1", big_error)
+            small_error = measure(url, envelope({"name": "No site"}), 1, args.seconds)
+            small_ok = measure(url, SMALL, 1, args.seconds)
+            report("small create, c=1", small_ok)
+            report("small create missing site_id, c=1", small_error)
+        with postgres_database(args.pg) as pg_url, stack(pg_url) as url:
+            pg_small = measure(url, SMALL, 16, args.seconds)
+            report("small create, PostgreSQL, c=16", pg_small)
+    print()
+    ratio = pg_small.requests_per_second / sqlite_small.requests_per_second
+    print(f"PostgreSQL / SQLite throughput, small create, c=16: {ratio:.2f}")
+    print(f"maximal campaign: p50 {big_ok.p50_ms:.1f} ms, p99 {big_ok.p99_ms:.1f} ms")
+    print(f"error p50 / success p50, maximal: {big_error.p50_ms / big_ok.p50_ms:.2f}")
+    print(f"error p50 / success p50, small: {small_error.p50_ms / small_ok.p50_ms:.2f}")
+
+
+if __name__ == "__main__":
+    main()

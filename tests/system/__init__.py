@@ -1,0 +1,1 @@
+"""System tests: the service and the gateway as real processes, under load and faults."""

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import uvicorn
 
 from gateway.app import GatewaySettings, create_app
 
 
-def uvicorn_config(*, host: str, port: int, target: str, limit_concurrency: int | None = 2048) -> uvicorn.Config:
+def uvicorn_config(
+    *, host: str, port: int, target: str, settings: GatewaySettings | None = None, limit_concurrency: int = 2048
+) -> uvicorn.Config:
+    """settings: the gateway's own (body cap, deadlines, max in flight); its target is `target`."""
+    settings = replace(settings or GatewaySettings(), target=target)
     return uvicorn.Config(
-        create_app(GatewaySettings(target=target)),
+        create_app(settings),
         host=host,
         port=port,
         loop="uvloop",
@@ -18,11 +24,11 @@ def uvicorn_config(*, host: str, port: int, target: str, limit_concurrency: int 
         access_log=False,
         # A backstop above the app's own max_in_flight (which answers in JSON-RPC): past this,
         # uvicorn itself refuses with 503 before the app sees the request.
-        limit_concurrency=limit_concurrency,
+        limit_concurrency=max(limit_concurrency, 2 * settings.max_in_flight),
         timeout_graceful_shutdown=10,
         log_config=None,
     )
 
 
-def serve_gateway(*, host: str, port: int, target: str) -> None:
-    uvicorn.Server(uvicorn_config(host=host, port=port, target=target)).run()
+def serve_gateway(*, host: str, port: int, target: str, settings: GatewaySettings | None = None) -> None:
+    uvicorn.Server(uvicorn_config(host=host, port=port, target=target, settings=settings)).run()

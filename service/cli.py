@@ -10,6 +10,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from service.access import parse_networks
 from service.config import DEFAULT_DATABASE_URL, DEFAULT_TRUSTED_PROXIES, ServiceSettings
@@ -47,6 +48,24 @@ def _add_service_flags(parser: argparse.ArgumentParser) -> None:
 
 def _add_gateway_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--http-port", type=int, default=int(_env("HTTP_PORT", "8080")))
+    parser.add_argument(
+        "--body-limit", type=int, default=int(_env("BODY_LIMIT", str(4 * 1024 * 1024))), help="bytes; larger: 413"
+    )
+    parser.add_argument(
+        "--call-timeout", type=float, default=float(_env("CALL_TIMEOUT", "5")), help="seconds per gRPC call"
+    )
+    parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=int(_env("MAX_IN_FLIGHT", "512")),
+        help="requests answered at once with internal_error beyond this many in flight",
+    )
+
+
+def gateway_settings(args: argparse.Namespace) -> Any:
+    from gateway.app import GatewaySettings
+
+    return GatewaySettings(body_limit=args.body_limit, call_timeout=args.call_timeout, max_in_flight=args.max_in_flight)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,11 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             from service.together import serve_together
 
-            serve_together(service_settings(args), http_port=args.http_port)
+            serve_together(service_settings(args), http_port=args.http_port, gateway=gateway_settings(args))
         elif args.command == "serve-gateway":
             from gateway.run import serve_gateway
 
-            serve_gateway(host=args.host, port=args.http_port, target=args.target)
+            serve_gateway(host=args.host, port=args.http_port, target=args.target, settings=gateway_settings(args))
         elif args.command == "load-demo":
             asyncio.run(_load_demo(args.database_url))
         elif args.command == "migrate":

@@ -12,6 +12,7 @@ import logging
 import uvicorn
 import uvloop
 
+from gateway.app import GatewaySettings
 from gateway.run import uvicorn_config
 from service.config import ServiceSettings
 from service.server import start
@@ -19,10 +20,10 @@ from service.server import start
 log = logging.getLogger("campaigns")
 
 
-async def _serve(settings: ServiceSettings, http_port: int) -> None:
+async def _serve(settings: ServiceSettings, http_port: int, gateway: GatewaySettings | None) -> None:
     running = await start(settings)
     target = f"{settings.host}:{running.port}"
-    server = uvicorn.Server(uvicorn_config(host=settings.host, port=http_port, target=target))
+    server = uvicorn.Server(uvicorn_config(host=settings.host, port=http_port, target=target, settings=gateway))
     try:
         await server.serve()
     finally:
@@ -30,6 +31,6 @@ async def _serve(settings: ServiceSettings, http_port: int) -> None:
         await running.stop(settings.shutdown_grace)
 
 
-def serve_together(settings: ServiceSettings, *, http_port: int) -> None:
+def serve_together(settings: ServiceSettings, *, http_port: int, gateway: GatewaySettings | None = None) -> None:
     # uvloop, as `serve-gateway` gets from uvicorn; grpc.aio runs on it too.
-    uvloop.run(_serve(settings, http_port))
+    uvloop.run(_serve(settings, http_port, gateway))

@@ -42,6 +42,8 @@ _STATUS_DETAILS: Final = "grpc-status-details-bin"
 _ENVELOPE_KEYS: Final = frozenset({"access_token"})
 # Stands in for a token that cannot be sent as metadata: no issued token is this short.
 _UNMATCHABLE_TOKEN: Final = "-"
+# No issued token is longer; a longer one would not fit the metadata anyway.
+_MAX_TOKEN: Final = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +220,7 @@ class Gateway:
             text = token if isinstance(token, str) else translate.value_text(token)
             # Metadata values are printable ASCII without surrounding blanks; a token that is
             # anything else matches no token, so it goes as one that cannot.
-            sendable = text.isascii() and text.isprintable() and text == text.strip() and text != ""
+            sendable = 0 < len(text) <= _MAX_TOKEN and text.isascii() and text.isprintable() and text == text.strip()
             metadata.append(("authorization", f"Bearer {text if sendable else _UNMATCHABLE_TOKEN}"))
         if client:
             metadata.append(("x-forwarded-for", client))

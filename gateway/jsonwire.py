@@ -64,6 +64,8 @@ def _fragment(value: Any) -> Any:
 
 
 def loads(body: bytes) -> Any:
+    if body.startswith(b"\xef\xbb\xbf"):
+        raise JSONError("a byte-order mark is not JSON")  # RFC 8259: must not add one
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:

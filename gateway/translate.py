@@ -25,9 +25,14 @@ from gateway.jsonwire import BigInt, compact
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 # The service needs only the first faults in document order; more would swell the metadata.
-MAX_FAULTS: Final = 64
+MAX_FAULTS: Final = 16
 # Longest key echoed back in a fault path.
-_MAX_KEY: Final = 200
+_MAX_KEY: Final = 100
+# Bounds on what is turned into protobuf at all (the service's own limits are far smaller):
+# deeper messages or longer lists are reported as invalid values where they start, so that
+# the request still decodes (protobuf stops at 100 levels) and fits the gRPC message limit.
+MAX_DEPTH: Final = 24
+MAX_ITEMS: Final = 10_000
 
 _VALUE: Final = "google.protobuf.Value"
 _INTEGER_TYPES: Final = frozenset(
@@ -141,6 +146,9 @@ def _fill(
 ) -> None:
     """`path` carries indices (site_blocks[1].x), `dotted` is the same without them."""
     plan = _plan(message.DESCRIPTOR)
+    if path.count(".") + path.count("[") >= MAX_DEPTH:
+        out.fault(path, dotted, "value", obj)
+        return
     for key, value in obj.items():
         if key not in plan.names and key not in skip:
             out.unknown_key(path, _join(path, key[:_MAX_KEY]), _join(dotted, key[:_MAX_KEY]), value)
@@ -156,6 +164,9 @@ def _fill(
             if not isinstance(value, list):
                 out.fault(field_path, field_dotted, "type", value)
                 continue
+            if len(value) > MAX_ITEMS:
+                out.fault(field_path, field_dotted, "value", value)
+                continue
             container = getattr(message, fd.name)
             for index, item in enumerate(value):
                 item_path = f"{field_path}[{index}]"
@@ -168,7 +179,9 @@ def _fill(
                 else:
                     container.append(_scalar(fd, item, item_path, field_dotted, out))
         elif _is_json_value(fd):
-            _set_json_value(getattr(message, fd.name), value)
+            if not _set_json_value(getattr(message, fd.name), value, MAX_DEPTH):
+                message.ClearField(fd.name)
+                out.fault(field_path, field_dotted, "value", value)
         elif fd.message_type is not None:
             child = getattr(message, fd.name)
             child.SetInParent()
@@ -180,8 +193,12 @@ def _fill(
             setattr(message, fd.name, _scalar(fd, value, field_path, field_dotted, out))
 
 
-def _set_json_value(target: Any, value: Any) -> None:
-    """Any JSON into a google.protobuf.Value, without recursion on the Python stack for scalars."""
+def _set_json_value(target: Any, value: Any, depth: int) -> bool:
+    """Any JSON into a google.protobuf.Value; False when it is deeper or longer than the bounds."""
+    if depth <= 0:
+        return False
+    if isinstance(value, list | dict) and len(value) > MAX_ITEMS:
+        return False
     if value is None:
         target.null_value = 0
     elif isinstance(value, bool):
@@ -194,12 +211,11 @@ def _set_json_value(target: Any, value: Any) -> None:
         target.string_value = value
     elif isinstance(value, list):
         target.list_value.SetInParent()
-        for item in value:
-            _set_json_value(target.list_value.values.add(), item)
+        return all(_set_json_value(target.list_value.values.add(), item, depth - 1) for item in value)
     else:
         target.struct_value.SetInParent()
-        for key, item in value.items():
-            _set_json_value(target.struct_value.fields[key], item)
+        return all(_set_json_value(target.struct_value.fields[key], item, depth - 1) for key, item in value.items())
+    return True
 
 
 def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> Any:

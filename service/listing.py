@@ -29,6 +29,10 @@ MAX_OFFSET: Final = 100_000
 MAX_FILTER_DEPTH: Final = 8
 MAX_FILTER_NODES: Final = 200
 MAX_IN_VALUES: Final = 1000
+# All in/not_in values of one filter together: PostgreSQL binds at most 32,767 parameters.
+MAX_FILTER_VALUES: Final = 10_000
+# A filter's text value: SQLite refuses LIKE patterns past 50,000 bytes; nobody needs that.
+MAX_FILTER_TEXT: Final = 1000
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 
 Kind = Literal["int", "number", "text", "time", "bool"]
@@ -128,7 +132,7 @@ def check_query(request: Any, listing: Listing) -> Query:
         sort.append(Sorting(item.field, item.order == pb.SORT_ORDER_DESC))
     tree = None
     if request.HasField("filter"):
-        nodes = [0]
+        nodes = [0, 0]  # filter nodes, in-list values
         tree = _check_filter(request.filter, listing, "filter", 1, nodes)
     return Query(
         limit=request.limit if request.HasField("limit") else DEFAULT_LIMIT,
@@ -161,6 +165,10 @@ def _check_filter(node: pb.Filter, listing: Listing, path: str, depth: int, node
     if not node.HasField("operator"):
         raise ServiceError("required_parameter_missed", path=f"{path}.operator")
     value = _filter_value(node, field.kind, f"{path}.value")
+    if isinstance(value, list):
+        nodes[1] += len(value)
+        if nodes[1] > MAX_FILTER_VALUES:
+            raise ServiceError("invalid_parameter_value", path=f"{path}.value")
     return Comparison(node.field, node.operator, value)
 
 
@@ -203,7 +211,7 @@ def _filter_value(node: pb.Filter, kind: Kind, path: str) -> Any:
             raise bad
         return _scalar(sent, kind, bad)
     if operator in _PATTERNS:
-        if kind != "text" or sent.WhichOneof("kind") != "string_value":
+        if kind != "text" or sent.WhichOneof("kind") != "string_value" or not _storable(sent.string_value):
             raise bad
         return sent.string_value
     if operator in _LISTS:
@@ -215,7 +223,7 @@ def _filter_value(node: pb.Filter, kind: Kind, path: str) -> Any:
 
 def _scalar(value: struct_pb2.Value, kind: Kind, bad: ServiceError) -> Any:
     which = value.WhichOneof("kind")
-    if kind == "text" and which == "string_value":
+    if kind == "text" and which == "string_value" and _storable(value.string_value):
         return value.string_value
     if kind == "bool" and which == "bool_value":
         return value.bool_value
@@ -232,6 +240,11 @@ def _scalar(value: struct_pb2.Value, kind: Kind, bad: ServiceError) -> Any:
             raise bad from None
         return int(moment.timestamp())
     raise bad
+
+
+def _storable(text: str) -> bool:
+    # NUL cannot be stored (PostgreSQL), so no stored text equals or contains it: refused, as everywhere.
+    return len(text) <= MAX_FILTER_TEXT and "\x00" not in text
 
 
 def format_time(unix_seconds: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -12,9 +13,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,3 +123,36 @@ def report(name: str, result: WrkResult, ceiling: WrkResult | None = None) -> No
             f"   p50 ratio {ceiling.p50_ms / result.p50_ms:.2f}"
         )
     print(line, flush=True)
+
+
+async def prepare_demo(url: str, *, quota: int = 10**9) -> None:
+    """The demo data, with Demo Shop's campaign quota raised so that every benchmark create succeeds."""
+    from service.demo import load_demo
+    from service.storage import Storage
+    from service.storage import schema as t
+
+    storage = await Storage.open(url)
+    await load_demo(storage)
+    await storage.write(
+        lambda conn: conn.execute(t.accounts.update().where(t.accounts.c.id == 1000).values(campaign_quota=quota))
+    )
+    await storage.close()
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A new database on the server of `admin_url` for the benchmark, dropped afterwards."""
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

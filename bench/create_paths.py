@@ -22,20 +22,25 @@ import asyncio
 import contextlib
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import campaigns_cli, ensure_wrk, free_port, process, report, wait_for_port, wrk
-from service.demo import load_demo
-from service.storage import Storage
-from service.storage import schema as t
+from bench._harness import (
+    campaigns_cli,
+    ensure_wrk,
+    free_port,
+    postgres_database,
+    prepare_demo,
+    process,
+    report,
+    wait_for_port,
+    wrk,
+)
 
 
 def envelope(params: dict[str, Any]) -> bytes:
@@ -64,18 +69,9 @@ def maximal(last_operator: str) -> bytes:
     )
 
 
-async def prepare(url: str) -> None:
-    storage = await Storage.open(url)
-    await load_demo(storage)
-    await storage.write(
-        lambda conn: conn.execute(t.accounts.update().where(t.accounts.c.id == 1000).values(campaign_quota=10**9))
-    )
-    await storage.close()
-
-
 @contextlib.contextmanager
 def stack(url: str) -> Iterator[str]:
-    asyncio.run(prepare(url))
+    asyncio.run(prepare_demo(url))
     grpc_port, http_port = free_port(), free_port()
     with (
         process(*campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url)),
@@ -84,24 +80,6 @@ def stack(url: str) -> Iterator[str]:
         wait_for_port(grpc_port)
         wait_for_port(http_port)
         yield f"http://127.0.0.1:{http_port}/v2.0"
-
-
-async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@contextlib.contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import campaigns_cli, ensure_wrk, free_port, process, report, wait_for_port, wrk
+from bench._harness import campaigns_cli, ensure_wrk, free_port, prepare_demo, process, report, wait_for_port, wrk
 from service.storage import Storage
 from service.storage import schema as t
 
@@ -52,17 +52,6 @@ BODY = orjson.dumps(
 )
 
 
-async def prepare(url: str) -> None:
-    storage = await Storage.open(url)
-    from service.demo import load_demo
-
-    await load_demo(storage)
-    await storage.write(
-        lambda conn: conn.execute(t.accounts.update().where(t.accounts.c.id == 1000).values(campaign_quota=10**9))
-    )
-    await storage.close()
-
-
 async def count_campaigns(url: str) -> int:
     storage = await Storage.open(url, migrate=False)
     count = await storage.read(lambda conn: conn.scalar(sa.select(sa.func.count()).select_from(t.campaigns)))
@@ -78,7 +67,7 @@ def main() -> None:
     ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        asyncio.run(prepare(url))
+        asyncio.run(prepare_demo(url))
         grpc_port, http_port = free_port(), free_port()
         echo_port, ceiling_port = free_port(), free_port()
         results = {}

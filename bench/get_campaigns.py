@@ -15,19 +15,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import orjson
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import campaigns_cli, ensure_wrk, free_port, process, report, wait_for_port, wrk
+from bench._harness import (
+    campaigns_cli,
+    ensure_wrk,
+    free_port,
+    postgres_database,
+    process,
+    report,
+    wait_for_port,
+    wrk,
+)
 from service.demo import load_demo
 from service.storage import Storage
 from service.storage import schema as t
@@ -79,14 +87,6 @@ async def populate(url: str, count: int) -> None:
     await storage.close()
 
 
-async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
@@ -96,14 +96,12 @@ def main() -> None:
     results: dict[tuple[int, str], object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in SIZES:
-            created = None
-            if args.database_url:
-                created = f"bench_{uuid.uuid4().hex[:10]}"
-                asyncio.run(_admin(args.database_url, f'CREATE DATABASE "{created}"'))
-                url = args.database_url.rsplit("/", 1)[0] + f"/{created}"
-            else:
-                url = f"sqlite:///{tmp}/bench-{size}.db"
-            try:
+            with contextlib.ExitStack() as stack:
+                url = (
+                    stack.enter_context(postgres_database(args.database_url))
+                    if args.database_url
+                    else f"sqlite:///{tmp}/bench-{size}.db"
+                )
                 asyncio.run(populate(url, size))
                 grpc_port, http_port = free_port(), free_port()
                 with (
@@ -122,9 +120,6 @@ def main() -> None:
                         result = wrk(target, body(params), connections=1, seconds=args.seconds)
                         results[(size, name)] = result
                         report(f"{size:>7,} campaigns: {name}", result)
-            finally:
-                if created:
-                    asyncio.run(_admin(args.database_url, f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
     print()
     for name in REQUESTS:
         small, large = results[(SIZES[0], name)], results[(SIZES[1], name)]

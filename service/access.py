@@ -12,8 +12,8 @@ import ipaddress
 import os
 import secrets
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,6 +59,9 @@ class Account:
     campaign_quota: int
     day_limit: int
     minute_limit: int
+    # The point counters as stored, by period: (window start, points used in it).
+    # Read with the account so that admission costs one round trip; points.py reads them.
+    counters: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,20 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
+# The periods of points.PERIODS, whose counters are read with the account.
+COUNTER_PERIODS = ("day", "minute")
+
+
+def _counter(period: str, column: str) -> Any:
+    counter = t.point_counters.c
+    return (
+        sa.select(counter[column])
+        .where(counter.account_id == t.accounts.c.id, counter.period == period)
+        .scalar_subquery()
+        .label(f"{period}_{column}")
+    )
+
+
 _ACCOUNT_COLUMNS = (
     t.accounts.c.id,
     t.accounts.c.components,
@@ -126,6 +143,7 @@ _ACCOUNT_COLUMNS = (
     t.accounts.c.ip_whitelist,
     t.accounts.c.day_limit,
     t.accounts.c.minute_limit,
+    *(_counter(period, column) for period in COUNTER_PERIODS for column in ("window_start", "used")),
 )
 # Built once; see campaigns.py. One round trip for the common case: the token,
 # its user and (for a customer) the account.
@@ -286,6 +304,11 @@ def authenticate(
         campaign_quota=account_row.campaign_quota,
         day_limit=account_row.day_limit,
         minute_limit=account_row.minute_limit,
+        counters={
+            period: (getattr(account_row, f"{period}_window_start"), getattr(account_row, f"{period}_used"))
+            for period in COUNTER_PERIODS
+            if getattr(account_row, f"{period}_used") is not None
+        },
     )
     if on_account is not None:
         on_account(account)

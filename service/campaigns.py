@@ -55,9 +55,6 @@ def conflict_error(blocks: Sequence[pb.SiteBlock]) -> ServiceError:
 
 # The hot path's statements are built once: building Core constructs per call
 # costs more than SQLite takes to run them.
-_SITE = sa.select(t.sites.c.id).where(
-    t.sites.c.id == sa.bindparam("site_id"), t.sites.c.account_id == sa.bindparam("account_id")
-)
 # Step 11 and the account's turn in one statement: the counter moves only while
 # under the quota, and on PostgreSQL the row lock it takes makes concurrent
 # creates of one account wait here, so the quota cannot be raced past.
@@ -70,41 +67,111 @@ _TAKE_QUOTA = (
     .values(basic_campaigns=t.accounts.c.basic_campaigns + 1)
     .returning(t.accounts.c.id)
 )
-_SITE_BLOCKS = sa.select(t.site_blocks.c.id).where(
-    t.site_blocks.c.site_id == sa.bindparam("site_id"), t.site_blocks.c.id.in_(sa.bindparam("ids", expanding=True))
-)
-_REDIRECTIONS = sa.select(t.redirection_numbers.c.id).where(
-    t.redirection_numbers.c.account_id == sa.bindparam("account_id"),
-    t.redirection_numbers.c.id.in_(sa.bindparam("ids", expanding=True)),
-)
-_NUMBERS = sa.select(t.phone_numbers.c.id, t.phone_numbers.c.type).where(
-    t.phone_numbers.c.account_id == sa.bindparam("account_id"),
-    t.phone_numbers.c.id.in_(sa.bindparam("ids", expanding=True)),
-    t.phone_numbers.c.is_pool_stock.is_(False),
-)
-_TAKEN = sa.select(t.campaign_site_blocks.c.exclusive_phone_number_id).where(
-    t.campaign_site_blocks.c.exclusive_phone_number_id.in_(sa.bindparam("ids", expanding=True)),
-    t.campaign_site_blocks.c.campaign_id != sa.bindparam("campaign_id"),
+
+
+def _fact(kind: str, id_column: Any, detail: Any, *where: Any) -> sa.Select[Any]:
+    return sa.select(sa.literal_column(f"'{kind}'").label("kind"), id_column.label("id"), detail.label("detail")).where(
+        *where
+    )
+
+
+_NO_DETAIL = sa.cast(sa.null(), sa.Text)
+# Everything steps 9 and 10 look up about the entities a create or update names,
+# in one round trip; the checks then run over it in the contract's order.
+_FACTS = sa.union_all(
+    _fact(
+        "site",
+        t.sites.c.id,
+        _NO_DETAIL,
+        t.sites.c.id == sa.bindparam("site_id"),
+        t.sites.c.account_id == sa.bindparam("account_id"),
+    ),
+    _fact(
+        "site_block",
+        t.site_blocks.c.id,
+        _NO_DETAIL,
+        t.site_blocks.c.site_id == sa.bindparam("site_id"),
+        t.site_blocks.c.id.in_(sa.bindparam("site_block_ids", expanding=True)),
+    ),
+    # Pool stock is not offered to campaigns.
+    _fact(
+        "number",
+        t.phone_numbers.c.id,
+        t.phone_numbers.c.type,
+        t.phone_numbers.c.account_id == sa.bindparam("account_id"),
+        t.phone_numbers.c.id.in_(sa.bindparam("number_ids", expanding=True)),
+        t.phone_numbers.c.is_pool_stock.is_(False),
+    ),
+    _fact(
+        "redirection",
+        t.redirection_numbers.c.id,
+        _NO_DETAIL,
+        t.redirection_numbers.c.account_id == sa.bindparam("account_id"),
+        t.redirection_numbers.c.id.in_(sa.bindparam("redirection_ids", expanding=True)),
+    ),
+    # Numbers held exclusively (call_tracking ones) by another campaign's block.
+    _fact(
+        "taken",
+        t.campaign_site_blocks.c.exclusive_phone_number_id,
+        _NO_DETAIL,
+        t.campaign_site_blocks.c.exclusive_phone_number_id.in_(sa.bindparam("number_ids", expanding=True)),
+        t.campaign_site_blocks.c.campaign_id != sa.bindparam("campaign_id"),
+    ),
 )
 _INSERT_CAMPAIGN = t.campaigns.insert().returning(t.campaigns.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the database knows of the entities a request names, as far as the checks need it."""
+
+    site_found: bool
+    site_blocks: frozenset[int]
+    numbers: dict[int, _Number]
+    redirections: frozenset[int]
+    taken: frozenset[int]
+
+
+def _facts(
+    conn: sa.Connection, account_id: int, site_id: int, blocks: Sequence[pb.SiteBlock], campaign_id: int | None
+) -> _Facts:
+    found: dict[str, list[Any]] = {"site": [], "site_block": [], "number": [], "redirection": [], "taken": []}
+    params = {
+        "account_id": account_id,
+        "site_id": site_id,
+        "site_block_ids": sorted({b.site_block_id for b in blocks}),
+        "number_ids": sorted({b.phone_number_id for b in blocks}),
+        "redirection_ids": sorted(
+            {b.redirection_phone_number_id for b in blocks if b.HasField("redirection_phone_number_id")}
+        ),
+        "campaign_id": campaign_id or 0,
+    }
+    for row in conn.execute(_FACTS, params):
+        found[row.kind].append(row)
+    return _Facts(
+        site_found=bool(found["site"]),
+        site_blocks=frozenset(row.id for row in found["site_block"]),
+        numbers={row.id: _Number(row.id, row.detail) for row in found["number"]},
+        redirections=frozenset(row.id for row in found["redirection"]),
+        taken=frozenset(row.id for row in found["taken"]),
+    )
 
 
 def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequest) -> int:
     account_id = caller.account.id
     blocks = request.site_blocks
-    numbers = _numbers(conn, account_id, [b.phone_number_id for b in blocks])
+    facts = _facts(conn, account_id, request.site_id, blocks, campaign_id=None)
     _check_combinations(
         inactive=request.status == pb.CAMPAIGN_STATUS_INACTIVE,
         blocks=blocks,
-        numbers=numbers,
+        numbers=facts.numbers,
         has_dct_settings=request.HasField("dynamic_call_tracking"),
     )
     # Step 10: entities.
-    site_ok = conn.scalar(_SITE, {"site_id": request.site_id, "account_id": account_id})
-    if site_ok is None:
+    if not facts.site_found:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
-    _check_block_entities(conn, account_id, request.site_id, blocks, numbers, campaign_id=None)
-    campaign_id = _write(conn, account_id, request, numbers)
+    _check_block_entities(blocks, facts)
+    campaign_id = _write(conn, account_id, request, facts.numbers)
     # Step 11, the plan quota, after the writes it would undo: the row lock it takes is
     # then held only to the commit, so creates of one account overlap in their work.
     if conn.execute(_TAKE_QUOTA, {"account_id": account_id}).first() is None:
@@ -112,50 +179,34 @@ def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignReque
     return campaign_id
 
 
-def _check_block_entities(
-    conn: sa.Connection,
-    account_id: int,
-    site_id: int,
-    blocks: Sequence[pb.SiteBlock],
-    numbers: dict[int, _Number],
-    campaign_id: int | None,
-) -> None:
+def _check_block_entities(blocks: Sequence[pb.SiteBlock], facts: _Facts) -> None:
     """Step 10 for blocks, one kind of fault at a time across all blocks."""
-    if not blocks:
-        return
-    block_ids = set(conn.scalars(_SITE_BLOCKS, {"site_id": site_id, "ids": [b.site_block_id for b in blocks]}).all())
     for index, block in enumerate(blocks):
-        if block.site_block_id not in block_ids:
+        if block.site_block_id not in facts.site_blocks:
             raise ServiceError(
                 "entity_not_found", path=f"site_blocks[{index}].site_block_id", value=str(block.site_block_id)
             )
     for index, block in enumerate(blocks):
-        if block.phone_number_id not in numbers:
+        if block.phone_number_id not in facts.numbers:
             raise ServiceError(
                 "entity_not_found", path=f"site_blocks[{index}].phone_number_id", value=str(block.phone_number_id)
             )
-    redirections = [b.redirection_phone_number_id for b in blocks if b.HasField("redirection_phone_number_id")]
-    if redirections:
-        known = set(conn.scalars(_REDIRECTIONS, {"account_id": account_id, "ids": redirections}).all())
-        for index, block in enumerate(blocks):
-            if block.HasField("redirection_phone_number_id") and block.redirection_phone_number_id not in known:
-                raise ServiceError(
-                    "invalid_parameter_value",
-                    path=f"site_blocks[{index}].redirection_phone_number_id",
-                    value=str(block.redirection_phone_number_id),
-                )
     for index, block in enumerate(blocks):
-        if numbers[block.phone_number_id].type == "call_tracking" and not block.HasField("redirection_phone_number_id"):
+        if (
+            block.HasField("redirection_phone_number_id")
+            and block.redirection_phone_number_id not in facts.redirections
+        ):
+            raise ServiceError(
+                "invalid_parameter_value",
+                path=f"site_blocks[{index}].redirection_phone_number_id",
+                value=str(block.redirection_phone_number_id),
+            )
+    for index, block in enumerate(blocks):
+        if facts.numbers[block.phone_number_id].type == "call_tracking" and not block.HasField(
+            "redirection_phone_number_id"
+        ):
             raise ServiceError("required_parameter_missed", path=f"site_blocks[{index}].redirection_phone_number_id")
-    _check_exclusive_numbers(conn, blocks, numbers, campaign_id)
-
-
-def _numbers(conn: sa.Connection, account_id: int, ids: Sequence[int]) -> dict[int, _Number]:
-    """The caller's numbers among `ids` that campaigns may use (pool stock is not offered)."""
-    if not ids:
-        return {}
-    rows = conn.execute(_NUMBERS, {"account_id": account_id, "ids": list(set(ids))})
-    return {row.id: _Number(row.id, row.type) for row in rows}
+    _check_exclusive_numbers(blocks, facts)
 
 
 def _check_combinations(
@@ -184,19 +235,13 @@ def _check_combinations(
         raise ServiceError("invalid_parameters_combination", path="dynamic_call_tracking")
 
 
-def _check_exclusive_numbers(
-    conn: sa.Connection, blocks: Sequence[pb.SiteBlock], numbers: dict[int, _Number], campaign_id: int | None
-) -> None:
+def _check_exclusive_numbers(blocks: Sequence[pb.SiteBlock], facts: _Facts) -> None:
     """A call_tracking number serves one block of one campaign (an update may keep its own)."""
-    wanted = [b.phone_number_id for b in blocks if numbers[b.phone_number_id].type == "call_tracking"]
-    if not wanted:
-        return
-    taken = set(conn.scalars(_TAKEN, {"ids": wanted, "campaign_id": campaign_id or 0}).all())
     seen: set[int] = set()
     for index, block in enumerate(blocks):
-        if numbers[block.phone_number_id].type != "call_tracking":
+        if facts.numbers[block.phone_number_id].type != "call_tracking":
             continue
-        if block.phone_number_id in taken or block.phone_number_id in seen:
+        if block.phone_number_id in facts.taken or block.phone_number_id in seen:
             raise ServiceError(
                 "already_in_use", path=f"site_blocks[{index}].phone_number_id", value=str(block.phone_number_id)
             )
@@ -427,10 +472,13 @@ def update(conn: sa.Connection, caller: Caller, request: spb.UpdateCampaignReque
         has_dct_settings = False
     else:
         has_dct_settings = stored.dct_count_virtual_numbers is not None
-    numbers = _numbers(conn, account_id, [b.phone_number_id for b in blocks])
+    facts = _facts(conn, account_id, request.site_id, blocks, campaign_id=stored.id)
     # Step 9. While a campaign is (or becomes) inactive its blocks cannot be set.
     _check_combinations(
-        inactive=status == "inactive" and blocks_sent, blocks=blocks, numbers=numbers, has_dct_settings=has_dct_settings
+        inactive=status == "inactive" and blocks_sent,
+        blocks=blocks,
+        numbers=facts.numbers,
+        has_dct_settings=has_dct_settings,
     )
     kept_blocks = [] if blocks_sent else _stored_blocks(conn, stored.id)
     if not has_dct_settings and any(b.dynamic_call_tracking_enabled for b in kept_blocks):
@@ -439,13 +487,13 @@ def update(conn: sa.Connection, caller: Caller, request: spb.UpdateCampaignReque
     # Step 10. A campaign does not move: site_id names its site (any site of the account
     # for the system campaign, which belongs to none).
     if stored.type == "system":
-        if conn.scalar(_SITE, {"site_id": request.site_id, "account_id": account_id}) is None:
+        if not facts.site_found:
             raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
     elif request.site_id != stored.site_id:
         raise ServiceError("invalid_parameter_value", path="site_id", value=str(request.site_id))
-    _check_block_entities(conn, account_id, request.site_id, blocks, numbers, campaign_id=stored.id)
+    _check_block_entities(blocks, facts)
 
-    _apply_update(conn, account_id, stored, request, cleared, status, numbers, kept_blocks)
+    _apply_update(conn, account_id, stored, request, cleared, status, facts.numbers, kept_blocks)
 
 
 def _sent(message: Message, name: str) -> bool:

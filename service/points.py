@@ -59,11 +59,6 @@ class Limits:
         )
 
 
-_COUNTERS = sa.select(t.point_counters.c.period, t.point_counters.c.window_start, t.point_counters.c.used).where(
-    t.point_counters.c.account_id == sa.bindparam("account_id")
-)
-
-
 def _upsert(insert: Any) -> Any:
     counter = t.point_counters.c
     return insert.on_conflict_do_update(
@@ -89,11 +84,15 @@ def _window_start(now: int, length: int) -> int:
     return now - now % length
 
 
-def read_limits(conn: sa.Connection, account: Account, *, now: int | None = None) -> Limits:
+def _used_in_window(account: Account, period: str, length: int, now: int) -> int:
+    window_start, used = account.counters.get(period, (None, 0))
+    return used if window_start == _window_start(now, length) else 0
+
+
+def limits_of(account: Account, *, now: int | None = None) -> Limits:
+    """The account's limits from the counters read with it (a counter of an earlier window counts 0)."""
     now = int(time.time()) if now is None else now
-    rows = conn.execute(_COUNTERS, {"account_id": account.id})
-    used = {row.period: row.used for row in rows if row.window_start == _window_start(now, dict(PERIODS)[row.period])}
-    day_used, minute_used = used.get("day", 0), used.get("minute", 0)
+    day_used, minute_used = (_used_in_window(account, period, length, now) for period, length in PERIODS)
     return Limits(
         day_limit=account.day_limit,
         day_remaining=max(account.day_limit - day_used, 0),
@@ -124,4 +123,4 @@ def charge(conn: sa.Connection, account_id: int, *, points: int = 1, now: int | 
     )
 
 
-__all__: Sequence[str] = ("Limits", "charge", "check_budget", "read_limits")
+__all__: Sequence[str] = ("Limits", "charge", "check_budget", "limits_of")

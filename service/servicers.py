@@ -102,7 +102,7 @@ class Calls:
 
         def unit(conn: sa.Connection) -> T:
             def note_limits(account: access.Account) -> None:
-                state.limits = points.read_limits(conn, account)
+                state.limits = points.limits_of(account)
 
             caller = access.authenticate(
                 conn,

@@ -125,16 +125,6 @@ def bearer_token(authorization: str | None) -> str | None:
 COUNTER_PERIODS = ("day", "minute")
 
 
-def _counter(period: str, column: str) -> Any:
-    counter = t.point_counters.c
-    return (
-        sa.select(counter[column])
-        .where(counter.account_id == t.accounts.c.id, counter.period == period)
-        .scalar_subquery()
-        .label(f"{period}_{column}")
-    )
-
-
 _ACCOUNT_COLUMNS = (
     t.accounts.c.id,
     t.accounts.c.components,
@@ -143,7 +133,7 @@ _ACCOUNT_COLUMNS = (
     t.accounts.c.ip_whitelist,
     t.accounts.c.day_limit,
     t.accounts.c.minute_limit,
-    *(_counter(period, column) for period in COUNTER_PERIODS for column in ("window_start", "used")),
+    *(t.accounts.c[f"{period}_{column}"] for period in COUNTER_PERIODS for column in ("window_start", "points_used")),
 )
 # Built once; see campaigns.py. One round trip for the common case: the token,
 # its user and (for a customer) the account.
@@ -305,9 +295,8 @@ def authenticate(
         day_limit=account_row.day_limit,
         minute_limit=account_row.minute_limit,
         counters={
-            period: (getattr(account_row, f"{period}_window_start"), getattr(account_row, f"{period}_used"))
+            period: (getattr(account_row, f"{period}_window_start"), getattr(account_row, f"{period}_points_used"))
             for period in COUNTER_PERIODS
-            if getattr(account_row, f"{period}_used") is not None
         },
     )
     if on_account is not None:

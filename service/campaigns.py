@@ -1,8 +1,9 @@
 """create, update and delete campaigns against the database.
 
-Steps 9 (combinations that depend on a number's type), 10 (entities) and 11
-(quota) of the contract's order of checks run inside the write transaction
-that stores the change, so what was checked is what gets written. Create and
+Steps 9 (combinations that depend on a number's type) and 10 (entities) of
+the contract's order of checks run inside the write transaction that stores
+the change, so what was checked is what gets written; step 11 (the quota) is
+taken in the same transaction with the call's charge (points.charge). Create and
 update share the rules about blocks: an update's blocks are checked as a
 create's would be, except that its own numbers are not "in use".
 """
@@ -55,20 +56,6 @@ def conflict_error(blocks: Sequence[pb.SiteBlock]) -> ServiceError:
 
 # The hot path's statements are built once: building Core constructs per call
 # costs more than SQLite takes to run them.
-# Step 11 and the account's turn in one statement: the counter moves only while
-# under the quota, and on PostgreSQL the row lock it takes makes concurrent
-# creates of one account wait here, so the quota cannot be raced past.
-_TAKE_QUOTA = (
-    t.accounts.update()
-    .where(
-        t.accounts.c.id == sa.bindparam("account_id"),
-        t.accounts.c.basic_campaigns < t.accounts.c.campaign_quota,
-    )
-    .values(basic_campaigns=t.accounts.c.basic_campaigns + 1)
-    .returning(t.accounts.c.id)
-)
-
-
 def _fact(kind: str, id_column: Any, detail: Any, *where: Any) -> sa.Select[Any]:
     return sa.select(sa.literal_column(f"'{kind}'").label("kind"), id_column.label("id"), detail.label("detail")).where(
         *where
@@ -171,12 +158,8 @@ def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignReque
     if not facts.site_found:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
     _check_block_entities(blocks, facts)
-    campaign_id = _write(conn, account_id, request, facts.numbers)
-    # Step 11, the plan quota, after the writes it would undo: the row lock it takes is
-    # then held only to the commit, so creates of one account overlap in their work.
-    if conn.execute(_TAKE_QUOTA, {"account_id": account_id}).first() is None:
-        raise ServiceError("tariff_restrictions")
-    return campaign_id
+    # Step 11, the plan quota, is taken with the call's charge (servicers.Calls.run).
+    return _write(conn, account_id, request, facts.numbers)
 
 
 def _check_block_entities(blocks: Sequence[pb.SiteBlock], facts: _Facts) -> None:

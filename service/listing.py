@@ -264,7 +264,7 @@ def run_query(
     """
     selection = base
     if query.filter is not None:
-        selection = selection.where(_where(query.filter, columns))
+        selection = selection.where(_where(query.filter, columns, conn.dialect.name))
     # Counted without the selected columns: none of their look-ups run for the count.
     total = conn.scalar(selection.with_only_columns(sa.func.count()).order_by(None)) or 0
     order: list[Any] = []
@@ -282,11 +282,18 @@ def run_query(
     return list(rows), int(total)
 
 
-def _where(node: Comparison | Group, columns: Columns) -> Any:
+_CASE_INSENSITIVE: Final = frozenset({pb.FILTER_OPERATOR_ILIKE, pb.FILTER_OPERATOR_NOT_ILIKE})
+
+
+def _where(node: Comparison | Group, columns: Columns, dialect: str) -> Any:
     if isinstance(node, Group):
-        parts = [_where(part, columns) for part in node.parts]
+        parts = [_where(part, columns, dialect) for part in node.parts]
         return sa.or_(*parts) if node.any_of else sa.and_(*parts)
     column = columns[node.field]
+    if node.operator in _CASE_INSENSITIVE and dialect == "postgresql" and isinstance(column.type, sa.Text | sa.String):
+        # Columns kept in byte order (COLLATE "C") fold ASCII only: fold in the database's
+        # own collation, as for every other text (SQLite's lower() is Python's, see storage).
+        column = column.collate("default")
     return _OPERATORS[node.operator](column, node.value)
 
 

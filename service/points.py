@@ -1,10 +1,11 @@
 """Point limits: each account has a day and a minute budget; a successful call costs 1.
 
-The counters live in the database, so every replica spends from the same
-budget. A call is checked against the counters before its parameters (step 6
-of the order of checks) and charged in the transaction of its own writes, so a
-failed call costs nothing. Concurrent calls may overshoot a budget by at most
-their number: the check does not hold a lock until the charge.
+The counters live on the account row, so every replica spends from the same
+budget, and a create's campaign quota is taken in the same statement. A call
+is checked against the counters before its parameters (step 6 of the order of
+checks) and charged in the transaction of its own writes, so a failed call
+costs nothing. Concurrent calls may overshoot a budget by at most their
+number: the check does not hold a lock until the charge.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service.access import Account
 from service.errors import ServiceError
@@ -59,25 +59,28 @@ class Limits:
         )
 
 
-def _upsert(insert: Any) -> Any:
-    counter = t.point_counters.c
-    return insert.on_conflict_do_update(
-        index_elements=[counter.account_id, counter.period],
-        set_={
-            # A new window starts from zero; the current one adds up.
-            "used": sa.case(
-                (counter.window_start == insert.excluded.window_start, counter.used + insert.excluded.used),
-                else_=insert.excluded.used,
-            ),
-            "window_start": insert.excluded.window_start,
-        },
-    )
+def _spend(*, with_campaign: bool) -> Any:
+    account = t.accounts.c
+    values: dict[str, Any] = {}
+    for period, _length in PERIODS:
+        window_start, used = account[f"{period}_window_start"], account[f"{period}_points_used"]
+        current: sa.BindParameter[int] = sa.bindparam(f"{period}_start")
+        # A new window starts from zero; the current one adds up. (SET reads the row as it was.)
+        values[used.name] = sa.case(
+            (window_start == current, used + sa.bindparam("points")), else_=sa.bindparam("points")
+        )
+        values[window_start.name] = current
+    statement = t.accounts.update().where(account.id == sa.bindparam("account_id"))
+    if with_campaign:
+        # Step 11: the counter moves only while under the quota; on PostgreSQL the
+        # row lock makes concurrent creates of one account take turns here.
+        statement = statement.where(account.basic_campaigns < account.campaign_quota)
+        values["basic_campaigns"] = account.basic_campaigns + 1
+    return statement.values(values).returning(account.id)
 
 
-_CHARGE = {
-    "postgresql": _upsert(postgresql.insert(t.point_counters)),
-    "sqlite": _upsert(sqlite.insert(t.point_counters)),
-}
+# Built once: building Core constructs per call costs more than SQLite takes to run them.
+_SPEND = {False: _spend(with_campaign=False), True: _spend(with_campaign=True)}
 
 
 def _window_start(now: int, length: int) -> int:
@@ -111,16 +114,19 @@ def check_budget(limits: Limits) -> None:
         raise ServiceError("limit_exceeded", params={"limit_type": "minute", "limit_max_value": limits.minute_limit})
 
 
-def charge(conn: sa.Connection, account_id: int, *, points: int = 1, now: int | None = None) -> None:
-    """Spend points in the caller's transaction: they are spent only if it commits."""
+def charge(
+    conn: sa.Connection, account_id: int, *, points: int = 1, campaign: bool = False, now: int | None = None
+) -> bool:
+    """Spend points (and, for a create, one campaign of the plan's quota) in the caller's transaction.
+
+    They are spent only if it commits. Returns False, spending nothing, when a
+    campaign was asked for and the quota has no room.
+    """
     now = int(time.time()) if now is None else now
-    conn.execute(
-        _CHARGE[conn.dialect.name],
-        [
-            {"account_id": account_id, "period": period, "window_start": _window_start(now, length), "used": points}
-            for period, length in PERIODS
-        ],
-    )
+    params: dict[str, Any] = {"account_id": account_id, "points": points}
+    for period, length in PERIODS:
+        params[f"{period}_start"] = _window_start(now, length)
+    return conn.execute(_SPEND[campaign], params).first() is not None
 
 
 __all__: Sequence[str] = ("Limits", "charge", "check_budget", "limits_of")

@@ -90,8 +90,13 @@ class Calls:
         work: Callable[[sa.Connection, access.Caller], T],
         *,
         components: bool = False,
+        takes_campaign: bool = False,
     ) -> T:
-        """Admit, check, work and charge, in one transaction."""
+        """Admit, check, work and charge, in one transaction.
+
+        takes_campaign: the call adds a basic campaign, so the charge also takes
+        one from the plan's quota (step 11, the last check) or fails the call.
+        """
         raw = metadata_value(context, FAULTS_METADATA)
         faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
         user_id = (
@@ -119,7 +124,9 @@ class Calls:
             if components:
                 rules.check_components(request, caller.account.components)
             result = work(conn, caller)
-            points.charge(conn, caller.account.id)
+            # After the writes it would undo: the account row's lock is then held only to the commit.
+            if not points.charge(conn, caller.account.id, campaign=takes_campaign):
+                raise ServiceError("tariff_restrictions")
             return result
 
         for _attempt in range(_CONFLICT_RETRIES):
@@ -163,6 +170,7 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
             rules.CREATE_CAMPAIGN,
             lambda conn, caller: campaigns.create(conn, caller, request),
             components=True,
+            takes_campaign=True,
         )
         return spb.CreateCampaignResponse(id=campaign_id)
 

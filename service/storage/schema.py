@@ -42,6 +42,14 @@ accounts = sa.Table(
     sa.Column("ip_whitelist", sa.Text, nullable=False),
     sa.Column("day_limit", sa.BigInteger, nullable=False),
     sa.Column("minute_limit", sa.BigInteger, nullable=False),
+    # Points spent in the current day and minute window (Unix time it started).
+    # In the database so that every replica spends from the same budget; on the
+    # account row so that charging a call and taking the campaign quota are one
+    # statement and one row lock.
+    sa.Column("day_window_start", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("day_points_used", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("minute_window_start", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("minute_points_used", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 users = sa.Table(
@@ -122,6 +130,9 @@ campaigns = sa.Table(
     metadata,
     sa.Column("id", GeneratedId, sa.Identity(start=FIRST_GENERATED_ID), primary_key=True),
     sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # Byte order on both engines: COLLATE "C" on PostgreSQL (migration 0006; not in
+    # the type, which would put it on every bound value too), BINARY on SQLite. So
+    # ix_campaigns_account_name serves sorting by name and LIKE prefixes.
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("status", sa.Text, nullable=False),
@@ -175,17 +186,4 @@ campaign_conditions = sa.Table(
     sa.Column("campaign_parameter", sa.Text, nullable=False),
     sa.Column("operator", sa.Text, nullable=False),
     sa.Column("value", sa.Text, nullable=False),
-)
-
-# Points spent per account in the current day and minute window. Kept in the
-# database so that every service replica counts against the same budget.
-point_counters = sa.Table(
-    "point_counters",
-    metadata,
-    sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), primary_key=True),
-    # "day" or "minute"
-    sa.Column("period", sa.Text, primary_key=True),
-    # Unix time the current window started at.
-    sa.Column("window_start", sa.BigInteger, nullable=False),
-    sa.Column("used", sa.BigInteger, nullable=False),
 )

@@ -58,14 +58,14 @@ MESSAGES: Final = {
     ),
 }
 INTERNAL_MESSAGE: Final = MESSAGES["INTERNAL_ERROR"]
-# The tables a create writes to (point_counters: a successful call is charged).
+# The tables a create writes to (accounts: a successful call is charged, a create takes quota).
 WRITTEN_TABLES: Final = (
     t.campaigns,
     t.campaign_site_blocks,
     t.pool_numbers,
     t.campaign_conditions,
     t.phone_numbers,
-    t.point_counters,
+    t.accounts,
 )
 
 

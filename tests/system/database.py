@@ -45,11 +45,9 @@ async def day_points(database_url: str) -> tuple[int, int]:
     window = _day_window()
     rows = await query(
         database_url,
-        sa.select(t.point_counters.c.window_start, t.point_counters.c.used).where(
-            t.point_counters.c.account_id == ACCOUNT, t.point_counters.c.period == "day"
-        ),
+        sa.select(t.accounts.c.day_window_start, t.accounts.c.day_points_used).where(t.accounts.c.id == ACCOUNT),
     )
-    used = sum(row.used for row in rows if row.window_start == window)
+    used = sum(row.day_points_used for row in rows if row.day_window_start == window)
     return window, used
 
 

@@ -70,8 +70,7 @@ def is_limit_exceeded(outcome: Outcome) -> bool:
 async def reset_minute(database_url: str, limit: int) -> None:
     await execute(
         database_url,
-        f"UPDATE accounts SET minute_limit = {limit} WHERE id = {ACCOUNT}",
-        f"DELETE FROM point_counters WHERE account_id = {ACCOUNT} AND period = 'minute'",
+        f"UPDATE accounts SET minute_limit = {limit}, minute_points_used = 0 WHERE id = {ACCOUNT}",
     )
 
 

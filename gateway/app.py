@@ -54,6 +54,9 @@ class GatewaySettings:
     call_timeout: float = 5.0
     # A client that has not sent its whole body by then is cut off.
     body_timeout: float = 10.0
+    # Nor its request head (request line and headers), timed from the connection's
+    # opening or a keep-alive request's first byte (gateway/protocol.py).
+    head_timeout: float = 10.0
     # Requests beyond this many in flight are answered at once with internal_error
     # (HTTP 200, as every JSON-RPC answer) instead of queueing into timeouts.
     max_in_flight: int = 512

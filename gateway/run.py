@@ -7,6 +7,7 @@ from dataclasses import replace
 import uvicorn
 
 from gateway.app import GatewaySettings, create_app
+from gateway.protocol import head_deadline_protocol
 
 
 def uvicorn_config(
@@ -19,7 +20,8 @@ def uvicorn_config(
         host=host,
         port=port,
         loop="uvloop",
-        http="httptools",
+        # httptools, with a deadline for the request head, which uvicorn does not time out.
+        http=head_deadline_protocol(settings.head_timeout),
         lifespan="on",
         access_log=False,
         # A backstop above the app's own max_in_flight (which answers in JSON-RPC): past this,

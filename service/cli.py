@@ -55,6 +55,12 @@ def _add_gateway_flags(parser: argparse.ArgumentParser) -> None:
         "--call-timeout", type=float, default=float(_env("CALL_TIMEOUT", "5")), help="seconds per gRPC call"
     )
     parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=float(_env("REQUEST_TIMEOUT", "10")),
+        help="seconds a client has to send its request head, and again its body (then 408)",
+    )
+    parser.add_argument(
         "--max-in-flight",
         type=int,
         default=int(_env("MAX_IN_FLIGHT", "512")),
@@ -65,7 +71,13 @@ def _add_gateway_flags(parser: argparse.ArgumentParser) -> None:
 def gateway_settings(args: argparse.Namespace) -> Any:
     from gateway.app import GatewaySettings
 
-    return GatewaySettings(body_limit=args.body_limit, call_timeout=args.call_timeout, max_in_flight=args.max_in_flight)
+    return GatewaySettings(
+        body_limit=args.body_limit,
+        call_timeout=args.call_timeout,
+        head_timeout=args.request_timeout,
+        body_timeout=args.request_timeout,
+        max_in_flight=args.max_in_flight,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

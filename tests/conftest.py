@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 
-from gateway.app import GatewaySettings, create_app
+from gateway.app import GatewaySettings
 from gateway.run import uvicorn_config
 from service import server as service_server
 from service.config import ServiceSettings
@@ -112,9 +112,9 @@ class Gateway:
 
 
 async def start_gateway(target: str, **settings: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
-    config = uvicorn_config(host="127.0.0.1", port=0, target=target)
-    if settings:
-        config.app = create_app(GatewaySettings(target=target, **settings))
+    config = uvicorn_config(
+        host="127.0.0.1", port=0, target=target, settings=GatewaySettings(target=target, **settings)
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -85,7 +85,7 @@ WRITTEN_TABLES: Final = (
     t.campaign_conditions,
     t.phone_numbers,
     t.access_tokens,
-    t.point_counters,
+    t.accounts,
 )
 
 
@@ -264,9 +264,9 @@ def assert_charged(exchange: Exchange, *, writes: bool, charged: bool = True) ->
     """Contract section 2: a successful call costs a point (README: get.customer_users, the agent's own
     call, costs none); a get writes nothing else."""
     if charged:
-        assert exchange.after["point_counters"] != exchange.before["point_counters"], "a successful call was free"
+        assert exchange.after["accounts"] != exchange.before["accounts"], "a successful call was free"
     if not writes:
-        unchanged = {name: rows for name, rows in exchange.after.items() if name != "point_counters"}
+        unchanged = {name: rows for name, rows in exchange.after.items() if name != "accounts"}
         assert unchanged == {name: exchange.before[name] for name in unchanged}, _difference(
             exchange.before, exchange.after
         )
@@ -501,8 +501,9 @@ async def _unfinished(port: int, kind: str, patience: float) -> Cutoff:
         writer.write(
             head.format("Transfer-Encoding: chunked").encode() + b"%x\r\n" % len(_PARTIAL) + _PARTIAL + b"\r\n"
         )
-    else:  # the head itself never ends
+    elif kind == "unterminated-head":
         writer.write(b"POST /v2.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n")
+    # "silent": a connection that never sends a byte
     await writer.drain()
     started = time.monotonic()
 
@@ -546,19 +547,59 @@ async def test_bodies_that_never_finish_are_cut_off_with_408(lone_gateway: LoneG
         }, (kind, cutoff.body)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a request whose head never ends (no blank line after the headers) is held open for as long "
-    "as the client likes: no 408 and no close, whatever the body timeout (uvicorn has no header timeout)",
-)
-async def test_a_head_that_never_ends_is_cut_off() -> None:
-    """With a 1 s body timeout, so that waiting 5 s shows the head is not covered by any timeout."""
-    server, task, port = await start_gateway(f"127.0.0.1:{free_port()}", body_timeout=1.0, call_timeout=1.0)
+@pytest.mark.parametrize("kind", ["unterminated-head", "silent"])
+async def test_a_head_that_never_ends_is_cut_off_with_408(kind: str) -> None:
+    """README: a head not received within the request timeout gets 408 and the connection closes; a
+    connection that never sends a byte is closed. Both within the timeout (1 s here) and the body's own."""
+    server, task, port = await start_gateway(
+        f"127.0.0.1:{free_port()}", head_timeout=1.0, body_timeout=1.0, call_timeout=1.0
+    )
     try:
-        cutoff = await _unfinished(port, "unterminated-head", 5.0)
+        cutoff = await _unfinished(port, kind, 5.0)
     finally:
         await stop_gateway(server, task)
-    assert cutoff.status in (None, 408), cutoff
+    assert 0.5 <= cutoff.elapsed <= 3.0, cutoff
+    if kind == "silent":
+        assert cutoff == Cutoff(None, b"", cutoff.elapsed)
+        return
+    assert cutoff.status == 408, cutoff
+    assert orjson.loads(cutoff.body) == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {
+            "code": -32600,
+            "message": message_for("invalid_request"),
+            "data": {"mnemonic": "invalid_request", "params": {}, "metadata": {}},
+        },
+    }
+
+
+async def test_a_slow_head_after_a_keep_alive_answer_is_cut_off_too(gateway: Gateway) -> None:
+    """The head deadline is not only for a connection's first request."""
+    server, task, port = await start_gateway(
+        gateway.service.target, head_timeout=1.0, body_timeout=1.0, call_timeout=2.0
+    )
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            body = hs.encode({"jsonrpc": "2.0", "id": 1, "method": "get.sites", "params": {"access_token": "tok_cust"}})
+            writer.write(
+                b"POST /v2.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            await writer.drain()
+            first = await _read_cutoff(reader, time.monotonic(), 5.0)
+            assert first.status == 200 and orjson.loads(first.body)["id"] == 1, first
+            writer.write(b"POST /v2.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            await writer.drain()
+            second = await _read_cutoff(reader, time.monotonic(), 5.0)
+            assert second.status == 408 and second.elapsed <= 3.0, second
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+    finally:
+        await stop_gateway(server, task)
 
 
 # --------------------------------------------------------------------------- seeds: sizes and numbers

@@ -139,7 +139,7 @@ async def prepare_demo(url: str, *, quota: int = 10**9) -> None:
     await storage.close()
 
 
-async def _admin(url: str, sql: str) -> None:
+async def pg_admin(url: str, sql: str) -> None:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(sql)
@@ -151,8 +151,8 @@ async def _admin(url: str, sql: str) -> None:
 def postgres_database(admin_url: str) -> Iterator[str]:
     """A new database on the server of `admin_url` for the benchmark, dropped afterwards."""
     name = f"bench_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(admin_url, f'CREATE DATABASE "{name}"'))
     try:
         yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -1,13 +1,15 @@
 """create.campaigns: PostgreSQL against SQLite, a maximal campaign, and the error path against success.
 
-    python bench/create_paths.py [--seconds 5] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    python bench/create_paths.py [--seconds 5] [--rounds 3] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 
 Each stack is the real service (`campaigns serve-grpc`) and gateway
 (`campaigns serve-gateway`) as separate processes, driven by wrk, all in this
 run on this machine:
 
 1. the same small create at concurrency 16 on SQLite and on PostgreSQL
-   (a database created for the run and dropped after): ratio PG / SQLite;
+   (a database created for the run and dropped after), in alternating rounds
+   with both stacks up, so that a shared machine's drift hits both alike:
+   ratio of the median throughputs, PG / SQLite;
 2. a maximal campaign (30 groups of 50 conditions, a block with dynamic call
    tracking) at concurrency 1: p50 and p99;
 3. a create that fails validation (an operator the parameter does not allow,
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import statistics
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -90,27 +93,37 @@ def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     ensure_wrk()
-    with tempfile.TemporaryDirectory() as tmp:
-        with stack(f"sqlite:///{tmp}/bench.db") as url:
-            sqlite_small = measure(url, SMALL, 16, args.seconds)
-            report("small create, SQLite, c=16", sqlite_small)
-            big_ok = measure(url, maximal("="), 1, args.seconds)
-            report("maximal campaign (30x50, dct), SQLite, c=1", big_ok)
-            big_error = measure(url, maximal("sub"), 1, args.seconds)
-            report("same, failing on its last condition, c=1", big_error)
-            small_error = measure(url, envelope({"name": "No site"}), 1, args.seconds)
-            small_ok = measure(url, SMALL, 1, args.seconds)
-            report("small create, c=1", small_ok)
-            report("small create missing site_id, c=1", small_error)
-        with postgres_database(args.pg) as pg_url, stack(pg_url) as url:
-            pg_small = measure(url, SMALL, 16, args.seconds)
-            report("small create, PostgreSQL, c=16", pg_small)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        stack(f"sqlite:///{tmp}/bench.db") as sqlite_url,
+        postgres_database(args.pg) as pg_database,
+        stack(pg_database) as pg_url,
+    ):
+        sqlite_small, pg_small = [], []
+        for round_number in range(1, args.rounds + 1):
+            sqlite_small.append(measure(sqlite_url, SMALL, 16, args.seconds))
+            report(f"small create, SQLite, c=16, round {round_number}", sqlite_small[-1])
+            pg_small.append(measure(pg_url, SMALL, 16, args.seconds))
+            report(f"small create, PostgreSQL, c=16, round {round_number}", pg_small[-1])
+        big_ok = measure(sqlite_url, maximal("="), 1, args.seconds)
+        report("maximal campaign (30x50, dct), SQLite, c=1", big_ok)
+        big_error = measure(sqlite_url, maximal("sub"), 1, args.seconds)
+        report("same, failing on its last condition, c=1", big_error)
+        small_error = measure(sqlite_url, envelope({"name": "No site"}), 1, args.seconds)
+        small_ok = measure(sqlite_url, SMALL, 1, args.seconds)
+        report("small create, c=1", small_ok)
+        report("small create missing site_id, c=1", small_error)
     print()
-    ratio = pg_small.requests_per_second / sqlite_small.requests_per_second
-    print(f"PostgreSQL / SQLite throughput, small create, c=16: {ratio:.2f}")
+    by_round = zip(sqlite_small, pg_small, strict=True)
+    rounds = ", ".join(f"{pg.requests_per_second / lite.requests_per_second:.2f}" for lite, pg in by_round)
+    ratio = statistics.median(r.requests_per_second for r in pg_small) / statistics.median(
+        r.requests_per_second for r in sqlite_small
+    )
+    print(f"PostgreSQL / SQLite throughput, small create, c=16: {ratio:.2f} (medians; by round: {rounds})")
     print(f"maximal campaign: p50 {big_ok.p50_ms:.1f} ms, p99 {big_ok.p99_ms:.1f} ms")
     print(f"error p50 / success p50, maximal: {big_error.p50_ms / big_ok.p50_ms:.2f}")
     print(f"error p50 / success p50, small: {small_error.p50_ms / small_ok.p50_ms:.2f}")

@@ -254,6 +254,10 @@ def format_time(unix_seconds: int) -> str:
 Columns = dict[str, Any]
 
 
+# The key of each row of a deep page, under a name no listing uses.
+_PAGE_KEY: Final = "listing_page_key"
+
+
 def run_query(
     conn: sa.Connection, base: sa.Select[Any], columns: Columns, id_column: Any, query: Query
 ) -> tuple[list[sa.RowMapping], int]:
@@ -278,7 +282,24 @@ def run_query(
     # runs lets an index on that key serve both.
     descending = bool(query.sort) and query.sort[-1].descending
     order.append(id_column.desc() if descending else id_column.asc())
-    rows = conn.execute(selection.order_by(*order).limit(query.limit).offset(query.offset)).mappings().all()
+    if not query.offset:
+        return list(conn.execute(selection.order_by(*order).limit(query.limit)).mappings().all()), int(total)
+    # A deferred join: the page's keys first, from the narrowest query that finds them, then the
+    # page's rows by key, put back in the keys' order. Computed columns (look-ups of other tables)
+    # are then worked out for the page's rows only, not for every row the offset skips (PostgreSQL
+    # computes them below the OFFSET). No ORDER BY on the second query: with one, SQLite walks the
+    # sort's index through the whole account instead of looking the keys up.
+    keys = conn.scalars(
+        selection.with_only_columns(id_column, maintain_column_froms=True)
+        .order_by(*order)
+        .limit(query.limit)
+        .offset(query.offset)
+    ).all()
+    if not keys:
+        return [], int(total)
+    place = {key: index for index, key in enumerate(keys)}
+    found = conn.execute(selection.add_columns(id_column.label(_PAGE_KEY)).where(id_column.in_(keys))).mappings()
+    rows = sorted(found, key=lambda row: place[row[_PAGE_KEY]])
     return list(rows), int(total)
 
 

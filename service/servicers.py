@@ -125,7 +125,8 @@ class Calls:
                 rules.check_components(request, caller.account.components)
             result = work(conn, caller)
             # After the writes it would undo: the account row's lock is then held only to the commit.
-            if not points.charge(conn, caller.account.id, campaign=takes_campaign):
+            charged = points.charge(conn, caller.account.id, campaign=takes_campaign)
+            if takes_campaign and not charged:
                 raise ServiceError("tariff_restrictions")
             return result
 

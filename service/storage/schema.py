@@ -3,6 +3,13 @@
 Migrations under migrations/versions create them; this module is what the
 queries are written against. Times are unix seconds (BIGINT) so both engines
 store and compare them the same way.
+
+The references from campaigns and campaign_site_blocks to the directory
+(account, site, site block, phone number) are foreign keys on SQLite only. On
+PostgreSQL a foreign key locks the row it refers to on every insert, and all
+creates of an account refer to the same rows; there the service checks them in
+the writing transaction and a trigger refuses deleting a directory row still in
+use (migration 0007).
 """
 
 from __future__ import annotations

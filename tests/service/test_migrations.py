@@ -87,3 +87,78 @@ async def test_campaign_names_sort_in_byte_order_after_the_round_trip(database_u
     # The column's own order, with no COLLATE in the query: bytes, as the API sorts.
     stored = await _rows(database_url, "SELECT name FROM campaigns WHERE name LIKE 'sort %' ORDER BY name")
     assert [row[0] for row in stored] == sorted(f"sort {name}" for name in names)
+
+
+_DIRECTORY_IN_USE = (
+    "INSERT INTO accounts (id, name, is_active, campaign_quota, ip_whitelist, day_limit, minute_limit) "
+    "VALUES (9900, 'Guarded', true, 10, '', 1, 1), (9910, 'Campaign only', true, 10, '', 1, 1)",
+    "INSERT INTO sites (id, account_id, domain_name) VALUES (9901, 9900, 'guarded.example')",
+    "INSERT INTO site_blocks (id, site_id, name) VALUES (9902, 9901, 'header')",
+    "INSERT INTO phone_numbers (id, account_id, phone_number, type, is_pool_stock, is_hosted_pbx) "
+    "VALUES (9903, 9900, '+79990009903', 'va', false, false)",
+    "INSERT INTO campaigns (id, account_id, name, status, type, site_id, created_at) "
+    "VALUES (9904, 9900, 'uses all four', 'active', 'basic', 9901, 0), "
+    "(9911, 9910, 'only an account', 'active', 'basic', NULL, 0)",
+    "INSERT INTO campaign_site_blocks (campaign_id, site_block_id, position, phone_number_id, "
+    "dynamic_call_tracking_enabled) VALUES (9904, 9902, 0, 9903, false)",
+)
+
+
+async def _refused(database_url: str, sql: str) -> bool:
+    try:
+        await _execute(database_url, sql)
+    except sa.exc.IntegrityError:
+        return True
+    return False
+
+
+async def test_directory_rows_a_campaign_uses_cannot_be_deleted_or_rekeyed(database_url: str) -> None:
+    # Foreign keys on SQLite; on PostgreSQL since 0007 a trigger on the directory
+    # side, as the foreign keys it replaced locked the directory rows on every create.
+    for sql in _DIRECTORY_IN_USE:
+        await _execute(database_url, sql)
+
+    for sql in (
+        "DELETE FROM phone_numbers WHERE id = 9903",
+        "DELETE FROM site_blocks WHERE id = 9902",
+        "DELETE FROM sites WHERE id = 9901",
+        "DELETE FROM accounts WHERE id = 9910",
+        "UPDATE site_blocks SET id = 9992 WHERE id = 9902",
+        "UPDATE accounts SET id = 9990 WHERE id = 9910",
+    ):
+        assert await _refused(database_url, sql), sql
+    await _execute(database_url, "UPDATE sites SET domain_name = 'renamed.example' WHERE id = 9901")
+
+    await _execute(database_url, "DELETE FROM campaigns WHERE id IN (9904, 9911)")
+    for sql in (
+        "DELETE FROM phone_numbers WHERE id = 9903",
+        "DELETE FROM site_blocks WHERE id = 9902",
+        "DELETE FROM sites WHERE id = 9901",
+        "DELETE FROM accounts WHERE id IN (9900, 9910)",
+    ):
+        await _execute(database_url, sql)
+    assert await _rows(database_url, "SELECT count(*) FROM accounts WHERE id IN (9900, 9910)") == [(0,)]
+
+
+async def test_directory_guard_round_trip(database_url: str) -> None:
+    for sql in _DIRECTORY_IN_USE:
+        await _execute(database_url, sql)
+    await _alembic(database_url, lambda config: command.downgrade(config, "0006"))
+    if database_url.startswith("postgresql"):
+        foreign_keys = await _rows(
+            database_url,
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid IN ('campaigns'::regclass, 'campaign_site_blocks'::regclass) ORDER BY conname",
+        )
+        assert [row[0] for row in foreign_keys] == [
+            "campaign_site_blocks_campaign_id_fkey",
+            "campaign_site_blocks_phone_number_id_fkey",
+            "campaign_site_blocks_site_block_id_fkey",
+            "campaigns_account_id_fkey",
+            "campaigns_site_id_fkey",
+        ]
+    assert await _refused(database_url, "DELETE FROM site_blocks WHERE id = 9902")
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _refused(database_url, "DELETE FROM site_blocks WHERE id = 9902")
+    assert await _rows(database_url, "SELECT count(*) FROM campaign_site_blocks WHERE campaign_id = 9904") == [(1,)]

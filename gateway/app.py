@@ -122,6 +122,10 @@ class Gateway:
         self.channel = grpc.aio.insecure_channel(
             self.settings.target,
             options=[
+                # A target that resolves to several services (a list of addresses, or a DNS
+                # name with several records) spreads calls over every one that answers;
+                # gRPC's default, pick_first, would send them all to one.
+                ("grpc.lb_policy_name", "round_robin"),
                 # Come back quickly once the service is up again.
                 ("grpc.initial_reconnect_backoff_ms", 100),
                 ("grpc.min_reconnect_backoff_ms", 100),

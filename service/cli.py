@@ -97,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (serve, serve_gateway):
         _add_gateway_flags(sub)
     serve_gateway.add_argument(
-        "--target", default=_env("TARGET", "127.0.0.1:50051"), help="HOST:PORT of the gRPC service"
+        "--target",
+        default=_env("TARGET", "127.0.0.1:50051"),
+        help="HOST:PORT of the gRPC service; for several, balanced round robin: ipv4:H:P,H:P or dns:///NAME:PORT",
     )
     for sub in (load_demo, migrate):
         sub.add_argument("--database-url", default=_env("DATABASE_URL", DEFAULT_DATABASE_URL))

@@ -20,6 +20,8 @@ Alembic on open.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,8 +39,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant will do: it names the lock every replica takes while migrating.
 _MIGRATION_LOCK = 0x63616D70
 
-# How long a transaction may wait for another process's lock (on a worker thread).
+# How long a transaction may wait for another process's lock (on a worker thread),
+# in steps of _BUSY_STEP_MS: SQLite's own wait cannot be interrupted, a step can end.
 _BUSY_TIMEOUT_MS = 30_000
+_BUSY_STEP_MS = 100
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 
@@ -145,8 +149,15 @@ class Storage:
             except sa.exc.OperationalError as error:
                 if not _is_busy(error):
                     raise
-            # Another process holds the lock: wait for it off the event loop.
-            return await asyncio.to_thread(self._run_sqlite, self._sqlite, work, write, _BUSY_TIMEOUT_MS)
+            # Another process holds the lock: wait for it on a worker thread, in short
+            # steps, so that a caller who gives up (its deadline, a shutdown) ends the
+            # wait, and its change is rolled back rather than committed unannounced.
+            abandoned = threading.Event()
+            try:
+                return await asyncio.to_thread(self._wait_and_run_sqlite, self._sqlite, work, write, abandoned)
+            except asyncio.CancelledError:
+                abandoned.set()
+                raise
         assert self._async is not None
         # One greenlet for the whole transaction (check-out, BEGIN, the work, COMMIT,
         # check-in): AsyncConnection would spawn one per step, which costs more
@@ -158,8 +169,24 @@ class Storage:
         with engine.connect() as conn, conn.begin():
             return work(conn)
 
+    @classmethod
+    def _wait_and_run_sqlite(cls, engine: sa.Engine, work: Work[T], write: bool, abandoned: threading.Event) -> T:
+        give_up_at = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return cls._run_sqlite(engine, work, write, _BUSY_STEP_MS, abandoned)
+            except sa.exc.OperationalError as error:
+                if not _is_busy(error) or abandoned.is_set() or time.monotonic() >= give_up_at:
+                    raise
+
     @staticmethod
-    def _run_sqlite(engine: sa.Engine, work: Work[T], write: bool, busy_timeout_ms: int) -> T:
+    def _run_sqlite(
+        engine: sa.Engine,
+        work: Work[T],
+        write: bool,
+        busy_timeout_ms: int,
+        abandoned: threading.Event | None = None,
+    ) -> T:
         with engine.connect() as conn:
             # BEGIN IMMEDIATE takes the write lock up front instead of failing
             # when a read lock is upgraded under another writer.
@@ -167,7 +194,14 @@ class Storage:
                 sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN", sqlite_busy_timeout_ms=busy_timeout_ms
             )
             with conn.begin():
-                return work(conn)
+                result = work(conn)
+                if abandoned is not None and abandoned.is_set():
+                    raise Abandoned  # rolls the transaction back
+                return result
+
+
+class Abandoned(Exception):
+    """The caller of a transaction on a worker thread has gone: it was rolled back, not committed."""
 
 
 def _sqlite_discipline(engine: sa.Engine) -> None:

@@ -202,3 +202,34 @@ async def test_after_stop_nothing_is_served(database_url: str) -> None:
         assert late.code == grpc.StatusCode.UNAVAILABLE
     finally:
         await channel.close()
+
+
+# --------------------------------------------------------------------------- abandoned calls
+
+
+async def test_a_create_its_client_gave_up_on_changes_nothing(service: Service) -> None:
+    """A caller's deadline passes while the create waits for a lock: the service lets go of the
+    database at once, and the create does not go through later when the lock is released."""
+    before = await query(service.database_url, sa.select(sa.func.count()).select_from(t.campaigns))
+    async with write_lock_held(service.database_url):
+        call = asyncio.ensure_future(
+            service.stub.CreateCampaign(
+                request(name="Given up"), metadata=(("authorization", "Bearer tok_cust"),), timeout=1.5
+            )
+        )
+        await wait_until_blocked(service.running, service.database_url, call)
+        failure = await expect_error(call)
+        assert failure.code == grpc.StatusCode.DEADLINE_EXCEEDED
+        for _ in range(100):
+            if service.running.storage.connections_in_use() == 0:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the abandoned create still holds a database connection")
+    # Time for a create still pending somewhere to commit, if one were.
+    await asyncio.sleep(0.5)
+    named = await query(service.database_url, sa.select(t.campaigns.c.id).where(t.campaigns.c.name == "Given up"))
+    assert named == []
+    assert await query(service.database_url, sa.select(sa.func.count()).select_from(t.campaigns)) == before
+    # The service serves the next call as usual.
+    assert isinstance(await create(service, request(name="Next")), int)

@@ -1,6 +1,6 @@
 """create.campaigns: PostgreSQL against SQLite, a maximal campaign, and the error path against success.
 
-    python bench/create_paths.py [--seconds 5] [--rounds 3] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    python bench/create_paths.py [--seconds 5] [--rounds 5] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 
 Each stack is the real service (`campaigns serve-grpc`) and gateway
 (`campaigns serve-gateway`) as separate processes, driven by wrk, all in this
@@ -93,7 +93,7 @@ def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     ensure_wrk()

@@ -12,6 +12,7 @@ from campaigns.v1 import campaign_service_pb2 as spb
 
 from service.listing import Field, Listing, Query, format_time, run_query
 from service.storage import schema as t
+from service.storage.id_lists import in_ids
 from service.storage.schema import STATIC_UTM_PARTS, SYSTEM_CAMPAIGN_API_ID
 from service.wire import enum_value
 
@@ -138,7 +139,7 @@ _BLOCKS = (
             t.redirection_numbers, t.redirection_numbers.c.id == t.campaign_site_blocks.c.redirection_phone_number_id
         )
     )
-    .where(t.campaign_site_blocks.c.campaign_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(in_ids(t.campaign_site_blocks.c.campaign_id, "ids"))
     .order_by(t.campaign_site_blocks.c.campaign_id, t.campaign_site_blocks.c.position)
 )
 
@@ -165,7 +166,7 @@ def _blocks(conn: sa.Connection, ids: list[int]) -> dict[int, list[pb.SiteBlockV
 
 _CONDITIONS = (
     sa.select(t.campaign_conditions)
-    .where(t.campaign_conditions.c.campaign_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(in_ids(t.campaign_conditions.c.campaign_id, "ids"))
     .order_by(
         t.campaign_conditions.c.campaign_id, t.campaign_conditions.c.group_index, t.campaign_conditions.c.position
     )

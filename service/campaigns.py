@@ -25,6 +25,7 @@ from service.access import Caller
 from service.errors import ServiceError
 from service.rules import display_bool
 from service.storage import schema as t
+from service.storage.id_lists import in_ids
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
 from service.wire import wire_name
 
@@ -78,7 +79,7 @@ _FACTS = sa.union_all(
         t.site_blocks.c.id,
         _NO_DETAIL,
         t.site_blocks.c.site_id == sa.bindparam("site_id"),
-        t.site_blocks.c.id.in_(sa.bindparam("site_block_ids", expanding=True)),
+        in_ids(t.site_blocks.c.id, "site_block_ids"),
     ),
     # Pool stock is not offered to campaigns.
     _fact(
@@ -86,7 +87,7 @@ _FACTS = sa.union_all(
         t.phone_numbers.c.id,
         t.phone_numbers.c.type,
         t.phone_numbers.c.account_id == sa.bindparam("account_id"),
-        t.phone_numbers.c.id.in_(sa.bindparam("number_ids", expanding=True)),
+        in_ids(t.phone_numbers.c.id, "number_ids"),
         t.phone_numbers.c.is_pool_stock.is_(False),
     ),
     _fact(
@@ -94,14 +95,14 @@ _FACTS = sa.union_all(
         t.redirection_numbers.c.id,
         _NO_DETAIL,
         t.redirection_numbers.c.account_id == sa.bindparam("account_id"),
-        t.redirection_numbers.c.id.in_(sa.bindparam("redirection_ids", expanding=True)),
+        in_ids(t.redirection_numbers.c.id, "redirection_ids"),
     ),
     # Numbers held exclusively (call_tracking ones) by another campaign's block.
     _fact(
         "taken",
         t.campaign_site_blocks.c.exclusive_phone_number_id,
         _NO_DETAIL,
-        t.campaign_site_blocks.c.exclusive_phone_number_id.in_(sa.bindparam("number_ids", expanding=True)),
+        in_ids(t.campaign_site_blocks.c.exclusive_phone_number_id, "number_ids"),
         t.campaign_site_blocks.c.campaign_id != sa.bindparam("campaign_id"),
     ),
 )

@@ -17,6 +17,7 @@ from campaigns.v1 import user_service_pb2 as uspb
 
 from service.listing import Field, Listing, Query, run_query
 from service.storage import schema as t
+from service.storage.id_lists import in_ids
 from service.wire import enum_value
 
 # The first digits of a number: country and area code.
@@ -101,7 +102,7 @@ _s = t.sites.c
 _SITE_COLUMNS: Final = {"id": _s.id, "domain_name": _s.domain_name, "name": _s.name}
 _BLOCKS_OF_SITES = (
     sa.select(t.site_blocks.c.site_id, t.site_blocks.c.id, t.site_blocks.c.name)
-    .where(t.site_blocks.c.site_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(in_ids(t.site_blocks.c.site_id, "ids"))
     .order_by(t.site_blocks.c.site_id, t.site_blocks.c.id)
 )
 
@@ -151,7 +152,7 @@ _NUMBERS_OF_BLOCKS = (
             t.phone_numbers, t.phone_numbers.c.id == t.campaign_site_blocks.c.phone_number_id
         ).join(t.campaigns, t.campaigns.c.id == t.campaign_site_blocks.c.campaign_id)
     )
-    .where(t.campaign_site_blocks.c.site_block_id.in_(sa.bindparam("ids", expanding=True)))
+    .where(in_ids(t.campaign_site_blocks.c.site_block_id, "ids"))
     .order_by(t.campaign_site_blocks.c.site_block_id, t.campaign_site_blocks.c.campaign_id)
 )
 

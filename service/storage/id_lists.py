@@ -1,0 +1,54 @@
+"""`column IN (a list of ids bound at execution)`, as each engine does it best.
+
+- PostgreSQL: `column = ANY($n)`, one array parameter. The statement's text is
+  then the same whatever the list's length, so asyncpg prepares it once per
+  connection; an expanded IN list has one text (and one prepare, one plan)
+  per length, and a page of 10,000 campaigns would bind 10,000 parameters.
+- SQLite, which has no arrays: an expanding IN list.
+
+Use `in_ids(column, "name")` where a statement is built, and pass the ids as a
+list under that name at execution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+
+
+class InIds(sa.ColumnElement[bool]):
+    """The condition `column IN :name`, rendered per dialect (see the module's docstring)."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    # A predicate in its own right: SQLite must not get `(... IN ...) = 1`, which no index serves.
+    _is_implicitly_boolean = True
+    # What makes two of these the same for SQLAlchemy's statement cache.
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy declares it a list)
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: sa.ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+def in_ids(column: sa.ColumnElement[Any], name: str) -> InIds:
+    return InIds(column, name)
+
+
+@compiles(InIds)
+def _expanding(element: InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(sa.bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(InIds, "postgresql")
+def _any_array(element: InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    array = sa.bindparam(element.name, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == sa.any_(array), **kw)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from service.access import Caller
 from service.errors import ServiceError
 from service.rules import display_bool
+from service.storage import direct
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
@@ -107,6 +108,8 @@ _FACTS = sa.union_all(
     ),
 )
 _INSERT_CAMPAIGN = t.campaigns.insert().returning(t.campaigns.c.id)
+_INSERT_BLOCKS = t.campaign_site_blocks.insert()
+_INSERT_CONDITIONS = t.campaign_conditions.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,7 @@ def _facts(
         ),
         "campaign_id": campaign_id or 0,
     }
-    for row in conn.execute(_FACTS, params):
+    for row in direct.fetch(conn, _FACTS, params):
         found[row.kind].append(row)
     return _Facts(
         site_found=bool(found["site"]),
@@ -248,7 +251,7 @@ def _write(
         "created_at": int(time.time()),
         **_dct_columns(request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None),
     }
-    campaign_id: int = conn.execute(_INSERT_CAMPAIGN, values).scalar_one()
+    campaign_id: int = direct.fetch(conn, _INSERT_CAMPAIGN, values).scalar_one()
     _insert_blocks(conn, campaign_id, request.site_blocks, numbers)
     if request.HasField("dynamic_call_tracking"):
         _reserve_pools(conn, account_id, campaign_id, request.site_blocks, request.dynamic_call_tracking)
@@ -272,8 +275,9 @@ def _insert_blocks(
 ) -> None:
     if not blocks:
         return
-    conn.execute(
-        t.campaign_site_blocks.insert(),
+    direct.execute_many(
+        conn,
+        _INSERT_BLOCKS,
         [
             {
                 "campaign_id": campaign_id,
@@ -308,7 +312,7 @@ def _insert_conditions(conn: sa.Connection, campaign_id: int, conditions: pb.Cam
         for position, condition in enumerate(group.conditions)
     ]
     if rows:
-        conn.execute(t.campaign_conditions.insert(), rows)
+        direct.execute_many(conn, _INSERT_CONDITIONS, rows)
 
 
 def _reserve_pools(

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from service.access import Account
 from service.errors import ServiceError
+from service.storage import direct
 from service.storage import schema as t
 
 PERIODS: Final = (("day", 86_400), ("minute", 60))
@@ -126,7 +127,7 @@ def charge(
     params: dict[str, Any] = {"account_id": account_id, "points": points}
     for period, length in PERIODS:
         params[f"{period}_start"] = _window_start(now, length)
-    return conn.execute(_SPEND[campaign], params).first() is not None
+    return direct.fetch(conn, _SPEND[campaign], params).first() is not None
 
 
 __all__: Sequence[str] = ("Limits", "charge", "check_budget", "limits_of")

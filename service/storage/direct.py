@@ -1,0 +1,165 @@
+"""The statements every create runs, sent to PostgreSQL without SQLAlchemy's execution layer.
+
+On PostgreSQL each statement that goes through SQLAlchemy's Connection.execute
+costs the service about 75 us of CPU on top of asyncpg's own 55 (the execution
+context, the DBAPI adaptation of asyncpg, result set-up), and the service's CPU
+is what limits its throughput. `fetch` and `execute_many` take a Core statement
+built once at import, compile it once (per parameter names) with SQLAlchemy,
+and send the SQL through the connection's asyncpg driver, inside the
+transaction SQLAlchemy opened; results come back as plain named tuples.
+
+Everything else is SQLAlchemy's, and so is anything this module cannot do
+exactly as SQLAlchemy would, where it falls back to `conn.execute`:
+
+- SQLite, always (its driver is called in-process; there is nothing to save);
+- before the transaction's first statement, which SQLAlchemy must send itself
+  so that it also sends the BEGIN (the admission query always comes first);
+- a result column whose type converts values on the way out, or a column
+  with a Python-side default.
+
+Bind values go through their types' bind processors, as with SQLAlchemy, and a
+constraint violation is raised as `sqlalchemy.exc.IntegrityError` with
+asyncpg's error as `.orig`.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.util import await_
+
+# Statements are module constants, so this stays small; the bound guards a mistake.
+_CACHE_LIMIT: Final = 256
+
+
+class Rows(Protocol):
+    """What the callers use of a result, from either path."""
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def first(self) -> Any: ...
+
+    def scalar_one(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    statement: sa.Executable
+    sql: str
+    names: tuple[str, ...]  # the bind parameters' names in $1, $2, ... order
+    processors: Mapping[str, Callable[[Any], Any]]
+    compiled: sa.Compiled
+    direct: bool  # False: the result needs SQLAlchemy's processing
+
+
+class _Result:
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        if len(self._rows) != 1:
+            raise sa.exc.NoResultFound if not self._rows else sa.exc.MultipleResultsFound
+        return self._rows[0][0]
+
+
+_compiled: dict[tuple[int, frozenset[str]], _Compiled] = {}
+_row_types: dict[tuple[str, ...], type[tuple[Any, ...]]] = {}
+
+
+def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, Any]) -> Rows:
+    """conn.execute(statement, params), directly through asyncpg where it can be."""
+    driver = _driver_in_transaction(conn)
+    if driver is None:
+        return conn.execute(statement, params)
+    entry = _compile(conn, statement, params.keys())
+    if not entry.direct:
+        return conn.execute(statement, params)
+    try:
+        records = await_(driver.fetch(entry.sql, *_values(entry, params)))
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise sa.exc.IntegrityError(entry.sql, params, error) from error
+    if not records:
+        return _Result([])
+    row_type = _row_type(tuple(records[0].keys()))
+    return _Result([row_type(*record) for record in records])
+
+
+def execute_many(conn: sa.Connection, statement: sa.Executable, rows: Sequence[Mapping[str, Any]]) -> None:
+    """conn.execute(statement, rows) for a statement without results (an INSERT of many rows)."""
+    driver = _driver_in_transaction(conn)
+    if driver is None or not rows:
+        conn.execute(statement, list(rows))
+        return
+    entry = _compile(conn, statement, rows[0].keys())
+    if not entry.direct:
+        conn.execute(statement, list(rows))
+        return
+    try:
+        await_(driver.executemany(entry.sql, [_values(entry, row) for row in rows]))
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise sa.exc.IntegrityError(entry.sql, rows, error) from error
+
+
+def _driver_in_transaction(conn: sa.Connection) -> Any:
+    if conn.dialect.name != "postgresql":
+        return None
+    driver = conn.connection.driver_connection
+    return driver if driver is not None and driver.is_in_transaction() else None
+
+
+def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compiled:
+    names = frozenset(keys)
+    entry = _compiled.get((id(statement), names))
+    if entry is not None and entry.statement is statement:
+        return entry
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=sorted(names))  # type: ignore[attr-defined]
+    order = tuple(compiled.positiontup or ())
+    processors = {
+        name: processor
+        for name in set(order)
+        if (processor := compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    columns = getattr(statement, "exported_columns", ())
+    direct = (
+        all(column.type.dialect_impl(dialect).result_processor(dialect, None) is None for column in columns)
+        # Python-side column defaults, which SQLAlchemy computes before it executes.
+        and not getattr(compiled, "insert_prefetch", None)
+        and not getattr(compiled, "update_prefetch", None)
+    )
+    entry = _Compiled(statement, compiled.string, order, processors, compiled, direct)
+    if len(_compiled) >= _CACHE_LIMIT:
+        _compiled.clear()
+    _compiled[(id(statement), names)] = entry
+    return entry
+
+
+def _values(entry: _Compiled, params: Mapping[str, Any]) -> list[Any]:
+    # construct_params adds what the statement binds itself (a literal's value).
+    full = entry.compiled.construct_params(params) or {}
+    values = []
+    for name in entry.names:
+        value = full[name]
+        processor = entry.processors.get(name)
+        values.append(processor(value) if processor is not None else value)
+    return values
+
+
+def _row_type(columns: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    known = _row_types.get(columns)
+    if known is not None:
+        return known
+    made: type[tuple[Any, ...]] = collections.namedtuple("Row", columns, rename=True)  # type: ignore[misc]
+    _row_types[columns] = made
+    return made

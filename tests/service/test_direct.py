@@ -1,0 +1,142 @@
+"""direct.fetch / direct.execute_many: what SQLAlchemy's conn.execute would give, on both engines
+(service/storage/direct.py sends them straight to asyncpg on PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from service import campaigns, points
+from service.storage import Storage, direct
+from service.storage import schema as t
+
+FACTS_PARAMS = {
+    "account_id": 1000,
+    "site_id": 10,
+    "site_block_ids": [101, 999],
+    "number_ids": [302, 301],
+    "redirection_ids": [],
+    "campaign_id": 0,
+}
+_CAMPAIGN = {
+    "account_id": 1000,
+    "name": "Direct",
+    "description": None,
+    "status": "active",
+    "type": "basic",
+    "site_id": 10,
+    "created_at": 0,
+    "dct_reservation_time": None,
+    "dct_count_virtual_numbers": None,
+    "dct_count_visits": None,
+}
+
+
+class _RolledBack(Exception):
+    pass
+
+
+async def _in_transaction(database_url: str, work: Any, *, commit: bool = True) -> Any:
+    storage = await Storage.open(database_url, migrate=False, pool_size=1)
+    try:
+        if commit:
+            return await storage.write(work)
+        with pytest.raises(_RolledBack):
+            await storage.write(work)
+        return None
+    finally:
+        await storage.close()
+
+
+async def test_rows_are_those_of_conn_execute(database_url: str) -> None:
+    def both(conn: sa.Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
+        conn.execute(sa.text("SELECT 1"))  # the transaction has begun: the direct path applies
+        expected = [tuple(row) for row in conn.execute(campaigns._FACTS, FACTS_PARAMS)]
+        rows = list(direct.fetch(conn, campaigns._FACTS, FACTS_PARAMS))
+        return expected, [tuple(row) for row in rows], [row.kind for row in rows]
+
+    expected, got, kinds = await _in_transaction(database_url, both)
+    assert got == expected
+    assert sorted(kinds) == ["number", "number", "site", "site_block"]
+
+
+async def test_writes_join_the_transaction_and_roll_back_with_it(database_url: str) -> None:
+    def write_then_fail(conn: sa.Connection) -> None:
+        # The first statement of the transaction: SQLAlchemy must send it (and the BEGIN).
+        campaign_id = direct.fetch(conn, campaigns._INSERT_CAMPAIGN, _CAMPAIGN).scalar_one()
+        direct.execute_many(
+            conn,
+            campaigns._INSERT_CONDITIONS,
+            [
+                {
+                    "campaign_id": campaign_id,
+                    "group_index": 0,
+                    "position": i,
+                    "type": "include",
+                    "campaign_parameter": "city",
+                    "operator": "=",
+                    "value": f"v{i}",
+                }
+                for i in range(3)
+            ],
+        )
+        assert direct.fetch(conn, points._SPEND[True], _spend_params()).first() is not None
+        raise _RolledBack
+
+    before = await _in_transaction(database_url, lambda conn: _counts(conn))
+    await _in_transaction(database_url, write_then_fail, commit=False)
+    assert await _in_transaction(database_url, lambda conn: _counts(conn)) == before
+
+
+async def test_a_committed_write_is_there(database_url: str) -> None:
+    def write(conn: sa.Connection) -> int:
+        conn.execute(sa.text("SELECT 1"))
+        campaign_id: int = direct.fetch(conn, campaigns._INSERT_CAMPAIGN, _CAMPAIGN).scalar_one()
+        return campaign_id
+
+    campaign_id = await _in_transaction(database_url, write)
+    names = await _in_transaction(
+        database_url,
+        lambda conn: list(conn.execute(sa.select(t.campaigns.c.name).where(t.campaigns.c.id == campaign_id)).scalars()),
+    )
+    assert names == ["Direct"]
+
+
+async def test_a_constraint_violation_is_an_integrity_error(database_url: str) -> None:
+    block = {
+        "campaign_id": 7,
+        "site_block_id": 101,
+        "position": 5,
+        "phone_number_id": 302,
+        "redirection_phone_number_id": None,
+        "dynamic_call_tracking_enabled": False,
+        "exclusive_phone_number_id": None,
+    }
+
+    def duplicate(conn: sa.Connection) -> None:
+        conn.execute(sa.text("SELECT 1"))
+        existing = (
+            conn.execute(sa.select(t.campaign_site_blocks).where(t.campaign_site_blocks.c.campaign_id == 7).limit(1))
+            .mappings()
+            .one()
+        )
+        direct.execute_many(conn, campaigns._INSERT_BLOCKS, [{**block, "site_block_id": existing["site_block_id"]}])
+
+    with pytest.raises(sa.exc.IntegrityError) as raised:
+        await _in_transaction(database_url, duplicate)
+    assert "campaign_site_blocks" in str(raised.value.orig) or "UNIQUE" in str(raised.value.orig)
+
+
+def _spend_params() -> dict[str, int]:
+    return {"account_id": 1000, "points": 1, "day_start": 0, "minute_start": 0}
+
+
+def _counts(conn: sa.Connection) -> tuple[int, ...]:
+    tables = (t.campaigns, t.campaign_conditions)
+    counts = [conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() for table in tables]
+    account = conn.execute(
+        sa.select(t.accounts.c.basic_campaigns, t.accounts.c.day_points_used).where(t.accounts.c.id == 1000)
+    ).one()
+    return (*counts, *account)

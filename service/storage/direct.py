@@ -19,7 +19,9 @@ exactly as SQLAlchemy would, where it falls back to `conn.execute`:
 
 Bind values go through their types' bind processors, as with SQLAlchemy, and a
 constraint violation is raised as `sqlalchemy.exc.IntegrityError` with
-asyncpg's error as `.orig`.
+asyncpg's error as `.orig`. Other errors propagate as asyncpg raised them: the
+call fails, and the rollback, which is SQLAlchemy's, invalidates a connection
+that was lost.
 """
 
 from __future__ import annotations

@@ -194,3 +194,18 @@ campaign_conditions = sa.Table(
     sa.Column("operator", sa.Text, nullable=False),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    # What is counted: "login" (key: SHA-256 of the login as sent, so any string fits) or "ip"
+    # (key: the client's address; an IPv6 client's /64). See service/throttle.py.
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    # The fixed window the count belongs to starts here (unix seconds).
+    sa.Column("window_start", sa.BigInteger, nullable=False),
+    # Attempts admitted in the window and not taken back by a right password.
+    sa.Column("failures", sa.BigInteger, nullable=False),
+    # The sweep of windows that ended reads by this.
+    sa.Index("ix_login_failures_window_start", "window_start"),
+)

@@ -162,3 +162,34 @@ async def test_directory_guard_round_trip(database_url: str) -> None:
     await _alembic(database_url, lambda config: command.upgrade(config, "head"))
     assert await _refused(database_url, "DELETE FROM site_blocks WHERE id = 9902")
     assert await _rows(database_url, "SELECT count(*) FROM campaign_site_blocks WHERE campaign_id = 9904") == [(1,)]
+
+
+async def test_login_failures_table_round_trip(database_url: str) -> None:
+    # 0008: the counters are transient; a downgrade drops them, an upgrade starts from none.
+    await _execute(
+        database_url,
+        "INSERT INTO login_failures (scope, key, window_start, failures) VALUES ('ip', '192.0.2.1', 1795651200, 3)",
+    )
+    await _alembic(database_url, lambda config: command.downgrade(config, "0007"))
+    tables = await _rows(
+        database_url,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'login_failures'"
+        if database_url.startswith("sqlite")
+        else "SELECT tablename FROM pg_tables WHERE tablename = 'login_failures'",
+    )
+    assert tables == []
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(database_url, "SELECT count(*) FROM login_failures") == [(0,)]
+    await _execute(
+        database_url,
+        "INSERT INTO login_failures (scope, key, window_start, failures) VALUES ('login', 'k', 1795651200, 1)",
+    )
+    # One counter per scope and key: the upsert of service/throttle.py relies on the primary key.
+    assert await _refused(
+        database_url,
+        "INSERT INTO login_failures (scope, key, window_start, failures) VALUES ('login', 'k', 1795651300, 1)",
+    )
+    assert await _rows(database_url, "SELECT scope, key, window_start, failures FROM login_failures") == [
+        ("login", "k", 1795651200, 1)
+    ]

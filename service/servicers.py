@@ -245,12 +245,26 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
     async def Login(self, request: uspb.LoginRequest, context: Context) -> uspb.LoginResponse:
         raw = metadata_value(context, FAULTS_METADATA)
         rules.check_structure(request, LOGIN_PARAMS, rules.Faults.decode(raw if isinstance(raw, bytes) else None))
-        user = await self._storage.read(lambda conn: access.login_candidate(conn, request.login))
+        login, ip = request.login, self._ip(context)
+        user = await self._storage.read(lambda conn: access.login_candidate(conn, login))
         # Hashing is slow on purpose: off the event loop.
-        if not await asyncio.to_thread(access.verify_password, request.password, user.password_hash):
+        check = await asyncio.to_thread(access.check_password, request.password, user.password_hash)
+        if not check.matches:
             raise ServiceError("auth_error")
-        ip = self._ip(context)
-        session = await self._storage.write(lambda conn: access.open_session(conn, user, ip))
+
+        def succeed(conn: sa.Connection) -> access.Session | ServiceError:
+            if check.new_hash is not None:
+                access.replace_password_hash(conn, user.user_id, user.password_hash, check.new_hash)
+            try:
+                return access.open_session(conn, user, ip)
+            except ServiceError as refusal:
+                # A disabled account or an address off its whitelist: the password was right all the
+                # same, so the hash is upgraded (committed, not rolled back).
+                return refusal
+
+        session = await self._storage.write(succeed)
+        if isinstance(session, ServiceError):
+            raise session
         response = uspb.LoginResponse(access_token=session.token, expire_at=session.expires_at)
         if session.account_id is not None:
             response.app_id = session.account_id

@@ -32,6 +32,7 @@ MESSAGES: Final = {
     "ACCESS_TOKEN_INVALID": "Access token is invalid",
     "ACCESS_TOKEN_EXPIRED": "Access token has been expired",
     "ACCESS_TOKEN_BLOCKED": "Access token has been blocked",
+    "AUTH_ERROR": "Login or password is wrong",
     "IP_NOT_WHITELISTED": "Your IP {ip} is not whitelisted",
     "FORBIDDEN": "Permission denied",
     "ACCOUNT_INACTIVE": "Your account has been disabled, contact the support service",

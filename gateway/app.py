@@ -30,6 +30,7 @@ from starlette.routing import Route
 from gateway import jsonwire, metrics, translate
 from gateway.catalogue import INTEGER_PARAMS, entry_for_reason, error_object
 from gateway.methods import METHODS, Method
+from gateway.protocol import DEFAULT_HEAD_LIMIT
 
 log = logging.getLogger("campaigns.gateway")
 
@@ -57,6 +58,11 @@ class GatewaySettings:
     # Nor its request head (request line and headers), timed from the connection's
     # opening or a keep-alive request's first byte (gateway/protocol.py).
     head_timeout: float = 10.0
+    # Request heads (request line and headers) above this many bytes get 431 (gateway/protocol.py).
+    head_limit: int = DEFAULT_HEAD_LIMIT
+    # Comma-separated addresses or networks of the proxies whose X-Forwarded-For is believed
+    # (uvicorn's forwarded_allow_ips); empty: none, the client is the TCP peer.
+    forwarded_allow_ips: str = ""
     # Requests beyond this many in flight are answered at once with internal_error
     # (HTTP 200, as every JSON-RPC answer) instead of queueing into timeouts.
     max_in_flight: int = 512
@@ -181,6 +187,10 @@ class Gateway:
         metrics.LATENCY.labels(answer.method).observe(time.perf_counter() - started)
         response = _json(answer.payload, answer.status_code)
         response.headers["x-request-id"] = rid
+        if answer.status_code != 200:
+            # A body over the cap or too slow: the rest of it is not read, so the connection ends
+            # here (gracefully: gateway/protocol.py drains what is still coming before it closes).
+            response.headers["connection"] = "close"
         return response
 
     async def _answer(self, request: Request, rid: str) -> _Answer:

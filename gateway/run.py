@@ -7,7 +7,7 @@ from dataclasses import replace
 import uvicorn
 
 from gateway.app import GatewaySettings, create_app
-from gateway.protocol import head_deadline_protocol
+from gateway.protocol import hardened_protocol
 
 
 def uvicorn_config(
@@ -20,8 +20,15 @@ def uvicorn_config(
         host=host,
         port=port,
         loop="uvloop",
-        # httptools, with a deadline for the request head, which uvicorn does not time out.
-        http=head_deadline_protocol(settings.head_timeout),
+        # httptools with a deadline and a cap for the request head, upgrade offers ignored and
+        # a graceful close (gateway/protocol.py).
+        http=hardened_protocol(head_timeout=settings.head_timeout, head_limit=settings.head_limit),
+        # No WebSocket is served: an upgrade offer is ignored and the request served as plain HTTP.
+        ws="none",
+        # Only the proxies named are believed about the client's address (X-Forwarded-For): by
+        # default nobody, so a client cannot pass an IP whitelist by claiming another address.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         lifespan="on",
         access_log=False,
         # A backstop above the app's own max_in_flight (which answers in JSON-RPC): past this,

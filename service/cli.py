@@ -44,6 +44,24 @@ def _add_service_flags(parser: argparse.ArgumentParser) -> None:
         default=int(_env("METRICS_PORT", "0")),
         help="serve the service's Prometheus metrics on this port (0: off; `serve` has them at the gateway's /metrics)",
     )
+    parser.add_argument(
+        "--login-window",
+        type=int,
+        default=int(_env("LOGIN_WINDOW", "900")),
+        help="login.user: seconds of the window failed logins are counted in",
+    )
+    parser.add_argument(
+        "--login-failures-per-login",
+        type=int,
+        default=int(_env("LOGIN_FAILURES_PER_LOGIN", "10")),
+        help="login.user: failures of one login in a window; then its attempts get limit_exceeded",
+    )
+    parser.add_argument(
+        "--login-failures-per-address",
+        type=int,
+        default=int(_env("LOGIN_FAILURES_PER_ADDRESS", "100")),
+        help="login.user: failures from one client address (an IPv6 /64) in a window; then limit_exceeded",
+    )
 
 
 def _add_gateway_flags(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +77,17 @@ def _add_gateway_flags(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=float(_env("REQUEST_TIMEOUT", "10")),
         help="seconds a client has to send its request head, and again its body (then 408)",
+    )
+    parser.add_argument(
+        "--head-limit",
+        type=int,
+        default=int(_env("HEAD_LIMIT", str(64 * 1024))),
+        help="bytes; a larger request head (request line and headers) gets 431",
+    )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=_env("FORWARDED_ALLOW_IPS", ""),
+        help="comma-separated proxies (addresses or networks) whose X-Forwarded-For the gateway believes; default none",
     )
     parser.add_argument(
         "--max-in-flight",
@@ -77,6 +106,8 @@ def gateway_settings(args: argparse.Namespace) -> Any:
         head_timeout=args.request_timeout,
         body_timeout=args.request_timeout,
         max_in_flight=args.max_in_flight,
+        head_limit=args.head_limit,
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
 
 
@@ -114,6 +145,9 @@ def service_settings(args: argparse.Namespace) -> ServiceSettings:
         demo=args.demo,
         trusted_proxies=tuple(parse_networks(args.trusted_proxies)),
         max_concurrent_rpcs=args.max_concurrent_rpcs,
+        login_window_seconds=args.login_window,
+        login_failures_per_login=args.login_failures_per_login,
+        login_failures_per_address=args.login_failures_per_address,
     )
 
 

@@ -27,3 +27,14 @@ class ServiceSettings:
     # Above the gateway's 4 MiB body cap, so anything the gateway accepts fits.
     max_message_bytes: int = 8 * 1024 * 1024
     db_pool_size: int = 10
+    # login.user (service/throttle.py): within a window of this many seconds, a login and a client
+    # address may each fail this many times; then their attempts are refused with limit_exceeded,
+    # unchecked, until the window ends. A right password takes its attempt back and clears its login.
+    login_window_seconds: int = 15 * 60
+    login_failures_per_login: int = 10
+    login_failures_per_address: int = 100
+
+    def __post_init__(self) -> None:
+        for name in ("login_window_seconds", "login_failures_per_login", "login_failures_per_address"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")

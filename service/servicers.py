@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -24,7 +25,7 @@ from campaigns.v1 import user_service_pb2 as uspb
 from campaigns.v1 import user_service_pb2_grpc as uspb_grpc
 from sqlalchemy.exc import IntegrityError
 
-from service import access, campaign_views, campaigns, directory, listing, points, rules
+from service import access, campaign_views, campaigns, directory, listing, points, rules, throttle
 from service.config import ServiceSettings
 from service.errors import ServiceError
 from service.rules import Param
@@ -242,10 +243,22 @@ CUSTOMER_USERS_PARAMS: Final = tuple(p for p in listing.GET_PARAMS if p.name != 
 class UserService(Calls, uspb_grpc.UserServiceServicer):
     """Sessions and an agent's customers: calls that are not made for an account's user."""
 
+    def __init__(self, storage: Storage, settings: ServiceSettings) -> None:
+        super().__init__(storage, settings)
+        self._login_policy = throttle.Policy(
+            window_seconds=settings.login_window_seconds,
+            per_login=settings.login_failures_per_login,
+            per_address=settings.login_failures_per_address,
+        )
+
     async def Login(self, request: uspb.LoginRequest, context: Context) -> uspb.LoginResponse:
         raw = metadata_value(context, FAULTS_METADATA)
         rules.check_structure(request, LOGIN_PARAMS, rules.Faults.decode(raw if isinstance(raw, bytes) else None))
-        login, ip = request.login, self._ip(context)
+        login, ip, policy = request.login, self._ip(context), self._login_policy
+        # The throttle before anything else is looked at: a refused attempt reads no user and hashes nothing.
+        attempt = await self._storage.write(lambda conn: throttle.admit(conn, policy, login, ip, int(time.time())))
+        if attempt.new_window:
+            await self._storage.write(lambda conn: throttle.sweep(conn, policy, int(time.time())))
         user = await self._storage.read(lambda conn: access.login_candidate(conn, login))
         # Hashing is slow on purpose: off the event loop.
         check = await asyncio.to_thread(access.check_password, request.password, user.password_hash)
@@ -253,13 +266,14 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
             raise ServiceError("auth_error")
 
         def succeed(conn: sa.Connection) -> access.Session | ServiceError:
+            throttle.forget(conn, attempt)
             if check.new_hash is not None:
                 access.replace_password_hash(conn, user.user_id, user.password_hash, check.new_hash)
             try:
                 return access.open_session(conn, user, ip)
             except ServiceError as refusal:
                 # A disabled account or an address off its whitelist: the password was right all the
-                # same, so the hash is upgraded (committed, not rolled back).
+                # same, so the attempt is given back and the hash upgraded (committed, not rolled back).
                 return refusal
 
         session = await self._storage.write(succeed)

@@ -992,6 +992,30 @@ async def test_login_into_a_refused_account(gateway: Gateway, user_id: int, mnem
     assert rows == []
 
 
+async def test_login_guessing_is_throttled_through_the_wire(database_url: str) -> None:
+    # A service with a small per-login limit behind a real gateway: the refusal is the catalogue's
+    # limit_exceeded, with its integer limit, and no account limits (no account is known).
+    running = await start_service(database_url, login_failures_per_login=2)
+    server, task, port = await start_gateway(f"127.0.0.1:{running.port}")
+    url = f"http://127.0.0.1:{port}/v2.0"
+    try:
+        for attempt in range(2):
+            wrong = await call(url, {"login": "demo", "password": "wrong"}, f"g-{attempt}", LOGIN)
+            assert_error(wrong, "auth_error", request_id=f"g-{attempt}")
+        refused = await call(url, {"login": "demo", "password": "secret"}, "g-2", LOGIN)
+        data = assert_error(
+            refused, "limit_exceeded", request_id="g-2", params={"limit_type": "login", "limit_max_value": 2}
+        )
+        assert refused["error"]["message"] == (
+            "Limit per login has been exceeded. Value of current limit per login is 2"
+        ), refused
+        assert "limits" not in data.get("metadata", {}), data
+    finally:
+        await stop_gateway(server, task)
+        await running.stop(grace=1)
+    assert await query(database_url, sa.select(t.access_tokens).where(t.access_tokens.c.is_temporary)) == []
+
+
 async def test_customer_users_with_an_agent_session(gateway: Gateway) -> None:
     token = (await login(gateway, "agency"))["access_token"]
     data = await succeed(gateway, "get.customer_users", {"access_token": token})

@@ -36,8 +36,8 @@ from sqlalchemy.util import greenlet_spawn
 from service.storage import schema
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# Any constant will do: it names the lock every replica takes while migrating.
-_MIGRATION_LOCK = 0x63616D70
+# Any constant will do: it names the lock every replica takes while migrating (see take_turns).
+MIGRATION_LOCK = 0x63616D70
 
 # How long a transaction may wait for another process's lock (on a worker thread),
 # in steps of _BUSY_STEP_MS: SQLite's own wait cannot be interrupted, a step can end.
@@ -121,9 +121,7 @@ class Storage:
         """Apply pending migrations; safe when several replicas start at once."""
 
         def upgrade(conn: sa.Connection) -> None:
-            if conn.dialect.name == "postgresql":
-                # SQLite's BEGIN IMMEDIATE already serialises this; PostgreSQL needs a lock.
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            take_turns(conn, MIGRATION_LOCK)
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = conn
@@ -200,6 +198,20 @@ class Storage:
                 return result
 
 
+def take_turns(conn: sa.Connection, key: int) -> None:
+    """Wait until no other transaction that took turns on `key` is open, and keep the others waiting
+    until this one ends: work that first looks and then writes (migrating, loading the demo data)
+    runs as if alone, however many processes start it at once.
+
+    On PostgreSQL, a transaction-scoped advisory lock: once it is granted, the transaction's next
+    statements see what the previous holder committed (READ COMMITTED, the service's isolation).
+    SQLite needs nothing more: `conn` is a write transaction (Storage.write), which BEGIN IMMEDIATE
+    started by taking the database's one write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 class Abandoned(Exception):
     """The caller of a transaction on a worker thread has gone: it was rolled back, not committed."""
 
@@ -243,4 +255,4 @@ def _is_busy(error: sa.exc.OperationalError) -> bool:
     return getattr(error.orig, "sqlite_errorcode", None) in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
-__all__ = ["Storage", "Work", "engine_url", "schema"]
+__all__ = ["MIGRATION_LOCK", "Storage", "Work", "engine_url", "schema", "take_turns"]

@@ -1,7 +1,10 @@
 """The demo data set of DEMO.md: every account shows one behaviour of the contract.
 
 load_demo inserts whatever rows of the set are missing, by primary key, and
-never overwrites: loading twice, or after campaigns were created, is harmless.
+never overwrites: loading twice, or after campaigns were created, is harmless,
+and so is loading from several processes at once (replicas started together
+with --demo): loaders take turns, and each one looks for the missing rows only
+once the previous one has committed.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from service.access import hash_password, hash_token
-from service.storage import Storage
+from service.storage import Storage, take_turns
 from service.storage import schema as t
 from service.storage.schema import system_campaign_id
 
@@ -22,6 +25,8 @@ DAY_POINTS = 100_000_000
 MINUTE_POINTS = 10_000_000
 # A fixed salt keeps the demo's password hashes stable between loads.
 _DEMO_SALT = b"campaigns-demo-1"
+# Names the lock loaders take turns on (any constant other than the migrations' will do).
+_LOAD_LOCK = 0x64656D6F
 
 
 def _account(
@@ -222,6 +227,9 @@ async def load_demo(storage: Storage) -> int:
 
 
 def insert_demo(conn: sa.Connection) -> int:
+    # Without turns, two loaders on PostgreSQL both find a row missing and both insert it:
+    # the second fails on the primary key.
+    take_turns(conn, _LOAD_LOCK)
     inserted = sum(_insert_missing(conn, table, rows) for table, rows in DATA_SET)
     # The demo's campaigns were written directly: bring the quota counters in line.
     demo_accounts = [account["id"] for account in ACCOUNTS]

@@ -252,7 +252,10 @@ def _lower(text: Any) -> Any:
 
 
 def _is_busy(error: sa.exc.OperationalError) -> bool:
-    return getattr(error.orig, "sqlite_errorcode", None) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    # sqlite_errorcode is the extended code: SQLITE_BUSY_RECOVERY (another process is rebuilding
+    # the WAL index, as when several open a fresh file at once) is a wait like any other.
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
 __all__ = ["MIGRATION_LOCK", "Storage", "Work", "engine_url", "schema", "take_turns"]

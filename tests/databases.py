@@ -78,6 +78,15 @@ class DatabaseFactory:
         self._created.append(name)
         return _pg_url(name)
 
+    async def empty(self) -> str:
+        """A new database URL with nothing in it: no schema, not even the file on SQLite."""
+        if self.engine == "sqlite":
+            return f"sqlite:///{self.workdir / f'empty_{uuid.uuid4().hex[:12]}.db'}"
+        name = f"campaigns_test_{uuid.uuid4().hex[:12]}"
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+        self._created.append(name)
+        return _pg_url(name)
+
     async def drop_all(self) -> None:
         for name in reversed(self._created):
             await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -137,13 +137,23 @@ class Process:
 class ServiceProcess(Process):
     """`serve-grpc` on a fixed port (so it can be restarted on the same one) and database."""
 
-    def __init__(self, database_url: str, log: Path, *, port: int | None = None, metrics_port: int | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        *,
+        port: int | None = None,
+        metrics_port: int | None = None,
+        demo: bool = False,
+    ):
         self.port = port if port is not None else free_port()
         self.database_url = database_url
         self.metrics_port = metrics_port
         argv = ["serve-grpc", "--host", "127.0.0.1", "--grpc-port", str(self.port), "--database-url", database_url]
         if metrics_port is not None:
             argv += ["--metrics-port", str(metrics_port)]
+        if demo:
+            argv.append("--demo")
         super().__init__(f"service :{self.port}", argv, log)
 
     @property

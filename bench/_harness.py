@@ -56,7 +56,7 @@ def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subproces
 
 
 def campaigns_cli(*args: str) -> tuple[str, ...]:
-    return (sys.executable, "-m", "service.cli", "--log-level", "WARNING", *args)
+    return (sys.executable, "-m", "cli.main", "--log-level", "WARNING", *args)
 
 
 def ensure_wrk() -> str:

@@ -30,13 +30,12 @@ from starlette.routing import Route
 from gateway import jsonwire, metrics, translate
 from gateway.catalogue import INTEGER_PARAMS, entry_for_reason, error_object
 from gateway.methods import METHODS, Method
-from gateway.protocol import DEFAULT_HEAD_LIMIT
+from gateway.settings import GatewaySettings
 
 log = logging.getLogger("campaigns.gateway")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("gateway_request_id", default="-")
 
-DEFAULT_BODY_LIMIT: Final = 4 * 1024 * 1024
 LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", "minute_remaining", "minute_reset")
 _LIMIT_METADATA: Final = {f"x-limit-{key.replace('_', '-')}": key for key in LIMIT_KEYS}
 _STATUS_DETAILS: Final = "grpc-status-details-bin"
@@ -45,27 +44,6 @@ _ENVELOPE_KEYS: Final = frozenset({"access_token"})
 _UNMATCHABLE_TOKEN: Final = "-"
 # No issued token is longer; a longer one would not fit the metadata anyway.
 _MAX_TOKEN: Final = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class GatewaySettings:
-    target: str = "127.0.0.1:50051"
-    body_limit: int = DEFAULT_BODY_LIMIT
-    # Every gRPC call has a deadline: a service that is down or stuck answers internal_error.
-    call_timeout: float = 5.0
-    # A client that has not sent its whole body by then is cut off.
-    body_timeout: float = 10.0
-    # Nor its request head (request line and headers), timed from the connection's
-    # opening or a keep-alive request's first byte (gateway/protocol.py).
-    head_timeout: float = 10.0
-    # Request heads (request line and headers) above this many bytes get 431 (gateway/protocol.py).
-    head_limit: int = DEFAULT_HEAD_LIMIT
-    # Comma-separated addresses or networks of the proxies whose X-Forwarded-For is believed
-    # (uvicorn's forwarded_allow_ips); empty: none, the client is the TCP peer.
-    forwarded_allow_ips: str = ""
-    # Requests beyond this many in flight are answered at once with internal_error
-    # (HTTP 200, as every JSON-RPC answer) instead of queueing into timeouts.
-    max_in_flight: int = 512
 
 
 class _BodyTooLarge(Exception):

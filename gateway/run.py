@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import replace
 
 import uvicorn
 
-from gateway.app import GatewaySettings, create_app
+from gateway.app import create_app
 from gateway.protocol import hardened_protocol
+from gateway.settings import GatewaySettings
 
 
 def uvicorn_config(
@@ -39,5 +41,13 @@ def uvicorn_config(
     )
 
 
-def serve_gateway(*, host: str, port: int, target: str, settings: GatewaySettings | None = None) -> None:
-    uvicorn.Server(uvicorn_config(host=host, port=port, target=target, settings=settings)).run()
+def serve_gateway(
+    *,
+    host: str,
+    port: int,
+    target: str,
+    settings: GatewaySettings | None = None,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """sockets: already listening on host:port (the caller has bound them), or None to bind here."""
+    uvicorn.Server(uvicorn_config(host=host, port=port, target=target, settings=settings)).run(sockets=sockets)

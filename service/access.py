@@ -19,10 +19,9 @@ import argon2
 import sqlalchemy as sa
 
 from service.errors import ServiceError
+from service.networks import IPAddress as IPAddress  # re-exported: client_ip answers one
+from service.networks import IPNetwork, parse_networks
 from service.storage import schema as t
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +76,6 @@ class Caller:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def parse_networks(text: str) -> list[IPNetwork]:
-    return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
 
 
 def client_ip(peer: str, forwarded_for: str | None, trusted_proxies: Sequence[IPNetwork]) -> IPAddress | None:

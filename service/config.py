@@ -1,40 +1,88 @@
-"""Service settings: every flag of the CLI has an environment-variable twin."""
+"""Service settings, each defined once: its default, and for those the operator sets, its flag and meaning.
+
+A field whose metadata names a `flag` is an option of the `campaigns` command, with the environment
+twin CAMPAIGNS_<FLAG> (cli/flags.py derives both from here); the others are for code and tests.
+Metadata keys: flag, help, and where the field's type is not a plain str, int, float or bool,
+`parse` (the text of a flag to the value; ValueError if it is not one) and `show` (the value as text).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from service.access import IPNetwork, parse_networks
+from service.networks import IPNetwork, parse_networks
 
-DEFAULT_DATABASE_URL = "sqlite:///campaigns.db"
-# The gateway runs beside the service by default: loopback may vouch for a client's IP.
-DEFAULT_TRUSTED_PROXIES = "127.0.0.1/32,::1/128"
+
+def port(text: str) -> int:
+    """A TCP port; 0 lets the system choose a free one."""
+    number = int(text) if text.strip().isdigit() else -1
+    if not 0 <= number <= 65535:
+        raise ValueError(f"{text!r} is not a port (0 to 65535)")
+    return number
+
+
+def _networks(networks: tuple[IPNetwork, ...]) -> str:
+    return ",".join(str(network) for network in networks)
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceSettings:
-    host: str = "127.0.0.1"
-    grpc_port: int = 50051
-    database_url: str = DEFAULT_DATABASE_URL
-    demo: bool = False
+    host: str = field(default="127.0.0.1", metadata={"flag": "--host", "help": "address to listen on"})
+    grpc_port: int = field(default=50051, metadata={"flag": "--grpc-port", "help": "gRPC port", "parse": port})
+    database_url: str = field(
+        default="sqlite:///campaigns.db",
+        metadata={
+            "flag": "--database-url",
+            "help": "sqlite:///PATH or postgresql://USER@HOST:PORT/DB (the async driver is chosen inside)",
+        },
+    )
+    demo: bool = field(default=False, metadata={"flag": "--demo", "help": "load the demo data set on start"})
+    # The gateway runs beside the service by default: loopback may vouch for a client's IP.
     trusted_proxies: tuple[IPNetwork, ...] = field(
-        default_factory=lambda: tuple(parse_networks(DEFAULT_TRUSTED_PROXIES))
+        default=tuple(parse_networks("127.0.0.1/32,::1/128")),
+        metadata={
+            "flag": "--trusted-proxies",
+            "help": "comma-separated networks whose x-forwarded-for the service believes (the gateways)",
+            "parse": lambda text: tuple(parse_networks(text)),
+            "show": _networks,
+        },
     )
     # Seconds in-flight calls get to finish on SIGTERM.
     shutdown_grace: float = 10.0
     # Bounded concurrency: calls beyond this are refused with RESOURCE_EXHAUSTED.
-    max_concurrent_rpcs: int = 256
+    max_concurrent_rpcs: int = field(
+        default=256,
+        metadata={
+            "flag": "--max-concurrent-rpcs",
+            "help": "gRPC calls in flight per service process; beyond: RESOURCE_EXHAUSTED",
+        },
+    )
     # Above the gateway's 4 MiB body cap, so anything the gateway accepts fits.
     max_message_bytes: int = 8 * 1024 * 1024
     db_pool_size: int = 10
     # login.user (service/throttle.py): within a window of this many seconds, a login and a client
     # address may each fail this many times; then their attempts are refused with limit_exceeded,
     # unchecked, until the window ends. A right password takes its attempt back and clears its login.
-    login_window_seconds: int = 15 * 60
-    login_failures_per_login: int = 10
-    login_failures_per_address: int = 100
+    login_window_seconds: int = field(
+        default=15 * 60,
+        metadata={"flag": "--login-window", "help": "login.user: seconds of the window failed logins are counted in"},
+    )
+    login_failures_per_login: int = field(
+        default=10,
+        metadata={
+            "flag": "--login-failures-per-login",
+            "help": "login.user: failures of one login per window; then limit_exceeded",
+        },
+    )
+    login_failures_per_address: int = field(
+        default=100,
+        metadata={
+            "flag": "--login-failures-per-address",
+            "help": "login.user: failures from one client address (IPv6: its /64) per window; then limit_exceeded",
+        },
+    )
 
     def __post_init__(self) -> None:
-        for name in ("login_window_seconds", "login_failures_per_login", "login_failures_per_address"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+        for each in fields(self):
+            if each.name.startswith("login_") and getattr(self, each.name) < 1:
+                raise ValueError(f"{each.metadata['flag']} ({each.name}) must be at least 1")

@@ -26,8 +26,8 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from service.access import IPAddress
 from service.errors import ServiceError
+from service.networks import IPAddress
 from service.storage import schema as t
 
 # The scopes are also the limit_type of the error: "Limit per login has been exceeded...".

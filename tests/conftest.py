@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 
-from gateway.app import GatewaySettings
 from gateway.run import uvicorn_config
+from gateway.settings import GatewaySettings
 from service import server as service_server
 from service.config import ServiceSettings
 from tests.databases import DatabaseFactory, postgres_reachable

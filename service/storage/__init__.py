@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
 from service.storage import schema
+from service.storage.unusable import DatabaseUnusable, cannot_open, check_sqlite_folder, parse_url, unsupported
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant will do: it names the lock every replica takes while migrating (see take_turns).
@@ -52,13 +53,13 @@ Work = Callable[[sa.Connection], T]
 
 def engine_url(url: str) -> sa.URL:
     """Map the user-facing URL (sqlite:///..., postgresql://...) to the driver this layer uses."""
-    parsed = sa.make_url(url)
+    parsed = parse_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+pysqlite")
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+asyncpg")
-    raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}")
+    raise unsupported(parsed)
 
 
 class Storage:
@@ -75,8 +76,10 @@ class Storage:
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> Storage:
+        """Raises DatabaseUnusable for what the operator must fix (the URL, a folder, the server, the database)."""
         target = engine_url(url)
         if target.get_backend_name() == "sqlite":
+            check_sqlite_folder(target)
             engine = sa.create_engine(
                 target,
                 pool_size=pool_size,
@@ -98,7 +101,11 @@ class Storage:
                 )
             )
         if migrate:
-            await storage.migrate()
+            try:
+                await storage.migrate()
+            except (sa.exc.DBAPIError, OSError) as error:
+                await storage.close()
+                raise cannot_open(target, error) from error
         return storage
 
     @property
@@ -258,4 +265,4 @@ def _is_busy(error: sa.exc.OperationalError) -> bool:
     return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
-__all__ = ["MIGRATION_LOCK", "Storage", "Work", "engine_url", "schema", "take_turns"]
+__all__ = ["MIGRATION_LOCK", "DatabaseUnusable", "Storage", "Work", "engine_url", "schema", "take_turns"]

@@ -152,14 +152,14 @@ async def wait_serving(channel: grpc.aio.Channel, process: asyncio.subprocess.Pr
 
 @contextlib.asynccontextmanager
 async def service_process(database_url: str, log: Path) -> AsyncIterator[grpc.aio.Channel]:
-    """The service as its own process (python -m service.cli serve-grpc), and a channel to it."""
+    """The service as its own process (python -m cli.main serve-grpc), and a channel to it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGNS_")}
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "service.cli",
+            "cli.main",
             "--log-level",
             "WARNING",
             "serve-grpc",

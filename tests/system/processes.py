@@ -1,6 +1,6 @@
 """The service and the gateway as real processes, started the way an operator starts them.
 
-`python -m service.cli serve-grpc` and `python -m service.cli serve-gateway`, each
+`python -m cli.main serve-grpc` and `python -m cli.main serve-gateway`, each
 with its own log file. Every wait is bounded; `stop()` always ends the process
 (SIGTERM, then SIGKILL) and is safe to call twice, so tests register it for
 cleanup before they start anything.
@@ -59,7 +59,7 @@ async def wait_until(
 
 
 class Process:
-    """One `python -m service.cli ...` child, logging to a file (appended to across restarts)."""
+    """One `python -m cli.main ...` child, logging to a file (appended to across restarts)."""
 
     def __init__(self, name: str, argv: Sequence[str], log: Path) -> None:
         self.name = name
@@ -75,7 +75,7 @@ class Process:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "service.cli",
+                "cli.main",
                 "--log-level",
                 "WARNING",
                 *self.argv,

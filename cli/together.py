@@ -8,29 +8,35 @@ exactly as it would across machines. SIGTERM/SIGINT stop the gateway first
 from __future__ import annotations
 
 import logging
+import socket
 
 import uvicorn
 import uvloop
 
-from gateway.app import GatewaySettings
 from gateway.run import uvicorn_config
+from gateway.settings import GatewaySettings
 from service.config import ServiceSettings
 from service.server import start
 
 log = logging.getLogger("campaigns")
 
 
-async def _serve(settings: ServiceSettings, http_port: int, gateway: GatewaySettings | None) -> None:
+async def _serve(
+    settings: ServiceSettings, http: socket.socket, http_port: int, gateway: GatewaySettings | None
+) -> None:
     running = await start(settings)
     target = f"{settings.host}:{running.port}"
     server = uvicorn.Server(uvicorn_config(host=settings.host, port=http_port, target=target, settings=gateway))
     try:
-        await server.serve()
+        await server.serve(sockets=[http])
     finally:
         log.info("gateway stopped; stopping the gRPC service")
         await running.stop(settings.shutdown_grace)
 
 
-def serve_together(settings: ServiceSettings, *, http_port: int, gateway: GatewaySettings | None = None) -> None:
+def serve_together(
+    settings: ServiceSettings, *, http: socket.socket, http_port: int, gateway: GatewaySettings | None = None
+) -> None:
+    """http: the gateway's socket, already bound to the host and http_port."""
     # uvloop, as `serve-gateway` gets from uvicorn; grpc.aio runs on it too.
-    uvloop.run(_serve(settings, http_port, gateway))
+    uvloop.run(_serve(settings, http, http_port, gateway))

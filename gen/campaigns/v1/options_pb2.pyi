@@ -3,9 +3,11 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf.internal import extension_dict as _extension_dict
 import builtins as _builtins
@@ -88,12 +90,68 @@ class ErrorSpec(_message.Message):
 
 Global___ErrorSpec: _TypeAlias = ErrorSpec  # noqa: Y015
 
+@_typing.final
+class AccessPolicy(_message.Message):
+    """Who may call an rpc: step 5 of the order of checks, and what its charge
+    takes. The service reads it from the descriptors (contract/methods.py).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ONE_OF_COMPONENTS_FIELD_NUMBER: _builtins.int
+    WRITES_FIELD_NUMBER: _builtins.int
+    AGENTS_ONLY_FIELD_NUMBER: _builtins.int
+    TAKES_CAMPAIGN_FIELD_NUMBER: _builtins.int
+    writes: _builtins.bool
+    """The token's user needs write permission, else forbidden."""
+    agents_only: _builtins.bool
+    """A partner's own method: an agent calls it as itself. A customer's token
+    passes the token and account checks and is then forbidden.
+    """
+    takes_campaign: _builtins.bool
+    """The call adds a basic campaign: its charge also takes one from the plan's
+    quota, the last check (tariff_restrictions when there is no room).
+    """
+    @_builtins.property
+    def one_of_components(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The account must have at least one of these components; none listed: no
+        component is needed. Otherwise method_component_disabled names them all.
+        """
+
+    def __init__(
+        self,
+        *,
+        one_of_components: _abc.Iterable[_builtins.str] | None = ...,
+        writes: _builtins.bool = ...,
+        agents_only: _builtins.bool = ...,
+        takes_campaign: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agents_only", b"agents_only", "one_of_components", b"one_of_components", "takes_campaign", b"takes_campaign", "writes", b"writes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AccessPolicy: _TypeAlias = AccessPolicy  # noqa: Y015
+
 WIRE_VALUE_FIELD_NUMBER: _builtins.int
 ERROR_SPEC_FIELD_NUMBER: _builtins.int
 JSON_ROLE_FIELD_NUMBER: _builtins.int
 OMIT_WHEN_UNSET_FIELD_NUMBER: _builtins.int
+JSONRPC_METHOD_FIELD_NUMBER: _builtins.int
+ACCESS_POLICY_FIELD_NUMBER: _builtins.int
 wire_value: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, _builtins.str]
 error_spec: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, Global___ErrorSpec]
 json_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, Global___JsonRole.ValueType]
 omit_when_unset: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, _builtins.bool]
 """Leave the key out of the JSON object when the field is unset, instead of null."""
+jsonrpc_method: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodOptions, _builtins.str]
+"""The JSON-RPC method the gateway exposes this rpc as ("create.campaigns").
+The gateway builds its method table from this option: an rpc without it
+is not reachable over JSON-RPC.
+"""
+access_policy: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodOptions, Global___AccessPolicy]
+"""The checks of an account's call (token, account, method components and
+permission, point budget) with this policy. Unset: the rpc does its own
+(login needs no token; logout only ends the calling session).
+"""

@@ -26,7 +26,7 @@ from campaigns.v1 import campaign_pb2 as campaigns_dot_v1_dot_campaign__pb2
 from campaigns.v1 import options_pb2 as campaigns_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63\x61mpaigns/v1/user_service.proto\x12\x0c\x63\x61mpaigns.v1\x1a\x1b\x63\x61mpaigns/v1/campaign.proto\x1a\x1a\x63\x61mpaigns/v1/options.proto\"P\n\x0cLoginRequest\x12\x12\n\x05login\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08password\x18\x02 \x01(\tH\x01\x88\x01\x01\x42\x08\n\x06_loginB\x0b\n\t_password\"X\n\rLoginResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x11\n\texpire_at\x18\x02 \x01(\x03\x12\x13\n\x06\x61pp_id\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\t\n\x07_app_id\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x85\x01\n\x0c\x43ustomerUser\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\x05login\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x18\n\x0b\x64\x65scription\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x13\n\x0b\x63ustomer_id\x18\x05 \x01(\x03\x42\x08\n\x06_loginB\x0e\n\x0c_description\"\xbf\x01\n\x17GetCustomerUsersRequest\x12\x12\n\x05limit\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x13\n\x06offset\x18\x03 \x01(\x03H\x01\x88\x01\x01\x12\x0e\n\x06\x66ields\x18\x04 \x03(\t\x12 \n\x04sort\x18\x05 \x03(\x0b\x32\x12.campaigns.v1.Sort\x12)\n\x06\x66ilter\x18\x06 \x01(\x0b\x32\x14.campaigns.v1.FilterH\x02\x88\x01\x01\x42\x08\n\x06_limitB\t\n\x07_offsetB\t\n\x07_filter\"u\n\x18GetCustomerUsersResponse\x12.\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.campaigns.v1.CustomerUserB\x04\xd8\xf3\x18\x02\x12\x13\n\x0btotal_items\x18\x02 \x01(\x03\x12\x14\n\x06\x66ields\x18\x03 \x03(\tB\x04\xd8\xf3\x18\x03\x32\xf7\x01\n\x0bUserService\x12@\n\x05Login\x12\x1a.campaigns.v1.LoginRequest\x1a\x1b.campaigns.v1.LoginResponse\x12\x43\n\x06Logout\x12\x1b.campaigns.v1.LogoutRequest\x1a\x1c.campaigns.v1.LogoutResponse\x12\x61\n\x10GetCustomerUsers\x12%.campaigns.v1.GetCustomerUsersRequest\x1a&.campaigns.v1.GetCustomerUsersResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63\x61mpaigns/v1/user_service.proto\x12\x0c\x63\x61mpaigns.v1\x1a\x1b\x63\x61mpaigns/v1/campaign.proto\x1a\x1a\x63\x61mpaigns/v1/options.proto\"P\n\x0cLoginRequest\x12\x12\n\x05login\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08password\x18\x02 \x01(\tH\x01\x88\x01\x01\x42\x08\n\x06_loginB\x0b\n\t_password\"X\n\rLoginResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x11\n\texpire_at\x18\x02 \x01(\x03\x12\x13\n\x06\x61pp_id\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\t\n\x07_app_id\"\x0f\n\rLogoutRequest\"\x10\n\x0eLogoutResponse\"\x85\x01\n\x0c\x43ustomerUser\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\x05login\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x18\n\x0b\x64\x65scription\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x13\n\x0b\x63ustomer_id\x18\x05 \x01(\x03\x42\x08\n\x06_loginB\x0e\n\x0c_description\"\xbf\x01\n\x17GetCustomerUsersRequest\x12\x12\n\x05limit\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x13\n\x06offset\x18\x03 \x01(\x03H\x01\x88\x01\x01\x12\x0e\n\x06\x66ields\x18\x04 \x03(\t\x12 \n\x04sort\x18\x05 \x03(\x0b\x32\x12.campaigns.v1.Sort\x12)\n\x06\x66ilter\x18\x06 \x01(\x0b\x32\x14.campaigns.v1.FilterH\x02\x88\x01\x01\x42\x08\n\x06_limitB\t\n\x07_offsetB\t\n\x07_filter\"u\n\x18GetCustomerUsersResponse\x12.\n\x04\x64\x61ta\x18\x01 \x03(\x0b\x32\x1a.campaigns.v1.CustomerUserB\x04\xd8\xf3\x18\x02\x12\x13\n\x0btotal_items\x18\x02 \x01(\x03\x12\x14\n\x06\x66ields\x18\x03 \x03(\tB\x04\xd8\xf3\x18\x03\x32\xb6\x02\n\x0bUserService\x12P\n\x05Login\x12\x1a.campaigns.v1.LoginRequest\x1a\x1b.campaigns.v1.LoginResponse\"\x0e\xea\xf3\x18\nlogin.user\x12T\n\x06Logout\x12\x1b.campaigns.v1.LogoutRequest\x1a\x1c.campaigns.v1.LogoutResponse\"\x0f\xea\xf3\x18\x0blogout.user\x12\x7f\n\x10GetCustomerUsers\x12%.campaigns.v1.GetCustomerUsersRequest\x1a&.campaigns.v1.GetCustomerUsersResponse\"\x1c\xea\xf3\x18\x12get.customer_users\xf2\xf3\x18\x02\x18\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,6 +37,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCUSTOMERUSERSRESPONSE'].fields_by_name['data']._serialized_options = b'\330\363\030\002'
   _globals['_GETCUSTOMERUSERSRESPONSE'].fields_by_name['fields']._loaded_options = None
   _globals['_GETCUSTOMERUSERSRESPONSE'].fields_by_name['fields']._serialized_options = b'\330\363\030\003'
+  _globals['_USERSERVICE'].methods_by_name['Login']._loaded_options = None
+  _globals['_USERSERVICE'].methods_by_name['Login']._serialized_options = b'\352\363\030\nlogin.user'
+  _globals['_USERSERVICE'].methods_by_name['Logout']._loaded_options = None
+  _globals['_USERSERVICE'].methods_by_name['Logout']._serialized_options = b'\352\363\030\013logout.user'
+  _globals['_USERSERVICE'].methods_by_name['GetCustomerUsers']._loaded_options = None
+  _globals['_USERSERVICE'].methods_by_name['GetCustomerUsers']._serialized_options = b'\352\363\030\022get.customer_users\362\363\030\002\030\001'
   _globals['_LOGINREQUEST']._serialized_start=106
   _globals['_LOGINREQUEST']._serialized_end=186
   _globals['_LOGINRESPONSE']._serialized_start=188
@@ -52,5 +58,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCUSTOMERUSERSRESPONSE']._serialized_start=643
   _globals['_GETCUSTOMERUSERSRESPONSE']._serialized_end=760
   _globals['_USERSERVICE']._serialized_start=763
-  _globals['_USERSERVICE']._serialized_end=1010
+  _globals['_USERSERVICE']._serialized_end=1073
 # @@protoc_insertion_point(module_scope)

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import httpx
-import orjson
 import pytest
 import uvicorn
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
@@ -21,6 +19,7 @@ from gateway.settings import GatewaySettings
 from service import server as service_server
 from service.config import ServiceSettings
 from tests.databases import DatabaseFactory, postgres_reachable
+from tests.gateway.wire import JsonRpc
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -102,13 +101,8 @@ class Gateway:
     server: uvicorn.Server
 
     async def call(self, method: str, params: dict[str, object], request_id: object = 1) -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(
-                self.url, content=orjson.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
-            )
-        assert response.status_code == 200
-        body: dict[str, Any] = response.json()
-        return body
+        """`JsonRpc(self.url).call`: the gateway tests' one JSON-RPC client."""
+        return await JsonRpc(self.url).call(method, params, request_id)
 
 
 async def start_gateway(target: str, **settings: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:

@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import Gateway, start_gateway, stop_gateway
 from tests.gateway.conftest import SMALL_BODY_LIMIT, LoneGateway
-from tests.gateway.wire import assert_error, free_port, message_for
+from tests.gateway.wire import assert_error, free_port, message_for, request
 
 # Answered by the gateway alone (no service needed), with this id: proof that the body was read.
 PROBE: Final = b'{"jsonrpc":"2.0","id":"probe-7","method":"no.such","params":{}}'
@@ -186,7 +186,7 @@ async def test_http2_prior_knowledge_is_refused_and_closed(lone_gateway: LoneGat
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 async def test_curl_http2_gets_its_answer(gateway: Gateway) -> None:
-    body = orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": "get.sites", "params": {"access_token": "tok_cust"}})
+    body = request("get.sites", {"access_token": "tok_cust"})
     process = await asyncio.create_subprocess_exec(
         "curl", "-s", "--http2", "--max-time", "10", gateway.url, "-d", body, stdout=asyncio.subprocess.PIPE
     )

@@ -13,12 +13,9 @@ from service.logs import JsonFormatter
 from service.server import request_id as service_request_id
 from tests.conftest import Gateway
 from tests.gateway.conftest import LoneGateway
+from tests.gateway.wire import envelope
 
 VALID = {"access_token": "tok_cust", "name": "Observed", "site_id": 10}
-
-
-def envelope(params: dict[str, object], method: str = "create.campaigns") -> bytes:
-    return orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
 
 
 async def test_request_id_is_echoed_or_made(gateway: Gateway) -> None:

@@ -1,13 +1,17 @@
-"""Gateways without a service behind them, for what the gateway must answer on its own."""
+"""Fixtures of the gateway tests: gateways without a service behind them (for what the gateway must answer
+on its own), and the get tests' client. Helpers live in wire.py (the one
+JSON-RPC client, `JsonRpc`), gets.py and support_*.py, not here."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
-from tests.conftest import start_gateway, stop_gateway
+from tests.conftest import Gateway, start_gateway, stop_gateway
+from tests.gateway.gets import Api
 from tests.gateway.wire import free_port
 
 SMALL_BODY_LIMIT = 1024
@@ -41,3 +45,10 @@ async def small_gateway() -> AsyncIterator[LoneGateway]:
         yield LoneGateway(port)
     finally:
         await stop_gateway(server, task)
+
+
+@pytest.fixture
+async def api(gateway: Gateway) -> AsyncIterator[Api]:
+    """The get tests' client: the gateway over one kept-alive HTTP client."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield Api(gateway.url, client)

@@ -10,10 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Final, Protocol
 
-import httpx
-import orjson
-
-from tests.gateway.wire import json_rpc_body, limits_of
+from tests.gateway.wire import ABSENT, JsonRpc, limits_of
 
 
 class Caller(Protocol):
@@ -22,16 +19,8 @@ class Caller(Protocol):
     async def call(self, method: str, params: dict[str, object], request_id: object = 1) -> dict[str, Any]: ...
 
 
-class Api:
-    """JSON-RPC calls to a gateway over one kept-alive HTTP client (a fresh client per call costs ~35 ms)."""
-
-    def __init__(self, url: str, client: httpx.AsyncClient) -> None:
-        self.url = url
-        self.client = client
-
-    async def call(self, method: str, params: dict[str, object], request_id: object = 1) -> dict[str, Any]:
-        body = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
-        return json_rpc_body(await self.client.post(self.url, content=orjson.dumps(body)))
+# The kept-alive client the get tests call through.
+Api = JsonRpc
 
 
 DEMO_CREATED: Final = "2026-01-15 10:00:00"
@@ -262,3 +251,45 @@ async def quiet_window(api: Caller, method: str, failing: dict[str, Any]) -> dic
         await asyncio.sleep(soonest + 1)
         limits = await error_limits(api, method, failing)
     return limits
+
+
+# ---------------------------------------------------------------- params the get tests share
+
+CUST: Final[dict[str, Any]] = {"access_token": "tok_cust"}
+AGENT: Final[dict[str, Any]] = {"access_token": "tok_agent"}
+NOVA: Final[dict[str, Any]] = {"access_token": "tok_nova"}
+
+# The get methods of a customer's account, and what each lists for tok_cust on the demo data.
+ACCOUNT_GETS: Final[dict[str, list[dict[str, Any]]]] = {
+    "get.campaign_available_phone_numbers": DEMO_NUMBERS,
+    "get.campaign_available_redirection_phone_numbers": DEMO_REDIRECTIONS,
+    "get.sites": DEMO_SITES,
+    "get.site_blocks": DEMO_SITE_BLOCKS,
+}
+ALL_ACCOUNT_GETS: Final = ("get.campaigns", *ACCOUNT_GETS)
+
+# Account 1000's campaigns in the default order (by id): -1 system, 7 basic, 8 integrated, 9 basic inactive.
+ALL_IDS: Final = [-1, 7, 8, 9]
+
+
+def _filter(field: str, operator: str, value: Any = ABSENT) -> dict[str, Any]:
+    node: dict[str, Any] = {"field": field, "operator": operator}
+    if value is not ABSENT:
+        node["value"] = value
+    return node
+
+
+def _any(*filters: dict[str, Any]) -> dict[str, Any]:
+    return {"filters": list(filters), "condition": "or"}
+
+
+def _all(*filters: dict[str, Any]) -> dict[str, Any]:
+    return {"filters": list(filters), "condition": "and"}
+
+
+def _nested(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    """A filter whose leaf sits at level `depth` (the top of the filter is level 1)."""
+    node = leaf
+    for _ in range(depth - 1):
+        node = {"filters": [node]}
+    return node

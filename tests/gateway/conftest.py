@@ -1,5 +1,5 @@
 """Fixtures of the gateway tests: gateways without a service behind them (for what the gateway must answer
-on its own), and the get tests' client. Helpers live in wire.py (the one
+on its own), the get tests' client and the hostile-input tests' wire. Helpers live in wire.py (the one
 JSON-RPC client, `JsonRpc`), gets.py and support_*.py, not here."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from service.storage import Storage
 from tests.conftest import Gateway, start_gateway, stop_gateway
 from tests.gateway.gets import Api
+from tests.gateway.support_hostile import BOUND, Wire
 from tests.gateway.wire import free_port
 
 SMALL_BODY_LIMIT = 1024
@@ -52,3 +54,22 @@ async def api(gateway: Gateway) -> AsyncIterator[Api]:
     """The get tests' client: the gateway over one kept-alive HTTP client."""
     async with httpx.AsyncClient(timeout=30) as client:
         yield Api(gateway.url, client)
+
+
+@pytest.fixture
+async def wire_client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=BOUND + 5) as http:
+        yield http
+
+
+@pytest.fixture
+async def wire(gateway: Gateway, wire_client: httpx.AsyncClient) -> AsyncIterator[Wire]:
+    """The hostile-input tests' gateway, client and database reader."""
+    database_url = gateway.service.database_url
+    storage = await Storage.open(database_url, migrate=False, pool_size=1)
+    try:
+        yield Wire(
+            gateway.url, wire_client, storage, "postgresql" if database_url.startswith("postgresql") else "sqlite"
+        )
+    finally:
+        await storage.close()

@@ -27,9 +27,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from contract.methods import JSONRPC_METHODS, Method
 from gateway import jsonwire, metrics, translate
 from gateway.catalogue import INTEGER_PARAMS, entry_for_reason, error_object
-from gateway.methods import METHODS, Method
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger("campaigns.gateway")
@@ -119,7 +119,7 @@ class Gateway:
                 ("grpc.max_metadata_size", 64 * 1024),
             ],
         )
-        for method in METHODS.values():
+        for method in JSONRPC_METHODS.values():
             self._calls[method.name] = self.channel.unary_unary(
                 method.path,
                 request_serializer=method.request_type.SerializeToString,
@@ -199,7 +199,7 @@ class Gateway:
             return _failed(echo_id, "invalid_request")
         if "id" not in envelope:
             return _failed(None, "notifications_not_supported")
-        method = METHODS.get(method_name)
+        method = JSONRPC_METHODS.get(method_name)
         if method is None:
             return _failed(request_id_, "method_not_found")
         client = request.client.host if request.client else None

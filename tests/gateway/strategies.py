@@ -26,12 +26,12 @@ from campaigns.v1 import options_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from hypothesis import strategies as st
 
-from gateway.methods import METHODS
+from contract.methods import JSONRPC_METHODS as METHODS
 
 Json = Any
 Path = tuple[str | int, ...]
 
-# The JSON-RPC methods the README lists; generation also draws from gateway/methods.py.
+# The JSON-RPC methods the README lists; generation also draws from the proto's jsonrpc_method options.
 DOCUMENTED_METHODS: Final = frozenset(
     {
         "create.campaigns",

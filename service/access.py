@@ -18,37 +18,11 @@ from typing import Any, Final
 import argon2
 import sqlalchemy as sa
 
+from contract.methods import AccessPolicy
 from service.errors import ServiceError
 from service.networks import IPAddress as IPAddress  # re-exported: client_ip answers one
 from service.networks import IPNetwork, parse_networks
 from service.storage import schema as t
-
-
-@dataclass(frozen=True, slots=True)
-class MethodAccess:
-    """What an RPC needs: one of `components` (none: no component needed) and write permission."""
-
-    components: tuple[str, ...]
-    writes: bool
-    # A partner's own method: a customer's token passes steps 2 to 4 and is then forbidden.
-    agents_only: bool = False
-
-
-# Every RPC the access checks guard, by its full gRPC method name.
-CAMPAIGN_COMPONENTS = ("call_tracking", "va")
-_CAMPAIGNS = "/campaigns.v1.CampaignService/"
-_SITES = "/campaigns.v1.SiteService/"
-METHODS: dict[str, MethodAccess] = {
-    _CAMPAIGNS + "CreateCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
-    _CAMPAIGNS + "GetCampaigns": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
-    _CAMPAIGNS + "UpdateCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
-    _CAMPAIGNS + "DeleteCampaign": MethodAccess(CAMPAIGN_COMPONENTS, writes=True),
-    _CAMPAIGNS + "GetCampaignAvailablePhoneNumbers": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
-    _CAMPAIGNS + "GetCampaignAvailableRedirectionPhoneNumbers": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
-    _SITES + "GetSites": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
-    _SITES + "GetSiteBlocks": MethodAccess(CAMPAIGN_COMPONENTS, writes=False),
-    "/campaigns.v1.UserService/GetCustomerUsers": MethodAccess((), writes=False, agents_only=True),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +231,7 @@ def authenticate(
     token: str | None,
     user_id: int | None,
     ip: IPAddress | None,
-    method: MethodAccess,
+    policy: AccessPolicy,
     on_account: Callable[[Account], None] | None = None,
     user_id_fault: str | None = None,
 ) -> Caller:
@@ -312,10 +286,11 @@ def authenticate(
         if same_account is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
 
-    # Step 5: method components, then permission.
-    if method.components and not account.components.intersection(method.components):
-        raise ServiceError("method_component_disabled", params={"components": ", ".join(method.components)})
-    if (method.writes and not row.can_write) or method.agents_only:
+    # Step 5: the method's components, then permission, as its access_policy option says.
+    components = policy.one_of_components
+    if components and not account.components.intersection(components):
+        raise ServiceError("method_component_disabled", params={"components": ", ".join(components)})
+    if (policy.writes and not row.can_write) or policy.agents_only:
         raise ServiceError("forbidden")
     return Caller(
         user_id=acting_user,

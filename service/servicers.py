@@ -25,6 +25,7 @@ from campaigns.v1 import user_service_pb2 as uspb
 from campaigns.v1 import user_service_pb2_grpc as uspb_grpc
 from sqlalchemy.exc import IntegrityError
 
+from contract.methods import access_policy
 from service import access, campaign_views, campaigns, directory, listing, points, rules, throttle
 from service.config import ServiceSettings
 from service.errors import ServiceError
@@ -85,19 +86,19 @@ class Calls:
     async def run(
         self,
         context: Context,
-        rpc: str,
         request: Any,
         params: tuple[Param, ...],
         work: Callable[[sa.Connection, access.Caller], T],
         *,
         components: bool = False,
-        takes_campaign: bool = False,
     ) -> T:
         """Admit, check, work and charge, in one transaction.
 
-        takes_campaign: the call adds a basic campaign, so the charge also takes
+        Admission follows the access_policy option of the rpc this request is for. When
+        it says takes_campaign, the call adds a basic campaign, so the charge also takes
         one from the plan's quota (step 11, the last check) or fails the call.
         """
+        policy = access_policy(request)
         raw = metadata_value(context, FAULTS_METADATA)
         faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
         user_id = (
@@ -115,7 +116,7 @@ class Calls:
                 token=token,
                 user_id=user_id,
                 ip=ip,
-                method=access.METHODS[rpc],
+                policy=policy,
                 on_account=note_limits,
                 user_id_fault=faults.mnemonic_at("user_id"),
             )
@@ -126,8 +127,8 @@ class Calls:
                 rules.check_components(request, caller.account.components)
             result = work(conn, caller)
             # After the writes it would undo: the account row's lock is then held only to the commit.
-            charged = points.charge(conn, caller.account.id, campaign=takes_campaign)
-            if takes_campaign and not charged:
+            charged = points.charge(conn, caller.account.id, campaign=policy.takes_campaign)
+            if policy.takes_campaign and not charged:
                 raise ServiceError("tariff_restrictions")
             return result
 
@@ -147,7 +148,6 @@ class Calls:
     async def get(
         self,
         context: Context,
-        rpc: str,
         request: Any,
         target: listing.Listing,
         fetch: Callable[[sa.Connection, int, listing.Query], T],
@@ -157,34 +157,26 @@ class Calls:
         def work(conn: sa.Connection, caller: access.Caller) -> T:
             return fetch(conn, caller.account.id, listing.check_query(request, target))
 
-        return await self.run(context, rpc, request, listing.GET_PARAMS, work)
-
-
-_CAMPAIGNS: Final = "/campaigns.v1.CampaignService/"
+        return await self.run(context, request, listing.GET_PARAMS, work)
 
 
 class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
     async def CreateCampaign(self, request: spb.CreateCampaignRequest, context: Context) -> spb.CreateCampaignResponse:
         campaign_id = await self.run(
             context,
-            _CAMPAIGNS + "CreateCampaign",
             request,
             rules.CREATE_CAMPAIGN,
             lambda conn, caller: campaigns.create(conn, caller, request),
             components=True,
-            takes_campaign=True,
         )
         return spb.CreateCampaignResponse(id=campaign_id)
 
     async def GetCampaigns(self, request: spb.GetCampaignsRequest, context: Context) -> spb.GetCampaignsResponse:
-        return await self.get(
-            context, _CAMPAIGNS + "GetCampaigns", request, campaign_views.CAMPAIGNS, campaign_views.get_campaigns
-        )
+        return await self.get(context, request, campaign_views.CAMPAIGNS, campaign_views.get_campaigns)
 
     async def UpdateCampaign(self, request: spb.UpdateCampaignRequest, context: Context) -> spb.UpdateCampaignResponse:
         await self.run(
             context,
-            _CAMPAIGNS + "UpdateCampaign",
             request,
             rules.UPDATE_CAMPAIGN,
             lambda conn, caller: campaigns.update(conn, caller, request),
@@ -195,7 +187,6 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
     async def DeleteCampaign(self, request: spb.DeleteCampaignRequest, context: Context) -> spb.DeleteCampaignResponse:
         await self.run(
             context,
-            _CAMPAIGNS + "DeleteCampaign",
             request,
             rules.DELETE_CAMPAIGN,
             lambda conn, caller: campaigns.delete(conn, caller, request),
@@ -205,35 +196,20 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
     async def GetCampaignAvailablePhoneNumbers(
         self, request: spb.GetCampaignAvailablePhoneNumbersRequest, context: Context
     ) -> spb.GetCampaignAvailablePhoneNumbersResponse:
-        return await self.get(
-            context,
-            _CAMPAIGNS + "GetCampaignAvailablePhoneNumbers",
-            request,
-            directory.AVAILABLE_NUMBERS,
-            directory.available_numbers,
-        )
+        return await self.get(context, request, directory.AVAILABLE_NUMBERS, directory.available_numbers)
 
     async def GetCampaignAvailableRedirectionPhoneNumbers(
         self, request: spb.GetCampaignAvailableRedirectionPhoneNumbersRequest, context: Context
     ) -> spb.GetCampaignAvailableRedirectionPhoneNumbersResponse:
-        return await self.get(
-            context,
-            _CAMPAIGNS + "GetCampaignAvailableRedirectionPhoneNumbers",
-            request,
-            directory.REDIRECTION_NUMBERS,
-            directory.redirection_numbers,
-        )
-
-
-_SITES: Final = "/campaigns.v1.SiteService/"
+        return await self.get(context, request, directory.REDIRECTION_NUMBERS, directory.redirection_numbers)
 
 
 class SiteService(Calls, sspb_grpc.SiteServiceServicer):
     async def GetSites(self, request: sspb.GetSitesRequest, context: Context) -> sspb.GetSitesResponse:
-        return await self.get(context, _SITES + "GetSites", request, directory.SITES, directory.sites)
+        return await self.get(context, request, directory.SITES, directory.sites)
 
     async def GetSiteBlocks(self, request: sspb.GetSiteBlocksRequest, context: Context) -> sspb.GetSiteBlocksResponse:
-        return await self.get(context, _SITES + "GetSiteBlocks", request, directory.SITE_BLOCKS, directory.site_blocks)
+        return await self.get(context, request, directory.SITE_BLOCKS, directory.site_blocks)
 
 
 LOGIN_PARAMS: Final = (Param("login", required=True), Param("password", required=True))
@@ -302,7 +278,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         agent_id = await self._storage.read(lambda conn: access.agent_of(conn, token=token))
         if agent_id is None:
             # A customer's token: the ordinary checks, with its account's limits, end in forbidden.
-            return await self.run(context, "/campaigns.v1.UserService/GetCustomerUsers", request, (), _never)
+            return await self.run(context, request, (), _never)
         raw = metadata_value(context, FAULTS_METADATA)
         faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
 

@@ -16,20 +16,24 @@ from tests.conftest import Service
 from tests.service.helpers import (
     Failure,
     assert_failure,
-    auth,
     block,
-    campaign_views,
-    campaigns_stub,
     condition,
     conditions,
     create,
     create_error,
     dct,
     expect_error,
-    pool_of,
     query,
     request,
     snapshot,
+)
+from tests.service.rpcs import (
+    answered,
+    auth,
+    campaign_views,
+    campaigns_stub,
+    limits_in,
+    pool_of,
     succeed,
 )
 
@@ -145,3 +149,15 @@ async def test_delete_gives_the_quota_back(service: Service) -> None:
     assert sorted(await campaign_views(service, "tok_quota")) == [-1, created]
     full = await create_error(service, request(name="Third", site_id=16), token="tok_quota")
     assert_failure(full, grpc.StatusCode.FAILED_PRECONDITION, "TARIFF_RESTRICTIONS")
+
+
+async def test_a_delete_is_charged_and_a_refused_one_is_not(service: Service) -> None:
+    stub = campaigns_stub(service)
+    _reply, trailers = await answered(stub.DeleteCampaign(delete_request(9), metadata=auth(), timeout=60))
+    deleted = limits_in(trailers)
+    refused = await expect_error(stub.DeleteCampaign(delete_request(8), metadata=auth(), timeout=60))
+    after = limits_in(refused.trailers)
+
+    assert deleted is not None and after is not None, refused.trailers
+    assert deleted.day_remaining == deleted.day_limit - 1
+    assert after.day_remaining == deleted.day_remaining

@@ -21,15 +21,17 @@ from google.protobuf import struct_pb2
 from tests.conftest import Service
 from tests.service.helpers import (
     Failure,
-    answered,
     assert_failure,
-    auth,
     block,
-    campaigns_stub,
     create,
     expect_error,
-    limits_in,
     request,
+)
+from tests.service.rpcs import (
+    answered,
+    auth,
+    campaigns_stub,
+    limits_in,
     sites_stub,
     succeed,
 )

@@ -16,19 +16,23 @@ from campaigns.v1 import campaign_service_pb2 as spb
 from tests.conftest import Service
 from tests.service.helpers import (
     assert_failure,
-    auth,
     block,
-    blocks_of,
-    campaign_view,
-    campaigns_stub,
     condition,
     conditions,
     create,
     dct,
     expect_error,
-    pool_of,
     request,
     snapshot,
+)
+from tests.service.rpcs import (
+    answered,
+    auth,
+    blocks_of,
+    campaign_view,
+    campaigns_stub,
+    limits_in,
+    pool_of,
     succeed,
 )
 
@@ -297,3 +301,15 @@ async def test_an_agent_updates_for_its_customer(service: Service) -> None:
 
     failure = await update_fails(service, update_request(7, name="No user"), token="tok_agent")
     assert_failure(failure, grpc.StatusCode.INVALID_ARGUMENT, "REQUIRED_PARAMETER_MISSED", "user_id", None)
+
+
+async def test_an_update_is_charged_and_a_failed_one_is_not(service: Service) -> None:
+    stub = campaigns_stub(service)
+    _reply, trailers = await answered(stub.UpdateCampaign(update_request(7, name="One point"), metadata=auth()))
+    updated = limits_in(trailers)
+    failed = await expect_error(stub.UpdateCampaign(update_request(7, 20, name="Free"), metadata=auth()))
+    after = limits_in(failed.trailers)
+
+    assert updated is not None and after is not None, failed.trailers
+    assert updated.day_remaining == updated.day_limit - 1
+    assert after.day_remaining == updated.day_remaining

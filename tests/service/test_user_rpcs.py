@@ -22,17 +22,19 @@ from service.storage import schema as t
 from tests.conftest import Service
 from tests.service.helpers import (
     Failure,
-    answered,
     assert_failure,
-    auth,
-    campaign_views,
-    campaigns_stub,
     create,
     create_error,
     expect_error,
-    limits_in,
     query,
     request,
+)
+from tests.service.rpcs import (
+    answered,
+    auth,
+    campaign_views,
+    campaigns_stub,
+    limits_in,
     succeed,
     users_stub,
 )

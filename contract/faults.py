@@ -3,7 +3,7 @@
 An unknown key, a JSON value of the wrong type, a value proto cannot hold: the
 gateway records them by path, and the service reports the first fault of a
 request in the contract's order, whoever found it. They cross as the
-ParamFaults message in the request's binary metadata under KEY.
+ParamFaults message in the request's binary metadata under FAULTS_KEY.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Final
 from campaigns.v1 import metadata_pb2
 from google.protobuf.message import DecodeError
 
-KEY: Final = "x-param-faults-bin"
+FAULTS_KEY: Final = "x-param-faults-bin"
 
 
 class Fault(enum.Enum):
@@ -51,7 +51,7 @@ _FAULTS: Final = {kind: fault for fault, kind in _KINDS.items()}
 
 
 def encode_faults(faults: Faults) -> bytes:
-    """The metadata value under KEY."""
+    """The metadata value under FAULTS_KEY."""
     message = metadata_pb2.ParamFaults(
         at={path: _KINDS[fault] for path, fault in faults.at.items()}, unexpected=faults.unexpected
     )

@@ -1,7 +1,7 @@
 """Point limits: the six numbers of metadata.limits, sent by the service to the gateway.
 
 The service puts them in the trailing metadata of every call made for an
-account, failed or not, as the PointLimits message under KEY; the gateway
+account, failed or not, as the PointLimits message under LIMITS_KEY; the gateway
 renders them as `metadata.limits` of its answer.
 """
 
@@ -13,7 +13,7 @@ from typing import Final
 from campaigns.v1 import metadata_pb2
 from google.protobuf.message import DecodeError
 
-KEY: Final = "x-point-limits-bin"
+LIMITS_KEY: Final = "x-point-limits-bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ _NAMES: Final = tuple(f.name for f in fields(Limits))
 
 
 def encode_limits(limits: Limits) -> bytes:
-    """The metadata value under KEY."""
+    """The metadata value under LIMITS_KEY."""
     return metadata_pb2.PointLimits(**limits.as_dict()).SerializeToString()
 
 

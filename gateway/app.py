@@ -27,17 +27,19 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from contract.catalogue import by_reason
+from contract.faults import FAULTS_KEY
+from contract.limits import LIMITS_KEY, decode_limits
 from contract.methods import JSONRPC_METHODS, Method
+from contract.paths import strip_indices
 from gateway import jsonwire, metrics, translate
-from gateway.catalogue import INTEGER_PARAMS, entry_for_reason, error_object
+from gateway.catalogue import INTEGER_PARAMS, error_object
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger("campaigns.gateway")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("gateway_request_id", default="-")
 
-LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", "minute_remaining", "minute_reset")
-_LIMIT_METADATA: Final = {f"x-limit-{key.replace('_', '-')}": key for key in LIMIT_KEYS}
 _STATUS_DETAILS: Final = "grpc-status-details-bin"
 _ENVELOPE_KEYS: Final = frozenset({"access_token"})
 # Stands in for a token that cannot be sent as metadata: no issued token is this short.
@@ -221,7 +223,7 @@ class Gateway:
             metadata.append(("x-forwarded-for", client))
         faults = translation.faults_metadata()
         if faults is not None:
-            metadata.append(("x-param-faults-bin", faults))
+            metadata.append((FAULTS_KEY, faults))
         call = self._calls[method.name](translation.message, metadata=metadata, timeout=self.settings.call_timeout)
         try:
             reply: Message = await call
@@ -239,15 +241,15 @@ class Gateway:
         trailing = error.trailing_metadata()
         metadata = _metadata(trailing)
         info = _error_info(trailing)
-        entry_key = entry_for_reason(info.reason) if info is not None else None
-        if info is None or entry_key is None:
+        entry = by_reason(info.reason) if info is not None else None
+        if info is None or entry is None:
             if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 log.warning("%s: gRPC %s without contract details", method.name, error.code().name)
             return error_object("internal_error", metadata=metadata)
         path = _violation_path(trailing) or info.metadata.get("field")
         field = value = None
         if path is not None:
-            field = translation.fields.get(path) or translate.field_name(path)
+            field = translation.fields.get(path) or strip_indices(path)
             if path in translation.sent:
                 value = translate.value_text(translation.sent[path])
             else:
@@ -258,16 +260,16 @@ class Gateway:
             if key in ("field", "value"):
                 continue
             params_out[key] = int(text) if key in INTEGER_PARAMS and text.lstrip("-").isdigit() else text
-        return error_object(entry_key, field=field, value=value, params=params_out, metadata=metadata)
+        return error_object(entry.key, field=field, value=value, params=params_out, metadata=metadata)
 
 
 def _metadata(trailing: Any) -> dict[str, object]:
-    limits: dict[str, int] = {}
+    """`metadata.limits` from the service's trailing metadata; {} when it sent none."""
     for key, value in trailing or ():
-        name = _LIMIT_METADATA.get(key)
-        if name is not None and isinstance(value, str) and value.lstrip("-").isdigit():
-            limits[name] = int(value)
-    return {"limits": {key: limits[key] for key in LIMIT_KEYS}} if len(limits) == len(LIMIT_KEYS) else {}
+        if key == LIMITS_KEY:
+            limits = decode_limits(value)
+            return {"limits": limits.as_dict()} if limits is not None else {}
+    return {}
 
 
 def _status(trailing: Any) -> status_pb2.Status | None:

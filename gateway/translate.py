@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
-import orjson
 from campaigns.v1 import options_pb2
-from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from contract import paths
+from contract.faults import Fault, Faults, encode_faults
+from contract.wire import wire_name, wire_number
 from gateway.jsonwire import BigInt, compact
 
 INT64_MIN: Final = -(2**63)
@@ -56,16 +58,16 @@ class Translation:
     """A request message and what the JSON layer saw wrong in it."""
 
     message: Message
-    at: dict[str, str] = field(default_factory=dict)  # path -> "type" | "value"
+    at: dict[str, Fault] = field(default_factory=dict)
     unexpected: dict[str, str] = field(default_factory=dict)  # parent path -> first unknown key's path
     # path of each fault -> the JSON value the client sent there, and its `field`
     sent: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     count: int = 0
 
-    def fault(self, path: str, dotted: str, kind: str, value: Any) -> None:
+    def fault(self, path: str, dotted: str, fault: Fault, value: Any) -> None:
         if self.count < MAX_FAULTS:
-            self.at[path] = kind
+            self.at[path] = fault
             self.sent[path] = value
             self.fields[path] = dotted
         self.count += 1
@@ -78,27 +80,10 @@ class Translation:
         self.count += 1
 
     def faults_metadata(self) -> bytes | None:
+        """The faults as request metadata (contract/faults.py), None when there are none."""
         if not self.count:
             return None
-        return orjson.dumps({"at": self.at, "unexpected": self.unexpected})
-
-
-@cache
-def _enum_numbers(enum: EnumDescriptor) -> dict[str, int]:
-    return {
-        value.GetOptions().Extensions[options_pb2.wire_value]: value.number
-        for value in enum.values
-        if value.number != 0
-    }
-
-
-@cache
-def _enum_names(enum: EnumDescriptor) -> dict[int, str]:
-    return {number: name for name, number in _enum_numbers(enum).items()}
-
-
-def _join(base: str, name: str) -> str:
-    return f"{base}.{name}" if base else name
+        return encode_faults(Faults(at=self.at, unexpected=self.unexpected))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,48 +132,48 @@ def _fill(
     """`path` carries indices (site_blocks[1].x), `dotted` is the same without them."""
     plan = _plan(message.DESCRIPTOR)
     if path.count(".") + path.count("[") >= MAX_DEPTH:
-        out.fault(path, dotted, "value", obj)
+        out.fault(path, dotted, Fault.INVALID_VALUE, obj)
         return
     for key, value in obj.items():
         if key not in plan.names and key not in skip:
-            out.unknown_key(path, _join(path, key[:_MAX_KEY]), _join(dotted, key[:_MAX_KEY]), value)
+            out.unknown_key(path, paths.join(path, key[:_MAX_KEY]), paths.join(dotted, key[:_MAX_KEY]), value)
     for fd in plan.params:
         if fd.name not in obj:
             continue
         value = obj[fd.name]
         if value is None and not (_is_json_value(fd) and not fd.is_repeated):
             continue  # null counts as not sent (except as a filter's value)
-        field_path = _join(path, fd.name)
-        field_dotted = _join(dotted, fd.name)
+        field_path = paths.join(path, fd.name)
+        field_dotted = paths.join(dotted, fd.name)
         if fd.is_repeated:
             if not isinstance(value, list):
-                out.fault(field_path, field_dotted, "type", value)
+                out.fault(field_path, field_dotted, Fault.WRONG_TYPE, value)
                 continue
             if len(value) > MAX_ITEMS:
-                out.fault(field_path, field_dotted, "value", value)
+                out.fault(field_path, field_dotted, Fault.INVALID_VALUE, value)
                 continue
             container = getattr(message, fd.name)
             for index, item in enumerate(value):
-                item_path = f"{field_path}[{index}]"
+                item_path = paths.item(field_path, index)
                 if fd.message_type is not None:
                     element = container.add()
                     if isinstance(item, dict):
                         _fill(item, element, item_path, field_dotted, out, frozenset())
                     else:
-                        out.fault(item_path, field_dotted, "type", item)
+                        out.fault(item_path, field_dotted, Fault.WRONG_TYPE, item)
                 else:
                     container.append(_scalar(fd, item, item_path, field_dotted, out))
         elif _is_json_value(fd):
             if not _set_json_value(getattr(message, fd.name), value, MAX_DEPTH):
                 message.ClearField(fd.name)
-                out.fault(field_path, field_dotted, "value", value)
+                out.fault(field_path, field_dotted, Fault.INVALID_VALUE, value)
         elif fd.message_type is not None:
             child = getattr(message, fd.name)
             child.SetInParent()
             if isinstance(value, dict):
                 _fill(value, child, field_path, field_dotted, out, frozenset())
             else:
-                out.fault(field_path, field_dotted, "type", value)
+                out.fault(field_path, field_dotted, Fault.WRONG_TYPE, value)
         else:
             setattr(message, fd.name, _scalar(fd, value, field_path, field_dotted, out))
 
@@ -225,37 +210,37 @@ def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> An
         if isinstance(value, int) and not isinstance(value, bool):
             if INT64_MIN <= value <= INT64_MAX:
                 return value
-            out.fault(path, dotted, "value", value)
+            out.fault(path, dotted, Fault.INVALID_VALUE, value)
         elif isinstance(value, BigInt):
-            out.fault(path, dotted, "value", value)
+            out.fault(path, dotted, Fault.INVALID_VALUE, value)
         else:
-            out.fault(path, dotted, "type", value)
+            out.fault(path, dotted, Fault.WRONG_TYPE, value)
         return 0
     if kind == FieldDescriptor.TYPE_STRING:
         if isinstance(value, str):
             return value
-        out.fault(path, dotted, "type", value)
+        out.fault(path, dotted, Fault.WRONG_TYPE, value)
         return ""
     if kind == FieldDescriptor.TYPE_BOOL:
         if isinstance(value, bool):
             return value
-        out.fault(path, dotted, "type", value)
+        out.fault(path, dotted, Fault.WRONG_TYPE, value)
         return False
     if kind == FieldDescriptor.TYPE_ENUM:
         if isinstance(value, str):
-            number = _enum_numbers(fd.enum_type).get(value)
-            if number is not None:
+            number = wire_number(fd.enum_type, value)
+            if number:
                 return number
-            out.fault(path, dotted, "value", value)
+            out.fault(path, dotted, Fault.INVALID_VALUE, value)
         else:
-            out.fault(path, dotted, "type", value)
+            out.fault(path, dotted, Fault.WRONG_TYPE, value)
         return 0
     if kind in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
-        out.fault(path, dotted, "value" if isinstance(value, BigInt) else "type", value)
+        out.fault(path, dotted, Fault.INVALID_VALUE if isinstance(value, BigInt) else Fault.WRONG_TYPE, value)
         return 0.0
-    out.fault(path, dotted, "type", value)  # bytes and the like: not on this API
+    out.fault(path, dotted, Fault.WRONG_TYPE, value)  # bytes and the like: not on this API
     return fd.default_value
 
 
@@ -324,17 +309,11 @@ def _json_value(fd: Any, value: Any) -> Any:
     if fd.message_type is not None:
         return to_json(value)
     if fd.enum_type is not None:
-        return _enum_names(fd.enum_type).get(value)
+        return wire_name(fd.enum_type, value)
     return value
 
 
-_INDEX = re.compile(r"\[\d+\]")
 _SEGMENT = re.compile(r"([^.\[]+)|\[(\d+)\]")
-
-
-def field_name(path: str) -> str:
-    """site_blocks[1].phone_number_id -> site_blocks.phone_number_id"""
-    return _INDEX.sub("", path)
 
 
 def lookup(params: Any, path: str) -> tuple[bool, Any]:

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 
+from contract.wire import wire_number
 from service.listing import Field, Listing, Query, format_time, run_query
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
 from service.storage.schema import STATIC_UTM_PARTS, SYSTEM_CAMPAIGN_API_ID
-from service.wire import enum_value
 
 # Filterable and sortable as the original API's get.campaigns page says; the
 # array and object fields (site_blocks, dynamic_call_tracking) are not filtered
@@ -89,11 +89,11 @@ def _view(row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignC
     view = pb.CampaignView(
         id=row["id"],
         name=row["name"],
-        status=enum_value(pb.CampaignStatus.DESCRIPTOR, row["status"]),
+        status=wire_number(pb.CampaignStatus.DESCRIPTOR, row["status"]),
         creation_time=format_time(row["creation_time"]),
-        type=enum_value(pb.CampaignType.DESCRIPTOR, row["type"]),
+        type=wire_number(pb.CampaignType.DESCRIPTOR, row["type"]),
         cost_ratio=row["cost_ratio"],
-        cost_ratio_operator=enum_value(pb.CostRatioOperator.DESCRIPTOR, row["cost_ratio_operator"]),
+        cost_ratio_operator=wire_number(pb.CostRatioOperator.DESCRIPTOR, row["cost_ratio_operator"]),
         site_blocks=blocks,
     )
     for name in (
@@ -108,7 +108,7 @@ def _view(row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignC
     if row["dct_count_virtual_numbers"] is not None:
         view.dynamic_call_tracking.CopyFrom(
             pb.DynamicCallTrackingView(
-                reservation_time=enum_value(pb.ReservationTime.DESCRIPTOR, row["dct_reservation_time"]),
+                reservation_time=wire_number(pb.ReservationTime.DESCRIPTOR, row["dct_reservation_time"]),
                 count_virtual_numbers=row["dct_count_virtual_numbers"],
                 count_visits=row["dct_count_visits"],
             )
@@ -152,7 +152,7 @@ def _blocks(conn: sa.Connection, ids: list[int]) -> dict[int, list[pb.SiteBlockV
         view = pb.SiteBlockView(
             site_block_id=row["site_block_id"],
             site_block_name=row["site_block_name"],
-            phone_number_type=enum_value(pb.PhoneNumberType.DESCRIPTOR, row["phone_number_type"]),
+            phone_number_type=wire_number(pb.PhoneNumberType.DESCRIPTOR, row["phone_number_type"]),
             phone_number_id=row["phone_number_id"],
             phone_number=row["phone_number"],
             dynamic_call_tracking_enabled=row["dynamic_call_tracking_enabled"],
@@ -184,9 +184,9 @@ def _conditions(conn: sa.Connection, ids: list[int]) -> dict[int, pb.CampaignCon
             groups[key] = found.setdefault(row["campaign_id"], pb.CampaignConditions()).group_conditions.add()
         groups[key].conditions.append(
             pb.Condition(
-                type=enum_value(pb.ConditionType.DESCRIPTOR, row["type"]),
-                campaign_parameter=enum_value(pb.CampaignParameter.DESCRIPTOR, row["campaign_parameter"]),
-                operator=enum_value(pb.ConditionOperator.DESCRIPTOR, row["operator"]),
+                type=wire_number(pb.ConditionType.DESCRIPTOR, row["type"]),
+                campaign_parameter=wire_number(pb.CampaignParameter.DESCRIPTOR, row["campaign_parameter"]),
+                operator=wire_number(pb.ConditionOperator.DESCRIPTOR, row["operator"]),
                 value=row["value"],
             )
         )

@@ -21,6 +21,7 @@ from campaigns.v1 import campaign_service_pb2 as spb
 from google.protobuf.message import Message
 from sqlalchemy.exc import IntegrityError
 
+from contract.wire import wire_name
 from service.access import Caller
 from service.errors import ServiceError
 from service.rules import display_bool
@@ -28,7 +29,6 @@ from service.storage import direct
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
-from service.wire import wire_name
 
 DEFAULT_RESERVATION_TIME = pb.RESERVATION_TIME_15M
 # Prefix of the numbers bought for dynamic call tracking pools.

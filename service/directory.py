@@ -15,10 +15,10 @@ from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import site_service_pb2 as sspb
 from campaigns.v1 import user_service_pb2 as uspb
 
+from contract.wire import wire_number
 from service.listing import Field, Listing, Query, run_query
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
-from service.wire import enum_value
 
 # The first digits of a number: country and area code.
 PREFIX_LENGTH: Final = 4
@@ -63,7 +63,7 @@ def pb_available_number(row: Any) -> spb.AvailablePhoneNumber:
         id=row["id"],
         prefix=row["prefix"],
         phone_number=row["phone_number"],
-        type=enum_value(pb.PhoneNumberType.DESCRIPTOR, row["type"]),
+        type=wire_number(pb.PhoneNumberType.DESCRIPTOR, row["type"]),
     )
 
 

@@ -1,7 +1,7 @@
 """The one error type of the service and its google.rpc.Status encoding.
 
-The catalogue (gRPC code, exact message) is read from the ErrorReason enum's
-error_spec option in the proto, the same table the gateway reads.
+The catalogue (gRPC code, exact message) is the contract's (contract/catalogue.py),
+the same table the gateway reads.
 """
 
 from __future__ import annotations
@@ -10,40 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-import grpc
-from campaigns.v1 import errors_pb2, options_pb2
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+from contract.catalogue import CATALOGUE, ErrorEntry
+from contract.paths import strip_indices
 
 DOMAIN: Final = "campaigns.v1"
 # The echoed value is cut here: the status travels in trailing metadata, which
 # gRPC clients cap at 8 KiB by default. The gateway echoes the JSON it received.
 VALUE_ECHO_MAX: Final = 512
-_PREFIX: Final = "ERROR_REASON_"
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueEntry:
-    reason: str  # ErrorInfo.reason, e.g. ACCESS_TOKEN_INVALID
-    grpc_code: grpc.StatusCode
-    message: str  # template with {placeholders}
-
-
-def _load_catalogue() -> dict[str, CatalogueEntry]:
-    by_number = {code.value[0]: code for code in grpc.StatusCode}
-    catalogue: dict[str, CatalogueEntry] = {}
-    for value in errors_pb2.ErrorReason.DESCRIPTOR.values:
-        if value.number == 0:
-            continue
-        spec = value.GetOptions().Extensions[options_pb2.error_spec]
-        mnemonic = value.name.removeprefix(_PREFIX).lower()
-        catalogue[mnemonic] = CatalogueEntry(
-            reason=value.name.removeprefix(_PREFIX), grpc_code=by_number[spec.grpc_code], message=spec.message
-        )
-    return catalogue
-
-
-CATALOGUE: Final = _load_catalogue()
 
 
 @dataclass(slots=True)
@@ -66,12 +42,12 @@ class ServiceError(Exception):
             raise ValueError(f"unknown mnemonic {self.mnemonic!r}")
 
     @property
-    def entry(self) -> CatalogueEntry:
+    def entry(self) -> ErrorEntry:
         return CATALOGUE[self.mnemonic]
 
     @property
     def message(self) -> str:
-        return self.entry.message.format_map({k: str(v) for k, v in self.params.items()})
+        return self.entry.message(self.params)
 
     def to_status(self) -> status_pb2.Status:
         entry = self.entry
@@ -104,18 +80,4 @@ def internal_status() -> status_pb2.Status:
     entry = CATALOGUE["internal_error"]
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=entry.reason, domain=DOMAIN))
-    return status_pb2.Status(code=code_pb2.INTERNAL, message=entry.message, details=[info])
-
-
-def strip_indices(path: str) -> str:
-    """site_blocks[1].phone_number_id -> site_blocks.phone_number_id"""
-    out: list[str] = []
-    depth = 0
-    for char in path:
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        elif depth == 0:
-            out.append(char)
-    return "".join(out)
+    return status_pb2.Status(code=code_pb2.INTERNAL, message=entry.message(), details=[info])

@@ -10,13 +10,14 @@ number: the check does not hold a lock until the charge.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
 
+from contract.limits import Limits
 from service.access import Account
 from service.errors import ServiceError
 from service.storage import direct
@@ -25,39 +26,13 @@ from service.storage import schema as t
 PERIODS: Final = (("day", 86_400), ("minute", 60))
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """The six numbers of metadata.limits."""
-
-    day_limit: int
-    day_remaining: int
-    day_reset: int
-    minute_limit: int
-    minute_remaining: int
-    minute_reset: int
-
-    def as_metadata(self) -> tuple[tuple[str, str], ...]:
-        return tuple((f"x-limit-{name.replace('_', '-')}", str(value)) for name, value in self.as_dict().items())
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "day_limit": self.day_limit,
-            "day_remaining": self.day_remaining,
-            "day_reset": self.day_reset,
-            "minute_limit": self.minute_limit,
-            "minute_remaining": self.minute_remaining,
-            "minute_reset": self.minute_reset,
-        }
-
-    def spent(self, points: int) -> Limits:
-        return Limits(
-            day_limit=self.day_limit,
-            day_remaining=max(self.day_remaining - points, 0),
-            day_reset=self.day_reset,
-            minute_limit=self.minute_limit,
-            minute_remaining=max(self.minute_remaining - points, 0),
-            minute_reset=self.minute_reset,
-        )
+def spent(limits: Limits, points: int) -> Limits:
+    """The limits after `points` more are spent."""
+    return dataclasses.replace(
+        limits,
+        day_remaining=max(limits.day_remaining - points, 0),
+        minute_remaining=max(limits.minute_remaining - points, 0),
+    )
 
 
 def _spend(*, with_campaign: bool) -> Any:
@@ -130,4 +105,4 @@ def charge(
     return direct.fetch(conn, _SPEND[campaign], params).first() is not None
 
 
-__all__: Sequence[str] = ("Limits", "charge", "check_budget", "limits_of")
+__all__: Sequence[str] = ("Limits", "charge", "check_budget", "limits_of", "spent")

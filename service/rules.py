@@ -5,18 +5,17 @@ document order) is driven by one table per message, CREATE_CAMPAIGN below;
 step 8 (parameter components) and the pure part of step 9 (combinations) follow.
 
 The gateway reports what only the JSON layer can see (unknown keys, wrong JSON
-types, enum spellings with no proto value) as `faults`: path -> kind. The walk
-reports them where they fall in the same order, so the first fault of a request
-is the same whoever finds it.
+types, enum spellings with no proto value) as faults (contract/faults.py). The
+walk reports them where they fall in the same order, so the first fault of a
+request is the same whoever finds it.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,15 +23,10 @@ from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from google.protobuf.message import Message
 
+from contract import paths
+from contract.faults import NO_FAULTS, Faults
+from contract.wire import wire_name
 from service.errors import ServiceError
-from service.wire import wire_name
-
-# Fault kinds the gateway may report, and the mnemonic each becomes.
-FAULT_MNEMONICS: Final = {
-    "unexpected": "unexpected_parameters",
-    "type": "data_type_error",
-    "value": "invalid_parameter_value",
-}
 
 # Python warns (FutureWarning) about character classes such as [[a] whose meaning
 # may change in a later version; they compile and work today, so they are accepted,
@@ -50,39 +44,6 @@ MAX_SITE_BLOCKS: Final = 100
 MAX_POOL_NUMBERS: Final = 100
 MAX_COUNT_VISITS: Final = 1_000_000_000
 MAX_COST_RATIO: Final = 1_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Faults:
-    """What the JSON layer saw and proto cannot carry.
-
-    at: path -> kind ("type" or "value") for values that could not be converted
-    (the gateway leaves a placeholder there so the field still counts as sent);
-    unexpected: parent path -> path of the first unknown key under it.
-    """
-
-    at: Mapping[str, str]
-    unexpected: Mapping[str, str]
-
-    @classmethod
-    def decode(cls, raw: bytes | None) -> Faults:
-        """Read the gateway's `x-param-faults-bin` metadata (JSON); anything malformed is ignored."""
-        if not raw:
-            return NO_FAULTS
-        try:
-            data = json.loads(raw)
-            at = {str(p): str(k) for p, k in data.get("at", {}).items() if k in ("type", "value")}
-            unexpected = {str(parent): str(p) for parent, p in data.get("unexpected", {}).items()}
-        except (ValueError, AttributeError, TypeError):
-            return NO_FAULTS
-        return cls(at=at, unexpected=unexpected)
-
-    def mnemonic_at(self, path: str) -> str | None:
-        kind = self.at.get(path)
-        return FAULT_MNEMONICS[kind] if kind is not None else None
-
-
-NO_FAULTS: Final = Faults(at={}, unexpected={})
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,10 +211,6 @@ def check_structure(message: Message, params: tuple[Param, ...], faults: Faults 
     _walk(message, params, "", faults)
 
 
-def _join(base: str, name: str) -> str:
-    return f"{base}.{name}" if base else name
-
-
 def _present(message: Message, field: Any) -> bool:
     if field.is_repeated:
         return len(getattr(message, field.name)) > 0
@@ -269,12 +226,12 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
         raise ServiceError("unexpected_parameters", path=faults.unexpected[path])
     fields = message.DESCRIPTOR.fields_by_name
     for param in params:
-        field_path = _join(path, param.name)
+        field_path = paths.join(path, param.name)
         if param.required and field_path not in faults.at and not _present(message, fields[param.name]):
             raise ServiceError("required_parameter_missed", path=field_path)
     for param in params:
         field = fields[param.name]
-        field_path = _join(path, param.name)
+        field_path = paths.join(path, param.name)
         _raise_fault(faults, field_path)
         if not _present(message, field):
             continue
@@ -283,7 +240,7 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
             if param.max_items is not None and len(value) > param.max_items:
                 raise ServiceError("invalid_parameter_value", path=field_path)
             for index, item in enumerate(value):
-                item_path = f"{field_path}[{index}]"
+                item_path = paths.item(field_path, index)
                 _raise_fault(faults, item_path)
                 if field.message_type is None:
                     _check_scalar(param, field, item, item_path)
@@ -309,9 +266,9 @@ def _check_scalar(param: Param, field: Any, value: Any, path: str) -> None:
 
 
 def _raise_fault(faults: Faults, path: str) -> None:
-    kind = faults.at.get(path)
-    if kind is not None:
-        raise ServiceError(FAULT_MNEMONICS[kind], path=path)
+    mnemonic = faults.mnemonic_at(path)
+    if mnemonic is not None:
+        raise ServiceError(mnemonic, path=path)
 
 
 def display(field: Any, value: Any) -> str:

@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
+from contract.limits import LIMITS_KEY, encode_limits
 from service import metrics
 from service.config import ServiceSettings
 from service.errors import ServiceError, internal_status
@@ -86,9 +87,9 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         )
 
 
-def _limits_metadata() -> tuple[tuple[str, str], ...]:
+def _limits_metadata() -> tuple[tuple[str, bytes], ...]:
     limits = call_state.get().limits
-    return limits.as_metadata() if limits is not None else ()
+    return ((LIMITS_KEY, encode_limits(limits)),) if limits is not None else ()
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from campaigns.v1 import user_service_pb2 as uspb
 from campaigns.v1 import user_service_pb2_grpc as uspb_grpc
 from sqlalchemy.exc import IntegrityError
 
+from contract.faults import FAULTS_KEY, decode_faults
 from contract.methods import access_policy
 from service import access, campaign_views, campaigns, directory, listing, points, rules, throttle
 from service.config import ServiceSettings
@@ -35,7 +36,6 @@ from service.storage import Storage
 Context = grpc.aio.ServicerContext[Any, Any]
 T = TypeVar("T")
 
-FAULTS_METADATA: Final = "x-param-faults-bin"
 # A lost race on a call_tracking number is retried once the winner has committed:
 # the retry then reports already_in_use through the ordinary checks.
 _CONFLICT_RETRIES: Final = 3
@@ -99,8 +99,7 @@ class Calls:
         one from the plan's quota (step 11, the last check) or fails the call.
         """
         policy = access_policy(request)
-        raw = metadata_value(context, FAULTS_METADATA)
-        faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
+        faults = decode_faults(metadata_value(context, FAULTS_KEY))
         user_id = (
             request.user_id if "user_id" in request.DESCRIPTOR.fields_by_name and request.HasField("user_id") else None
         )
@@ -142,7 +141,7 @@ class Calls:
         else:
             raise campaigns.conflict_error(getattr(request, "site_blocks", ()))
         if state.limits is not None:
-            state.limits = state.limits.spent(1)
+            state.limits = points.spent(state.limits, 1)
         return result
 
     async def get(
@@ -228,8 +227,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         )
 
     async def Login(self, request: uspb.LoginRequest, context: Context) -> uspb.LoginResponse:
-        raw = metadata_value(context, FAULTS_METADATA)
-        rules.check_structure(request, LOGIN_PARAMS, rules.Faults.decode(raw if isinstance(raw, bytes) else None))
+        rules.check_structure(request, LOGIN_PARAMS, decode_faults(metadata_value(context, FAULTS_KEY)))
         login, ip, policy = request.login, self._ip(context), self._login_policy
         # The throttle before anything else is looked at: a refused attempt reads no user and hashes nothing.
         attempt = await self._storage.write(lambda conn: throttle.admit(conn, policy, login, ip, int(time.time())))
@@ -262,8 +260,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
 
     async def Logout(self, request: uspb.LogoutRequest, context: Context) -> uspb.LogoutResponse:
         token = self._token(context)
-        raw = metadata_value(context, FAULTS_METADATA)
-        faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
+        faults = decode_faults(metadata_value(context, FAULTS_KEY))
         await self._storage.write(
             lambda conn: access.end_session(
                 conn, token=token, check_params=lambda: rules.check_structure(request, (), faults)
@@ -279,8 +276,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         if agent_id is None:
             # A customer's token: the ordinary checks, with its account's limits, end in forbidden.
             return await self.run(context, request, (), _never)
-        raw = metadata_value(context, FAULTS_METADATA)
-        faults = rules.Faults.decode(raw if isinstance(raw, bytes) else None)
+        faults = decode_faults(metadata_value(context, FAULTS_KEY))
 
         def unit(conn: sa.Connection) -> uspb.GetCustomerUsersResponse:
             # An agent acts as itself here: it has no account, so no point budget either.

@@ -7,17 +7,15 @@ from typing import Any
 import pytest
 from campaigns.v1 import metadata_pb2
 
-from contract import faults as f
-from contract import limits as lim
-from contract.faults import NO_FAULTS, Fault, Faults, decode_faults, encode_faults
-from contract.limits import Limits, decode_limits, encode_limits
+from contract.faults import FAULTS_KEY, NO_FAULTS, Fault, Faults, decode_faults, encode_faults
+from contract.limits import LIMITS_KEY, Limits, decode_limits, encode_limits
 
 LIMITS = Limits(day_limit=1000, day_remaining=0, day_reset=86_399, minute_limit=30, minute_remaining=29, minute_reset=1)
 
 
 def test_keys_are_binary_metadata() -> None:
-    assert f.KEY.endswith("-bin")
-    assert lim.KEY.endswith("-bin")
+    assert FAULTS_KEY.endswith("-bin")
+    assert LIMITS_KEY.endswith("-bin")
 
 
 def test_faults_round_trip() -> None:

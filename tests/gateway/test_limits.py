@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from campaigns.v1 import campaign_service_pb2 as spb
 
+from contract.limits import LIMITS_KEY, decode_limits
 from service.storage import Storage
 from service.storage import schema as t
 from tests.conftest import Gateway, bearer
@@ -24,7 +25,6 @@ from tests.gateway.wire import (
 
 # An authenticated call that fails in step 7, so it costs nothing.
 FREE_FAILURE: dict[str, Any] = {**VALID, "site_id": "10"}
-GRPC_LIMIT_KEYS = {f"x-limit-{key.replace('_', '-')}": key for key in LIMIT_KEYS}
 
 
 async def _error_limits(gateway: Gateway, params: dict[str, Any]) -> dict[str, int]:
@@ -201,13 +201,13 @@ async def test_points_are_per_account(gateway: Gateway) -> None:
 
 
 def _grpc_limits(trailing: Any) -> dict[str, int]:
-    limits: dict[str, int] = {}
-    for key, value in trailing or ():
-        name = GRPC_LIMIT_KEYS.get(key)
-        if name is not None:
-            assert isinstance(value, str), (key, value)
-            limits[name] = int(value)
-    return limits
+    values = [value for key, value in trailing or () if key == LIMITS_KEY]
+    assert len(values) <= 1, trailing
+    if not values:
+        return {}
+    limits = decode_limits(values[0])
+    assert limits is not None, values
+    return limits.as_dict()
 
 
 async def _grpc_create(gateway: Gateway, token: str, request: spb.CreateCampaignRequest) -> tuple[bool, dict[str, int]]:

@@ -27,6 +27,9 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     ERROR_REASON_INVALID_REQUEST: _ErrorReason.ValueType  # 2
     ERROR_REASON_METHOD_NOT_FOUND: _ErrorReason.ValueType  # 3
     ERROR_REASON_BATCH_OPREATIONS_NOT_SUPPORTED: _ErrorReason.ValueType  # 4
+    """OPREATIONS is the vendor's misspelling, kept on purpose: clients match on
+    the mnemonic batch_opreations_not_supported. Do not correct it.
+    """
     ERROR_REASON_NOTIFICATIONS_NOT_SUPPORTED: _ErrorReason.ValueType  # 5
     ERROR_REASON_INTERNAL_ERROR: _ErrorReason.ValueType  # 6
     ERROR_REASON_ACCESS_TOKEN_INVALID: _ErrorReason.ValueType  # 7
@@ -72,6 +75,9 @@ ERROR_REASON_PARSE_ERROR: ErrorReason.ValueType  # 1
 ERROR_REASON_INVALID_REQUEST: ErrorReason.ValueType  # 2
 ERROR_REASON_METHOD_NOT_FOUND: ErrorReason.ValueType  # 3
 ERROR_REASON_BATCH_OPREATIONS_NOT_SUPPORTED: ErrorReason.ValueType  # 4
+"""OPREATIONS is the vendor's misspelling, kept on purpose: clients match on
+the mnemonic batch_opreations_not_supported. Do not correct it.
+"""
 ERROR_REASON_NOTIFICATIONS_NOT_SUPPORTED: ErrorReason.ValueType  # 5
 ERROR_REASON_INTERNAL_ERROR: ErrorReason.ValueType  # 6
 ERROR_REASON_ACCESS_TOKEN_INVALID: ErrorReason.ValueType  # 7

@@ -15,7 +15,7 @@ from contract.methods import JSONRPC_METHODS, SERVICES, AccessPolicy, access_pol
 # without a JSON-RPC name fails the first test below until it is listed here.
 INTERNAL_RPCS: Final[frozenset[str]] = frozenset()
 
-# The JSON-RPC methods the README documents, and the rpc each one calls.
+# The JSON-RPC methods docs/contract.md documents, and the rpc each one calls.
 DOCUMENTED: Final = {
     "create.campaigns": "/campaigns.v1.CampaignService/CreateCampaign",
     "get.campaigns": "/campaigns.v1.CampaignService/GetCampaigns",

@@ -1,6 +1,6 @@
 """Helpers for the get.* tests: successful answers checked for shape, and the demo data as clients see it.
 
-The expected items are written out from DEMO.md (ids, names, domains, blocks, numbers) and from the
+The expected items are written out from docs/demo-data.md (ids, names, domains, blocks, numbers) and from the
 demo loader's fixed values (creation time 2026-01-15 10:00:00 UTC, numbers 7495000NNNN, redirection
 numbers 7495111NNNN), not read from the service.
 """

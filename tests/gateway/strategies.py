@@ -8,7 +8,7 @@ Three families of input:
   the demo data's ids where a field names an entity), then mutated: types, values, sizes, nulls,
   dropped keys and unknown keys at any depth.
 
-The reference parser and the envelope verdict are written from CONTRACT.md sections 1 and 2, not read
+The reference parser and the envelope verdict are written from docs/contract.md sections 1 and 2, not read
 from the gateway, so that a drift on either side shows up.
 """
 
@@ -31,7 +31,7 @@ from contract.methods import JSONRPC_METHODS as METHODS
 Json = Any
 Path = tuple[str | int, ...]
 
-# The JSON-RPC methods the README lists; generation also draws from the proto's jsonrpc_method options.
+# The JSON-RPC methods docs/contract.md lists; generation also draws from the proto's jsonrpc_method options.
 DOCUMENTED_METHODS: Final = frozenset(
     {
         "create.campaigns",
@@ -73,7 +73,7 @@ MADE_UP_METHODS: Final = (
     "create.\u0441ampaigns",  # a Cyrillic es for the first c
 )
 
-# Every demo token (DEMO.md), a made-up one and near misses of a good one.
+# Every demo token (docs/demo-data.md), a made-up one and near misses of a good one.
 TOKENS: Final = (
     "tok_cust",
     "tok_nova",
@@ -333,7 +333,7 @@ def bodies() -> st.SearchStrategy[bytes]:
 
 # --------------------------------------------------------------------------- params from descriptors
 
-# Demo-data values (DEMO.md) for the fields that name entities, so that valid-shaped params reach
+# Demo-data values (docs/demo-data.md) for the fields that name entities, so that valid-shaped params reach
 # the entity checks and sometimes succeed.
 KNOWN_INTEGERS: Final[Mapping[str, tuple[int, ...]]] = {
     "user_id": (5001, 5001, 5002, 5005),
@@ -363,7 +363,7 @@ USUALLY_SENT: Final[Mapping[str, tuple[str, ...]]] = {
     "DynamicCallTracking": ("count_virtual_numbers", "count_visits"),
     "Sort": ("field",),
 }
-# Messages that are one of several shapes (README: a filter is {field, operator, value} or
+# Messages that are one of several shapes (docs/decisions.md: a filter is {field, operator, value} or
 # {filters, condition}, not both): each shape lists its members, the first ones usually sent.
 SHAPES: Final[Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]] = {
     "Filter": ((("field", "operator"), ("value",)), (("filters",), ("condition",))),

@@ -45,7 +45,7 @@ HOSTILE: Final = settings.get_profile("hostile-input")
 # No answer may take longer than this (seconds).
 BOUND: Final = 10.0
 DEFAULT_BODY_LIMIT: Final = 4 * 1024 * 1024
-# README: "A body not received within 10 s is answered with HTTP 408".
+# docs/decisions.md: "A body not received within 10 s is answered with HTTP 408".
 BODY_TIMEOUT: Final = 10.0
 # For inputs refused by the parameter rules, which run before any query: the engine makes no difference,
 # so these seeds run on SQLite alone (the properties, and the seeds that reach the database, run on both).
@@ -228,7 +228,7 @@ class Wire:
 
 
 def assert_charged(exchange: Exchange, *, writes: bool, charged: bool = True) -> None:
-    """Contract section 2: a successful call costs a point (README: get.customer_users, the agent's own
+    """Contract section 2: a successful call costs a point (docs/decisions.md: get.customer_users, the agent's own
     call, costs none); a get writes nothing else."""
     if charged:
         assert exchange.after["accounts"] != exchange.before["accounts"], "a successful call was free"

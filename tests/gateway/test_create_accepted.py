@@ -1,4 +1,4 @@
-"""create.campaigns requests that must be accepted, through the wire, against the demo data set (DEMO.md)."""
+"""create.campaigns requests that must be accepted, through the wire, against the demo data set (docs/demo-data.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """create.campaigns faults through the wire, the checks before the values: token, account, agent,
 component, points, unexpected and required parameters, JSON types.
 
-Contract sections 3 to 7, against the demo data set (DEMO.md). Each row is one
+Contract sections 3 to 7, against the demo data set (docs/demo-data.md). Each row is one
 request and the one error object it must produce.
 """
 

@@ -1,7 +1,7 @@
 """create.campaigns faults through the wire: several faults in one request (the first in the order of
 contract section 5 wins), and faults whose message or value needs a closer look.
 
-Contract sections 3 to 7, against the demo data set (DEMO.md). Each row is one
+Contract sections 3 to 7, against the demo data set (docs/demo-data.md). Each row is one
 request and the one error object it must produce.
 """
 

@@ -1,7 +1,7 @@
 """The get.* methods through the wire, on the demo data: agents acting for their customers, isolation
 between accounts, the component a get needs and the points a get costs.
 
-Expectations come from CONTRACT.md, DEMO.md, the README's decisions and notes/data-api-reference.md
+Expectations come from docs/contract.md, docs/demo-data.md, docs/decisions.md and notes/data-api-reference.md
 (the original API's get machinery). Where they leave a point open, the test says which reading it takes.
 The `api` fixture (tests/gateway/conftest.py) calls the gateway over one kept-alive client.
 """
@@ -74,7 +74,7 @@ async def test_agent_acts_for_its_customers(api: Api) -> None:
         field="user_id",
         value="5001",
     )
-    # A customer may name a user of its own account, not another's (README decisions).
+    # A customer may name a user of its own account, not another's (docs/decisions.md).
     assert (await get_result(api, "get.campaigns", {**CUST, "user_id": 5005}))["data"] == as_customer["data"]
     assert_error(
         await api.call("get.campaigns", {**CUST, "user_id": 5002}),
@@ -142,7 +142,7 @@ async def test_gets_need_a_component_not_write_permission(api: Api) -> None:
         reader = await get_result(api, method, {"access_token": "tok_noperm"})
         owner = await get_result(api, method, CUST)
         assert reader["data"] == owner["data"], method
-    # README decisions: the campaign methods need call_tracking or va.
+    # docs/decisions.md: the campaign methods need call_tracking or va.
     for method in ALL_ACCOUNT_GETS:
         assert_error(
             await api.call(method, {"access_token": "tok_nocomp"}),

@@ -1,7 +1,7 @@
 """The get.* methods through the wire, on the demo data: default answers, a created campaign read back,
 and the `fields` parameter.
 
-Expectations come from CONTRACT.md, DEMO.md, the README's decisions and notes/data-api-reference.md
+Expectations come from docs/contract.md, docs/demo-data.md, docs/decisions.md and notes/data-api-reference.md
 (the original API's get machinery). Where they leave a point open, the test says which reading it takes.
 The `api` fixture (tests/gateway/conftest.py) calls the gateway over one kept-alive client.
 """
@@ -75,7 +75,7 @@ async def test_directory_default_answers(api: Api) -> None:
 async def test_customer_users_for_the_agent(api: Api) -> None:
     result = await get_result(api, "get.customer_users", AGENT, limits=False)
     assert result["data"] == CUSTOMER_USERS
-    # README decisions: the agent's own call has no account, so no limits (and no charge).
+    # docs/decisions.md: the agent's own call has no account, so no limits (and no charge).
     assert result["metadata"] == {"total_items": 2}
     for item in result["data"]:
         assert set(item) == {"id", "login", "name", "description", "customer_id"}
@@ -180,7 +180,7 @@ async def test_created_campaign_reads_back_field_by_field(api: Api) -> None:
             "campaign_conditions": conditions,
         },
     )
-    # dynamic_call_tracking with no block enabling it is stored (README decisions).
+    # dynamic_call_tracking with no block enabling it is stored (docs/decisions.md).
     second = await create_campaign(
         api,
         {

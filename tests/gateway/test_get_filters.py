@@ -1,6 +1,6 @@
 """The get.* methods through the wire, on the demo data: the `filter` parameter, its operators and faults.
 
-Expectations come from CONTRACT.md, DEMO.md, the README's decisions and notes/data-api-reference.md
+Expectations come from docs/contract.md, docs/demo-data.md, docs/decisions.md and notes/data-api-reference.md
 (the original API's get machinery). Where they leave a point open, the test says which reading it takes.
 The `api` fixture (tests/gateway/conftest.py) calls the gateway over one kept-alive client.
 """
@@ -132,7 +132,7 @@ async def test_filter_operators_on_get_campaigns(api: Api) -> None:
             index,
             tree,
         )
-    # README decisions: up to 8 levels deep, 200 nodes, 1,000 values in a list.
+    # docs/decisions.md: up to 8 levels deep, 200 nodes, 1,000 values in a list.
     assert await get_ids(api, "get.campaigns", {**CUST, "filter": _nested(8, _filter("id", "=", 7))}) == ([7], 1)
     assert await get_ids(api, "get.campaigns", {**CUST, "filter": {"filters": [_filter("id", "=", 7)] * 199}}) == (
         [7],
@@ -233,7 +233,7 @@ FILTER_ERRORS: Final[list[tuple[Any, str, str, str | None]]] = [
         "filter.filters.filters.field",
         "description",
     ),
-    # README decisions: at most 1,000 values in a list, 200 nodes in a tree
+    # docs/decisions.md: at most 1,000 values in a list, 200 nodes in a tree
     (
         _filter("id", "in", list(range(1001))),
         "invalid_parameter_value",
@@ -295,7 +295,7 @@ async def test_filter_without_value_means_empty(api: Api) -> None:
 
 
 async def test_filter_regexp_operator_is_not_offered(api: Api) -> None:
-    # Issue 4 lists the operators; regexp and jsquery of the original are not among them (README decision).
+    # Issue 4 lists the operators; regexp and jsquery of the original are not among them (docs/decisions.md).
     assert_error(
         await api.call("get.campaigns", {**CUST, "filter": _filter("name", "regexp", "^(Pa|Ya)")}),
         "invalid_parameter_value",

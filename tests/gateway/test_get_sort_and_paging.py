@@ -1,6 +1,6 @@
 """The get.* methods through the wire, on the demo data: `sort`, and paging with `limit` and `offset`.
 
-Expectations come from CONTRACT.md, DEMO.md, the README's decisions and notes/data-api-reference.md
+Expectations come from docs/contract.md, docs/demo-data.md, docs/decisions.md and notes/data-api-reference.md
 (the original API's get machinery). Where they leave a point open, the test says which reading it takes.
 The `api` fixture (tests/gateway/conftest.py) calls the gateway over one kept-alive client.
 """
@@ -25,7 +25,7 @@ from tests.gateway.wire import ABSENT, assert_error
 
 
 async def test_sort_both_ways_with_ties_broken_by_id(api: Api) -> None:
-    """README decisions: the id breaks ties; nulls last ascending, first descending; text by code point.
+    """docs/decisions.md: the id breaks ties; nulls last ascending, first descending; text by code point.
     Interpretation: the tiebreak runs the way the last sort key runs (what the service does), so a
     descending sort lists tied items by descending id; pages of one order neither repeat nor skip."""
 

@@ -139,7 +139,7 @@ async def _unfinished(port: int, kind: str, patience: float) -> Cutoff:
 
 
 async def test_bodies_that_never_finish_are_cut_off_with_408(lone_gateway: LoneGateway) -> None:
-    """README: a body not received within 10 s is answered with HTTP 408 and invalid_request. Three slow
+    """docs/decisions.md: a body not received within 10 s is answered with HTTP 408 and invalid_request. Three slow
     clients at once (a stall after part of the body, a body that trickles in, chunks with no last chunk)."""
     kinds = ("stalled", "trickling", "unterminated-chunks")
     cutoffs = await asyncio.gather(*(_unfinished(lone_gateway.port, kind, BODY_TIMEOUT + 2) for kind in kinds))
@@ -159,7 +159,7 @@ async def test_bodies_that_never_finish_are_cut_off_with_408(lone_gateway: LoneG
 
 @pytest.mark.parametrize("kind", ["unterminated-head", "silent"])
 async def test_a_head_that_never_ends_is_cut_off_with_408(kind: str) -> None:
-    """README: a head not received within the request timeout gets 408 and the connection closes; a
+    """docs/decisions.md: a head not received within the request timeout gets 408 and the connection closes; a
     connection that never sends a byte is closed. Both within the timeout (1 s here) and the body's own."""
     server, task, port = await start_gateway(
         f"127.0.0.1:{free_port()}", head_timeout=1.0, body_timeout=1.0, call_timeout=1.0

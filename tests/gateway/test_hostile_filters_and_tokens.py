@@ -117,14 +117,14 @@ async def test_nul_in_a_filter_value(wire: Wire, operator: str) -> None:
 
 @pytest.mark.parametrize("operator", ["ilike", "not_like"])
 async def test_a_long_like_pattern(wire: Wire, operator: str) -> None:
-    # A filter's text is at most 1,000 characters on both engines (README decision).
+    # A filter's text is at most 1,000 characters on both engines (docs/decisions.md).
     query = {"field": "name", "operator": operator, "value": "%" * (SQLITE_LIKE_PATTERN_MAX + 1)}
     answer = await _call(wire, "get.campaigns", {"access_token": "tok_cust", "filter": query})
     _assert_fault(answer, "invalid_parameter_value", "filter.value")
 
 
 async def test_many_in_lists(wire: Wire) -> None:
-    # At most 10,000 in/not_in values in one filter (PostgreSQL binds at most 32,767; README decision).
+    # At most 10,000 in/not_in values in one filter (PostgreSQL binds at most 32,767; docs/decisions.md).
     node = {"field": "id", "operator": "in", "value": list(range(1000))}
     fits = await _call(wire, "get.campaigns", {"access_token": "tok_cust", "filter": {"filters": [node] * 10}})
     assert "result" in fits, fits

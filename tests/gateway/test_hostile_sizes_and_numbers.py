@@ -64,7 +64,7 @@ MILLIONS: Final = [
         id="update-blocks",
     ),
     pytest.param(
-        # Longer than any list the API takes: refused whole, before its items (README decision).
+        # Longer than any list the API takes: refused whole, before its items (docs/decisions.md).
         "get.campaigns",
         {"access_token": "tok_cust", "fields": ZEROS},
         "invalid_parameter_value",
@@ -135,7 +135,7 @@ async def test_too_many_conditions(wire: Wire, groups: int, per_group: int, fiel
 async def test_a_5000_digit_integer_parameter(
     wire: Wire, method: bytes, params: bytes, field: str, sign: bytes
 ) -> None:
-    """README: an integer outside int64, of any length, is invalid_parameter_value with its exact digits."""
+    """docs/decisions.md: an integer outside int64, of any length, is invalid_parameter_value with its exact digits."""
     digits = sign + HUGE_DIGITS
     exchange = await wire.exchange(raw_envelope(params % digits, b'"n"', method), method.decode())
     assert exchange.answer["id"] == "n"

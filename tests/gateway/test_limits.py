@@ -114,7 +114,7 @@ AUTHENTICATED_ERRORS: list[Any] = [
     ),
 ]
 
-# DEMO.md: points per day / minute of each account.
+# docs/demo-data.md: points per day / minute of each account.
 ACCOUNT_LIMITS = {
     1000: (DEMO_DAY_LIMIT, DEMO_MINUTE_LIMIT),
     1001: (DEMO_DAY_LIMIT, DEMO_MINUTE_LIMIT),

@@ -1,6 +1,6 @@
 """login.user, logout.user and an agent's session through the wire.
 
-Against the demo data set (DEMO.md): every error is checked whole (code, message, mnemonic, field, value,
+Against the demo data set (docs/demo-data.md): every error is checked whole (code, message, mnemonic, field, value,
 params), every change is read back with get.campaigns or from the test's own database.
 Every test that changes something gets a fresh database.
 """

@@ -169,7 +169,7 @@ async def test_success_shape(gateway: Gateway) -> None:
     assert set(result["data"]) == {"id"}
     campaign_id = result["data"]["id"]
     assert type(campaign_id) is int
-    assert campaign_id > 1000  # DEMO.md: new campaigns get ids above 1000
+    assert campaign_id > 1000  # docs/demo-data.md: new campaigns get ids above 1000
     limits_of(result["metadata"])
 
     second = await gateway.call("create.campaigns", {**VALID, "name": "Another"}, 2)

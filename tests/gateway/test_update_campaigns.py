@@ -1,6 +1,6 @@
 """update.campaigns through the wire: what an update changes, clears and keeps.
 
-Against the demo data set (DEMO.md): every error is checked whole (code, message, mnemonic, field, value,
+Against the demo data set (docs/demo-data.md): every error is checked whole (code, message, mnemonic, field, value,
 params), every change is read back with get.campaigns or from the test's own database.
 Every test that changes something gets a fresh database.
 """

@@ -1,7 +1,7 @@
 """update.campaigns, delete.campaigns, login.user and logout.user faults through the wire, one table row
 per request and the one error object it must produce.
 
-Against the demo data set (DEMO.md): every error is checked whole (code, message, mnemonic, field, value,
+Against the demo data set (docs/demo-data.md): every error is checked whole (code, message, mnemonic, field, value,
 params), every change is read back with get.campaigns or from the test's own database.
 Rows of the error tables change nothing when they fail, so they share one gateway per engine.
 """

@@ -1,6 +1,6 @@
 """Wire helpers for the gateway tests: raw HTTP exchanges and exact JSON-RPC checks.
 
-The expected codes and messages are written out here from CONTRACT.md section 4,
+The expected codes and messages are written out here from docs/contract.md section 4,
 not read from the gateway's own catalogue, so a drift in either shows up.
 """
 

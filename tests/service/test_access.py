@@ -1,4 +1,4 @@
-"""Identity and access (CONTRACT.md section 5 steps 2 to 5, section 8): tokens, account,
+"""Identity and access (docs/contract.md section 5 steps 2 to 5, section 8): tokens, account,
 IP whitelist behind a trusted proxy, agents and user_id, permission."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""CreateCampaign: every rule of create.campaigns and CONTRACT.md sections 5-7, over gRPC.
+"""CreateCampaign: every rule of create.campaigns and docs/contract.md sections 5-7, over gRPC.
 
 One table of faulty requests, each with the status code, ErrorInfo reason, the
 BadRequest path (with indices) and the `value` a caller reads back (the accepted requests and the

@@ -165,7 +165,7 @@ async def test_odd_names_are_stored_exactly(service: Service, text: str) -> None
 @pytest.mark.parametrize("where", list(LONG_FIELDS))
 async def test_nul_character(service: Service, where: str) -> None:
     """U+0000 is a valid proto string character, but PostgreSQL cannot store it in text: it is
-    refused as invalid_parameter_value on both engines (README decision), never INTERNAL."""
+    refused as invalid_parameter_value on both engines (docs/decisions.md), never INTERNAL."""
     build, path = LONG_FIELDS[where]
     before = await snapshot(service.database_url)
 
@@ -230,7 +230,7 @@ async def test_counts_below_the_minimum(service: Service, where: str, number: in
 
 
 async def test_count_virtual_numbers_int64_max(service: Service) -> None:
-    """Numbers may be bought for the pool: the count is capped (100, README)."""
+    """Numbers may be bought for the pool: the count is capped (100, docs/decisions.md)."""
     failure = await create_error(service, request(dynamic_call_tracking=dct(count_virtual_numbers=INT64_MAX)))
 
     assert_failure(

@@ -1,4 +1,4 @@
-"""CONTRACT.md section 5: a request with several faults reports the first in the contract's order.
+"""docs/contract.md section 5: a request with several faults reports the first in the contract's order.
 
 Every request below carries faults of at least two steps; the expected error is
 the earliest step's. A last test peels one request's faults off one at a time.

@@ -1,4 +1,4 @@
-"""Concurrency and atomicity of CreateCampaign (CONTRACT.md section 6, last two bullets).
+"""Concurrency and atomicity of CreateCampaign (docs/contract.md section 6, last two bullets).
 
 A call_tracking number goes to one campaign however many creates race for it, in
 one process or in two processes on one PostgreSQL database; the plan quota holds

@@ -1,4 +1,4 @@
-"""The server around CampaignService (CONTRACT.md section 8): reflection, health, graceful stop."""
+"""The server around CampaignService (docs/contract.md section 8): reflection, health, graceful stop."""
 
 from __future__ import annotations
 

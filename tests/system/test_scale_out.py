@@ -139,7 +139,7 @@ async def test_two_gateways_two_services_one_database(database_url: str, tmp_pat
     assert all(len(winners[n]) == 1 for n in CALL_TRACKING), f"winners per number as clients saw them: {winners}"
     assert any(o.ok for o in loaded if "dynamic_call_tracking" in o.params)
 
-    # Phase 2: one budget across both services, overshot at most by the calls in flight (README).
+    # Phase 2: one budget across both services, overshot at most by the calls in flight (docs/decisions.md).
     burst_ok = [o for o in bursted if o.ok]
     assert_one_window(bursted + serial)
     assert MINUTE_LIMIT <= len(burst_ok) <= MINUTE_LIMIT + burst.concurrency, (

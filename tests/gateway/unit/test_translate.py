@@ -1,0 +1,255 @@
+"""gateway/translate.py: JSON params to protobuf (and the faults JSON can have that protobuf cannot), replies
+back to JSON, and the helpers the error mapping uses (lookup, value_text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from campaigns.v1 import campaign_pb2, campaign_service_pb2
+from google.protobuf import json_format
+
+from contract.faults import Fault, decode_faults
+from gateway import translate
+from gateway.jsonwire import BigInt, loads
+
+ENVELOPE = frozenset({"access_token"})
+
+
+def create(params: dict[str, Any]) -> translate.Translation:
+    return translate.to_message(params, campaign_service_pb2.CreateCampaignRequest(), skip=ENVELOPE)
+
+
+def test_params_become_the_message() -> None:
+    translation = create(
+        {
+            "access_token": "tok",
+            "name": "Spring sale",
+            "status": "inactive",
+            "site_id": 10,
+            "site_blocks": [{"site_block_id": 101, "phone_number_id": 301, "dynamic_call_tracking_enabled": True}],
+            "campaign_conditions": {
+                "group_conditions": [
+                    {"conditions": [{"type": "include", "campaign_parameter": "utm_source", "operator": "~"}]}
+                ]
+            },
+            "dynamic_call_tracking": {"reservation_time": "1h", "count_visits": 3},
+            "description": None,  # null is not sent
+        }
+    )
+    message = translation.message
+    assert isinstance(message, campaign_service_pb2.CreateCampaignRequest)
+    assert message.name == "Spring sale"
+    assert message.status == campaign_pb2.CAMPAIGN_STATUS_INACTIVE
+    assert message.site_id == 10
+    assert not message.HasField("description")
+    assert [(b.site_block_id, b.phone_number_id, b.dynamic_call_tracking_enabled) for b in message.site_blocks] == [
+        (101, 301, True)
+    ]
+    condition = message.campaign_conditions.group_conditions[0].conditions[0]
+    assert (condition.type, condition.campaign_parameter, condition.operator) == (
+        campaign_pb2.CONDITION_TYPE_INCLUDE,
+        campaign_pb2.CAMPAIGN_PARAMETER_UTM_SOURCE,
+        campaign_pb2.CONDITION_OPERATOR_REGEX,
+    )
+    assert message.dynamic_call_tracking.reservation_time == campaign_pb2.RESERVATION_TIME_1H
+    assert translation.count == 0
+    assert translation.faults_metadata() is None
+
+
+FAULTS = [
+    pytest.param({"site_id": "10"}, {"site_id": Fault.WRONG_TYPE}, id="string for an integer"),
+    pytest.param({"site_id": True}, {"site_id": Fault.WRONG_TYPE}, id="boolean for an integer"),
+    pytest.param({"site_id": 1.5}, {"site_id": Fault.WRONG_TYPE}, id="float for an integer"),
+    pytest.param({"site_id": 2**63}, {"site_id": Fault.INVALID_VALUE}, id="past int64"),
+    pytest.param({"site_id": BigInt("1" * 30)}, {"site_id": Fault.INVALID_VALUE}, id="BigInt"),
+    pytest.param({"name": 5}, {"name": Fault.WRONG_TYPE}, id="number for a string"),
+    pytest.param({"status": "paused"}, {"status": Fault.INVALID_VALUE}, id="enum spelling with no value"),
+    pytest.param({"status": "CAMPAIGN_STATUS_ACTIVE"}, {"status": Fault.INVALID_VALUE}, id="enum by its proto name"),
+    pytest.param({"status": 1}, {"status": Fault.WRONG_TYPE}, id="enum by number"),
+    pytest.param({"site_blocks": {"site_block_id": 1}}, {"site_blocks": Fault.WRONG_TYPE}, id="object for a list"),
+    pytest.param({"site_blocks": [7]}, {"site_blocks[0]": Fault.WRONG_TYPE}, id="list item not an object"),
+    pytest.param(
+        {"site_blocks": [{"site_block_id": 1}, {"phone_number_id": "x"}]},
+        {"site_blocks[1].phone_number_id": Fault.WRONG_TYPE},
+        id="indexed path",
+    ),
+    pytest.param(
+        {"site_blocks": [{}] * (translate.MAX_ITEMS + 1)}, {"site_blocks": Fault.INVALID_VALUE}, id="too many items"
+    ),
+    pytest.param({"dynamic_call_tracking": []}, {"dynamic_call_tracking": Fault.WRONG_TYPE}, id="list for an object"),
+    pytest.param(
+        {"site_blocks": [{"dynamic_call_tracking_enabled": "yes"}]},
+        {"site_blocks[0].dynamic_call_tracking_enabled": Fault.WRONG_TYPE},
+        id="string for a boolean",
+    ),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), FAULTS)
+def test_faults_by_path(params: dict[str, Any], expected: dict[str, Fault]) -> None:
+    translation = create(params)
+    assert translation.at == expected
+    assert translation.unexpected == {}
+    faults = decode_faults(translation.faults_metadata())
+    assert dict(faults.at) == expected
+    for path in expected:
+        assert translation.fields[path] == path.replace("[0]", "").replace("[1]", "")
+
+
+def test_a_faulty_field_still_counts_as_sent() -> None:
+    message = create({"site_id": "10", "name": 5}).message
+    assert isinstance(message, campaign_service_pb2.CreateCampaignRequest)
+    assert message.HasField("site_id") and message.site_id == 0
+    assert message.HasField("name") and message.name == ""
+
+
+def test_unknown_keys_first_per_message_with_the_value_sent() -> None:
+    translation = create({"extra": 1, "more": 2, "site_blocks": [{"odd": [1], "site_block_id": 1}]})
+    assert translation.unexpected == {"": "extra", "site_blocks[0]": "site_blocks[0].odd"}
+    assert translation.sent == {"extra": 1, "site_blocks[0].odd": [1]}
+    assert translation.fields == {"extra": "extra", "site_blocks[0].odd": "site_blocks.odd"}
+    assert translation.count == 3
+    assert dict(decode_faults(translation.faults_metadata()).unexpected) == translation.unexpected
+
+
+def test_long_keys_are_cut_in_the_path() -> None:
+    key = "k" * 500
+    translation = create({key: None})
+    assert translation.unexpected == {"": "k" * 100}
+    assert translation.sent == {"k" * 100: None}
+
+
+def test_faults_are_capped_but_counted() -> None:
+    params = {f"x{n}": n for n in range(translate.MAX_FAULTS + 5)}
+    params["site_blocks"] = [{"site_block_id": "a"}] * (translate.MAX_FAULTS + 5)  # type: ignore[assignment]
+    translation = create(params)
+    assert translation.count == 2 * (translate.MAX_FAULTS + 5)
+    assert len(translation.at) + len(translation.unexpected) <= translate.MAX_FAULTS
+    assert translation.unexpected == {"": "x0"}
+
+
+def test_depth_is_bounded() -> None:
+    filters: dict[str, Any] = {"field": "id"}
+    for _ in range(translate.MAX_DEPTH + 5):
+        filters = {"filters": [filters]}
+    translation = translate.to_message({"filter": filters}, campaign_service_pb2.GetCampaignsRequest(), skip=ENVELOPE)
+    assert list(translation.at.values()) == [Fault.INVALID_VALUE]
+    (path,) = translation.at
+    assert path.count(".") + path.count("[") == translate.MAX_DEPTH
+    translation.message.SerializeToString()  # still a message protobuf can send
+
+
+def test_a_filter_value_is_any_json_and_null_is_a_value() -> None:
+    for value, expected in [(None, None), ([1, "a", True], [1.0, "a", True]), ({"k": [None]}, {"k": [None]})]:
+        translation = translate.to_message(
+            {"filter": {"field": "id", "operator": "=", "value": value}},
+            campaign_service_pb2.GetCampaignsRequest(),
+            skip=ENVELOPE,
+        )
+        assert translation.count == 0
+        assert translation.message.filter.HasField("value")  # type: ignore[attr-defined]
+        assert json_format.MessageToDict(translation.message.filter)["value"] == expected  # type: ignore[attr-defined]
+
+
+def test_a_filter_value_too_deep_is_an_invalid_value() -> None:
+    value: Any = 1
+    for _ in range(translate.MAX_DEPTH + 1):
+        value = [value]
+    translation = translate.to_message(
+        {"filter": {"field": "id", "value": value}}, campaign_service_pb2.GetCampaignsRequest(), skip=ENVELOPE
+    )
+    assert translation.at == {"filter.value": Fault.INVALID_VALUE}
+    assert not translation.message.filter.HasField("value")  # type: ignore[attr-defined]
+
+
+def test_an_update_names_what_its_nulls_and_empty_lists_clear() -> None:
+    translation = translate.to_message(
+        {"id": 1, "description": None, "site_blocks": [], "name": "n", "unknown": None, "access_token": None},
+        campaign_service_pb2.UpdateCampaignRequest(),
+        skip=ENVELOPE,
+    )
+    message = translation.message
+    assert isinstance(message, campaign_service_pb2.UpdateCampaignRequest)
+    assert list(message.cleared_fields) == ["description", "site_blocks"]
+    assert translation.unexpected == {"": "unknown"}
+
+
+def test_cleared_fields_is_not_a_parameter() -> None:
+    translation = translate.to_message(
+        {"cleared_fields": ["name"]}, campaign_service_pb2.UpdateCampaignRequest(), skip=ENVELOPE
+    )
+    assert translation.unexpected == {"": "cleared_fields"}
+    assert list(translation.message.cleared_fields) == []  # type: ignore[attr-defined]
+
+
+def test_replies_become_result_data() -> None:
+    assert translate.to_result(campaign_service_pb2.CreateCampaignResponse(id=1001)) == ({"id": 1001}, {})
+    assert translate.to_result(campaign_service_pb2.UpdateCampaignResponse()) == ({}, {})
+
+
+def test_a_list_reply_is_cut_to_the_selected_fields() -> None:
+    reply = campaign_service_pb2.GetCampaignsResponse(total_items=7, fields=["name", "id", "status"])
+    reply.data.add(id=1, name="a", status=campaign_pb2.CAMPAIGN_STATUS_ACTIVE)
+    reply.data.add(id=2, name="b")
+    data, metadata = translate.to_result(reply)
+    assert data == [{"name": "a", "id": 1, "status": "active"}, {"name": "b", "id": 2, "status": None}]
+    assert list(data[0]) == ["name", "id", "status"]
+    assert metadata == {"total_items": 7}
+
+
+def test_unset_optional_fields_are_null_or_omitted() -> None:
+    rendered = translate.to_json(campaign_pb2.CampaignView(id=3))
+    assert rendered["id"] == 3
+    assert rendered["name"] == ""  # not optional: its default
+    assert rendered["description"] is None
+    assert rendered["site_blocks"] == []
+    assert "campaign_conditions" not in rendered  # omit_when_unset
+
+
+LOOKUPS = [
+    pytest.param("name", (True, "n"), id="top level"),
+    pytest.param("site_blocks[1].site_block_id", (True, 2), id="indexed"),
+    pytest.param("site_blocks[2].site_block_id", (False, None), id="index past the end"),
+    pytest.param("site_blocks.site_block_id", (False, None), id="no index where a list is"),
+    pytest.param("name.x", (False, None), id="into a string"),
+    pytest.param("site_blocks[0]", (True, {"site_block_id": 1}), id="a whole item"),
+    pytest.param("description", (False, None), id="null is not sent"),
+    pytest.param("missing", (False, None), id="absent"),
+    pytest.param("deep[0][1]", (True, "b"), id="nested lists"),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), LOOKUPS)
+def test_lookup(path: str, expected: tuple[bool, Any]) -> None:
+    params = {
+        "name": "n",
+        "description": None,
+        "site_blocks": [{"site_block_id": 1}, {"site_block_id": 2}],
+        "deep": [["a", "b"]],
+    }
+    assert translate.lookup(params, path) == expected
+
+
+VALUE_TEXTS = [
+    pytest.param("text", "text", id="string as itself"),
+    pytest.param("", "", id="empty string"),
+    pytest.param(True, "true", id="true"),
+    pytest.param(False, "false", id="false"),
+    pytest.param(-12, "-12", id="integer"),
+    pytest.param(1.5, "1.5", id="float as JSON"),
+    pytest.param(BigInt("123456789012345678901234567890"), "123456789012345678901234567890", id="BigInt"),
+    pytest.param(None, "null", id="null"),
+    pytest.param({"a": [1, "é", None]}, '{"a":[1,"é",null]}', id="object, compact"),
+    pytest.param([BigInt("9" * 25)], "[" + "9" * 25 + "]", id="BigInt inside a list"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), VALUE_TEXTS)
+def test_value_text(value: Any, expected: str) -> None:
+    assert translate.value_text(value) == expected
+
+
+def test_value_text_of_a_deeply_nested_value() -> None:
+    deep = loads(b"[" * 1000 + b"]" * 1000)
+    assert translate.value_text(deep) == "[" * 1000 + "]" * 1000

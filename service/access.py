@@ -11,7 +11,7 @@ import hmac
 import ipaddress
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -29,7 +29,6 @@ from service.storage import schema as t
 class Account:
     id: int
     components: frozenset[str]
-    campaign_quota: int
     day_limit: int
     minute_limit: int
     # The point counters as stored, by period: (window start, points used in it).
@@ -41,10 +40,6 @@ class Account:
 class Caller:
     """The resolved identity a request acts as."""
 
-    user_id: int  # the customer user acted for
-    token_user_id: int  # the owner of the token (the agent, for agent tokens)
-    is_agent: bool
-    can_write: bool
     account: Account
 
 
@@ -98,7 +93,6 @@ _ACCOUNT_COLUMNS = (
     t.accounts.c.id,
     t.accounts.c.components,
     t.accounts.c.is_active,
-    t.accounts.c.campaign_quota,
     t.accounts.c.ip_whitelist,
     t.accounts.c.day_limit,
     t.accounts.c.minute_limit,
@@ -213,38 +207,47 @@ def open_session(conn: sa.Connection, user: Any, ip: IPAddress | None) -> Sessio
     return Session(token, expires_at, None if user.is_agent else user.account_id)
 
 
-def end_session(conn: sa.Connection, *, token: str | None, check_params: Callable[[], None]) -> None:
-    """logout.user: the session ends; permanent keys are managed in the client area, not here.
-
-    check_params runs where the parameters' turn comes (after the token and the permission).
-    """
+def temporary_session(conn: sa.Connection, *, token: str | None) -> str:
+    """logout.user's steps 2 and 5: the token is a live session (permanent keys are managed
+    in the client area, not here). Returns the token, for end_session once the parameters are checked."""
     row = _token_row(conn, token)
-    if not row.is_temporary:
+    if not row.is_temporary or token is None:
         raise ServiceError("forbidden")
-    check_params()
-    conn.execute(t.access_tokens.delete().where(t.access_tokens.c.token_hash == hash_token(token or "")))
+    return token
 
 
-def authenticate(
-    conn: sa.Connection,
-    *,
-    token: str | None,
-    user_id: int | None,
-    ip: IPAddress | None,
-    policy: AccessPolicy,
-    on_account: Callable[[Account], None] | None = None,
-    user_id_fault: str | None = None,
-) -> Caller:
-    """Resolve and check the caller, in the contract's order (steps 2 to 5).
+def end_session(conn: sa.Connection, token: str) -> None:
+    """The session ends."""
+    conn.execute(t.access_tokens.delete().where(t.access_tokens.c.token_hash == hash_token(token)))
 
-    on_account runs as soon as the account acted for is known (before its
-    checks), so errors of an authenticated call can still carry its limits.
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Who a token acts as, before the checks of steps 3 to 5.
+
+    The account is known from here on, so every later error carries its limits.
+    """
+
+    is_agent: bool
+    can_write: bool
+    # The account of the token's own user (None for an agent), for a customer's user_id.
+    home_account_id: int | None
+    token_user_id: int
+    account: Account
+    account_active: bool
+    ip_whitelist: str
+
+
+def resolve(
+    conn: sa.Connection, *, token: str | None, user_id: int | None, user_id_fault: str | None = None
+) -> Resolved:
+    """Steps 2 and (for an agent) 4: the token, and the account the call acts for.
+
     user_id_fault is the mnemonic of a user_id the JSON layer could not read
     (data_type_error): it is reported where step 4 looks at user_id.
     """
     row = _token_row(conn, token)
     account_row: Any = row
-    acting_user = row.user_id
     if row.is_agent:
         # Step 4 first: an agent has no account of its own; the account checks
         # apply to the customer it acts for.
@@ -255,12 +258,9 @@ def authenticate(
         account_row = conn.execute(_AGENT_CUSTOMER, {"agent": row.user_id, "user_id": user_id}).one_or_none()
         if account_row is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
-        acting_user = user_id
-
     account = Account(
         id=account_row.id,
         components=frozenset(c for c in account_row.components.split(",") if c),
-        campaign_quota=account_row.campaign_quota,
         day_limit=account_row.day_limit,
         minute_limit=account_row.minute_limit,
         counters={
@@ -268,37 +268,51 @@ def authenticate(
             for period in COUNTER_PERIODS
         },
     )
-    if on_account is not None:
-        on_account(account)
+    return Resolved(
+        is_agent=bool(row.is_agent),
+        can_write=bool(row.can_write),
+        home_account_id=row.account_id,
+        token_user_id=row.user_id,
+        account=account,
+        account_active=bool(account_row.is_active),
+        ip_whitelist=account_row.ip_whitelist,
+    )
 
+
+def check(
+    conn: sa.Connection,
+    resolved: Resolved,
+    *,
+    user_id: int | None,
+    ip: IPAddress | None,
+    policy: AccessPolicy,
+    user_id_fault: str | None = None,
+) -> Caller:
+    """Steps 3, (for a customer) 4 and 5 for a resolved caller, in the contract's order."""
     # Step 3: account state and IP whitelist.
-    if not account_row.is_active:
+    if not resolved.account_active:
         raise ServiceError("account_inactive")
-    networks = parse_networks(account_row.ip_whitelist)
+    networks = parse_networks(resolved.ip_whitelist)
     if ip is not None and not any(ip.version == net.version and ip in net for net in networks):
         raise ServiceError("ip_not_whitelisted", params={"ip": str(ip)})
 
-    if not row.is_agent and user_id_fault is not None:
+    if not resolved.is_agent and user_id_fault is not None:
         raise ServiceError(user_id_fault, path="user_id")
-    if not row.is_agent and user_id is not None and user_id != row.user_id:
+    if not resolved.is_agent and user_id is not None and user_id != resolved.token_user_id:
         # A customer may name a user of its own account; anything else reveals nothing.
-        same_account = conn.execute(_SAME_ACCOUNT, {"user_id": user_id, "account_id": row.account_id}).one_or_none()
+        same_account = conn.execute(
+            _SAME_ACCOUNT, {"user_id": user_id, "account_id": resolved.home_account_id}
+        ).one_or_none()
         if same_account is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
 
     # Step 5: the method's components, then permission, as its access_policy option says.
     components = policy.one_of_components
-    if components and not account.components.intersection(components):
+    if components and not resolved.account.components.intersection(components):
         raise ServiceError("method_component_disabled", params={"components": ", ".join(components)})
-    if (policy.writes and not row.can_write) or policy.agents_only:
+    if (policy.writes and not resolved.can_write) or policy.agents_only:
         raise ServiceError("forbidden")
-    return Caller(
-        user_id=acting_user,
-        token_user_id=row.user_id,
-        is_agent=row.is_agent,
-        can_write=row.can_write,
-        account=account,
-    )
+    return Caller(account=resolved.account)
 
 
 # argon2id with OWASP's parameters (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane) rather

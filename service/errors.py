@@ -6,6 +6,7 @@ the same table the gateway reads.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -14,6 +15,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from contract.catalogue import CATALOGUE, ErrorEntry
+from contract.limits import Limits
 from contract.paths import strip_indices
 
 DOMAIN: Final = "campaigns.v1"
@@ -30,16 +32,22 @@ class ServiceError(Exception):
     None when the error is not about one parameter.
     value: the offending value as the client would read it back.
     params: values substituted into the message template.
+    limits: the caller's point limits, once its account is known: the answer carries them.
     """
 
     mnemonic: str
     path: str | None = None
     value: str | None = None
     params: Mapping[str, str | int] = field(default_factory=dict)
+    limits: Limits | None = None
 
     def __post_init__(self) -> None:
         if self.mnemonic not in CATALOGUE:
             raise ValueError(f"unknown mnemonic {self.mnemonic!r}")
+
+    def carrying(self, limits: Limits) -> ServiceError:
+        """The same error, answered with the caller's limits."""
+        return dataclasses.replace(self, limits=limits)
 
     @property
     def entry(self) -> ErrorEntry:
@@ -73,6 +81,17 @@ class ServiceError(Exception):
             container.Pack(detail)
             packed.append(container)
         return status_pb2.Status(code=entry.grpc_code.value[0], message=self.message, details=packed)
+
+
+class UnexpectedError(Exception):
+    """An unexpected failure (its cause chained) of a call whose account was known.
+
+    Answered as a bare INTERNAL, as any unexpected failure is, but with the caller's limits.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__("unexpected failure")
+        self.limits = limits
 
 
 def internal_status() -> status_pb2.Status:

@@ -17,11 +17,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
-from contract.limits import LIMITS_KEY, encode_limits
+from contract.limits import LIMITS_KEY, Limits, encode_limits
 from service import metrics
 from service.config import ServiceSettings
-from service.errors import ServiceError, internal_status
-from service.servicers import CallState, add_servicers, call_state
+from service.errors import ServiceError, UnexpectedError, internal_status
+from service.servicers import add_servicers
 from service.storage import Storage
 
 log = logging.getLogger("campaigns.service")
@@ -36,7 +36,8 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
     """Request ids, and contract errors turned into rich statuses.
 
     A ServiceError becomes its google.rpc.Status; anything else is logged with
-    its stack and reaches the caller as a bare INTERNAL.
+    its stack and reaches the caller as a bare INTERNAL. Both carry the limits
+    the error brings (those of the account the call was made for).
     """
 
     async def intercept_service(
@@ -54,30 +55,29 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         async def guarded(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             rid = incoming.get("x-request-id")
             rid_token = request_id.set(rid if isinstance(rid, str) and 0 < len(rid) <= 128 else uuid.uuid4().hex)
-            state_token = call_state.set(CallState())
             outcome = "INTERNAL"
             metrics.IN_FLIGHT.inc()
             started = time.perf_counter()
             try:
+                # A call made for an account puts its limits in the trailing metadata itself.
                 response = await behavior(request, context)
-                context.set_trailing_metadata(_limits_metadata())
                 outcome = "OK"
                 return response
             except ServiceError as error:
                 outcome = error.entry.reason
                 log.info("%s failed: %s at %s", method, error.mnemonic, error.path or "-")
-                await context.abort_with_status(_with_limits(rpc_status.to_status(error.to_status())))
+                await context.abort_with_status(_with_limits(rpc_status.to_status(error.to_status()), error.limits))
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 outcome = "CANCELLED"
                 raise
-            except Exception:
+            except Exception as error:
                 log.exception("%s failed unexpectedly", method)
-                await context.abort_with_status(_with_limits(rpc_status.to_status(internal_status())))
+                limits = error.limits if isinstance(error, UnexpectedError) else None
+                await context.abort_with_status(_with_limits(rpc_status.to_status(internal_status()), limits))
             finally:
                 metrics.IN_FLIGHT.dec()
                 metrics.CALLS.labels(method, outcome).inc()
                 metrics.LATENCY.labels(method).observe(time.perf_counter() - started)
-                call_state.reset(state_token)
                 request_id.reset(rid_token)
 
         return grpc.unary_unary_rpc_method_handler(
@@ -87,11 +87,6 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         )
 
 
-def _limits_metadata() -> tuple[tuple[str, bytes], ...]:
-    limits = call_state.get().limits
-    return ((LIMITS_KEY, encode_limits(limits)),) if limits is not None else ()
-
-
 @dataclass(frozen=True)
 class _Status(grpc.Status):
     code: grpc.StatusCode
@@ -99,9 +94,11 @@ class _Status(grpc.Status):
     trailing_metadata: tuple[tuple[str, str | bytes], ...]
 
 
-def _with_limits(status: grpc.Status) -> grpc.Status:
-    """The status with the caller's limits added to its trailing metadata."""
-    return _Status(status.code, status.details, (*status.trailing_metadata, *_limits_metadata()))
+def _with_limits(status: grpc.Status, limits: Limits | None) -> grpc.Status:
+    """The status with the caller's limits (when its account was known) added to its trailing metadata."""
+    if limits is None:
+        return status
+    return _Status(status.code, status.details, (*status.trailing_metadata, (LIMITS_KEY, encode_limits(limits))))
 
 
 class RunningService:

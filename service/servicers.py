@@ -9,10 +9,8 @@ charges the point; a lost race on a number is retried.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import grpc
@@ -26,10 +24,11 @@ from campaigns.v1 import user_service_pb2_grpc as uspb_grpc
 from sqlalchemy.exc import IntegrityError
 
 from contract.faults import FAULTS_KEY, decode_faults
+from contract.limits import LIMITS_KEY, Limits, encode_limits
 from contract.methods import access_policy
 from service import access, campaign_views, campaigns, directory, listing, points, rules, throttle
 from service.config import ServiceSettings
-from service.errors import ServiceError
+from service.errors import ServiceError, UnexpectedError
 from service.rules import Param
 from service.storage import Storage
 
@@ -41,19 +40,12 @@ T = TypeVar("T")
 _CONFLICT_RETRIES: Final = 3
 
 
-@dataclass(slots=True)
-class CallState:
-    """What one call learns on its way that its response must carry.
+class _LostRace(Exception):
+    """A unit lost a race on a number: its transaction rolls back and the call runs again."""
 
-    A plain object rather than context variables: the storage work may run on
-    a worker thread, and what it records here must be seen back on the loop.
-    """
-
-    # The caller's point limits once its account is known; sent as trailing metadata.
-    limits: points.Limits | None = None
-
-
-call_state: contextvars.ContextVar[CallState] = contextvars.ContextVar("call_state")
+    def __init__(self, limits: Limits) -> None:
+        super().__init__("lost a race")
+        self.limits = limits
 
 
 def metadata_value(context: Context, key: str) -> str | bytes | None:
@@ -103,45 +95,47 @@ class Calls:
         user_id = (
             request.user_id if "user_id" in request.DESCRIPTOR.fields_by_name and request.HasField("user_id") else None
         )
-        state = call_state.get()
         ip, token = self._ip(context), self._token(context)
+        user_id_fault = faults.mnemonic_at("user_id")
 
-        def unit(conn: sa.Connection) -> T:
-            def note_limits(account: access.Account) -> None:
-                state.limits = points.limits_of(account)
+        def unit(conn: sa.Connection) -> tuple[T, Limits]:
+            resolved = access.resolve(conn, token=token, user_id=user_id, user_id_fault=user_id_fault)
+            # The account is known: from here on, the answer carries its limits, failed or not.
+            limits = points.limits_of(resolved.account)
+            try:
+                caller = access.check(
+                    conn, resolved, user_id=user_id, ip=ip, policy=policy, user_id_fault=user_id_fault
+                )
+                points.check_budget(limits)
+                rules.check_structure(request, params, faults)
+                if components:
+                    rules.check_components(request, caller.account.components)
+                result = work(conn, caller)
+                # After the writes it would undo: the account row's lock is then held only to the commit.
+                charged = points.charge(conn, caller.account.id, campaign=policy.takes_campaign)
+                if policy.takes_campaign and not charged:
+                    raise ServiceError("tariff_restrictions")
+            except ServiceError as error:
+                raise error.carrying(limits) from None
+            except IntegrityError as error:
+                if campaigns.lost_race(error):
+                    raise _LostRace(limits) from error
+                raise UnexpectedError(limits) from error
+            except Exception as error:
+                raise UnexpectedError(limits) from error
+            return result, limits
 
-            caller = access.authenticate(
-                conn,
-                token=token,
-                user_id=user_id,
-                ip=ip,
-                policy=policy,
-                on_account=note_limits,
-                user_id_fault=faults.mnemonic_at("user_id"),
-            )
-            assert state.limits is not None
-            points.check_budget(state.limits)
-            rules.check_structure(request, params, faults)
-            if components:
-                rules.check_components(request, caller.account.components)
-            result = work(conn, caller)
-            # After the writes it would undo: the account row's lock is then held only to the commit.
-            charged = points.charge(conn, caller.account.id, campaign=policy.takes_campaign)
-            if policy.takes_campaign and not charged:
-                raise ServiceError("tariff_restrictions")
-            return result
-
+        lost: _LostRace | None = None
         for _attempt in range(_CONFLICT_RETRIES):
             try:
-                result = await self._storage.write(unit)
+                result, limits = await self._storage.write(unit)
                 break
-            except IntegrityError as error:
-                if not campaigns.lost_race(error):
-                    raise
+            except _LostRace as race:
+                lost = race
         else:
-            raise campaigns.conflict_error(getattr(request, "site_blocks", ()))
-        if state.limits is not None:
-            state.limits = points.spent(state.limits, 1)
+            assert lost is not None
+            raise campaigns.conflict_error(getattr(request, "site_blocks", ())).carrying(lost.limits)
+        context.set_trailing_metadata(((LIMITS_KEY, encode_limits(points.spent(limits, 1))),))
         return result
 
     async def get(
@@ -261,11 +255,14 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
     async def Logout(self, request: uspb.LogoutRequest, context: Context) -> uspb.LogoutResponse:
         token = self._token(context)
         faults = decode_faults(metadata_value(context, FAULTS_KEY))
-        await self._storage.write(
-            lambda conn: access.end_session(
-                conn, token=token, check_params=lambda: rules.check_structure(request, (), faults)
-            )
-        )
+
+        def unit(conn: sa.Connection) -> None:
+            session = access.temporary_session(conn, token=token)
+            # The parameters' turn comes after the token and the permission.
+            rules.check_structure(request, (), faults)
+            access.end_session(conn, session)
+
+        await self._storage.write(unit)
         return uspb.LogoutResponse()
 
     async def GetCustomerUsers(
@@ -287,7 +284,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
 
 
 def _never(_conn: sa.Connection, _caller: access.Caller) -> Any:
-    raise AssertionError("access.authenticate refuses agents_only methods to customers")
+    raise AssertionError("access.check refuses agents_only methods to customers")
 
 
 def add_servicers(server: grpc.aio.Server, storage: Storage, settings: ServiceSettings) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ The service reads the same catalogue for its gRPC codes, so the two never drift.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from contract.catalogue import CATALOGUE
 
@@ -32,3 +32,8 @@ def error_object(
     data["params"] = params
     data["metadata"] = metadata or {}
     return {"code": entry.jsonrpc_code, "message": entry.message(params), "data": data}
+
+
+def error_response(request_id: Any, key: str) -> dict[str, Any]:
+    """A whole JSON-RPC response answering with the catalogue error `key` (no field, params or metadata)."""
+    return {"jsonrpc": "2.0", "id": request_id, "error": error_object(key)}

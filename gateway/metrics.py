@@ -1,12 +1,20 @@
-"""Prometheus metrics of the gateway, served at GET /metrics."""
+"""Prometheus metrics of the gateway: the requests answered and their latency, served at GET /metrics.
+
+`Metrics` is ASGI middleware around the JSON-RPC endpoint. What it counts a request as, the JSON-RPC
+method and the outcome, is known only once the answer is: whoever answers notes them in the request's
+scope with `note_answer` (the endpoint, or the overload guard when it refuses), and the middleware reads
+them when the response starts.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+import time
+from typing import Any, Final
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS: Final = Counter(
     "campaigns_gateway_requests_total",
@@ -19,7 +27,44 @@ LATENCY: Final = Histogram(
     ["method"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-IN_FLIGHT: Final = Gauge("campaigns_gateway_requests_in_flight", "JSON-RPC requests being answered")
+
+# Where in scope["state"] the answer's method and outcome are noted.
+_ANSWERED: Final = "gateway.answered"
+
+
+def note_answer(scope: Scope, method: str, outcome: str) -> None:
+    """method: a known method's name, or "-" (never the client's text); outcome: "ok" or the error's mnemonic."""
+    _state(scope)[_ANSWERED] = (method, outcome)
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+class Metrics:
+    """Counts each answered request by method and outcome, and observes the time until its answer starts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = _state(scope)
+        started = time.perf_counter()
+
+        async def send_counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answered = state.pop(_ANSWERED, None)
+                if answered is not None:
+                    method, outcome = answered
+                    REQUESTS.labels(method, outcome).inc()
+                    LATENCY.labels(method).observe(time.perf_counter() - started)
+            await send(message)
+
+        await self.app(scope, receive, send_counted)
 
 
 async def endpoint(_request: Request) -> Response:

@@ -9,12 +9,11 @@ import grpc
 import pytest
 from campaigns.v1 import campaign_service_pb2
 from google.protobuf import any_pb2
-from google.protobuf.message import Message
-from google.rpc import error_details_pb2, status_pb2
 
 from contract.limits import LIMITS_KEY, Limits, encode_limits
 from gateway import translate
 from gateway.errors import STATUS_DETAILS, answer_metadata, jsonrpc_error, status_details
+from tests.gateway.unit.support import details, info, violation
 
 LIMITS = Limits(
     day_limit=1000, day_remaining=997, day_reset=3600, minute_limit=30, minute_remaining=29, minute_reset=59
@@ -40,26 +39,6 @@ PARAMS: dict[str, Any] = {
     "dynamic_call_tracking": {"count_visits": None},
     "ünknown": {"deep": [1, 2]},
 }
-
-
-def info(reason: str, **metadata: str) -> error_details_pb2.ErrorInfo:
-    return error_details_pb2.ErrorInfo(reason=reason, domain="campaigns", metadata=metadata)
-
-
-def violation(path: str) -> error_details_pb2.BadRequest:
-    return error_details_pb2.BadRequest(
-        field_violations=[error_details_pb2.BadRequest.FieldViolation(field=path, description="x")]
-    )
-
-
-def details(*messages: Message, code: grpc.StatusCode = grpc.StatusCode.INVALID_ARGUMENT) -> bytes:
-    packed = []
-    for message in messages:
-        container = any_pb2.Any()
-        container.Pack(message)
-        packed.append(container)
-    raw: bytes = status_pb2.Status(code=code.value[0], message="m", details=packed).SerializeToString()
-    return raw
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import pytest
 from prometheus_client import REGISTRY
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.app import create_app
 from gateway.metrics import Metrics, note_answer
 from gateway.overload import Overload
 from gateway.request_ids import RequestIds, request_id
 from gateway.settings import GatewaySettings
+from tests.gateway.unit.support import http_scope, run
 
 INTERNAL_ERROR = {
     "jsonrpc": "2.0",
@@ -29,67 +29,6 @@ INTERNAL_ERROR = {
         "data": {"mnemonic": "internal_error", "params": {}, "metadata": {}},
     },
 }
-
-
-def http_scope(headers: dict[str, str] | None = None, path: str = "/v2.0") -> Scope:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(name.encode(), value.encode()) for name, value in (headers or {}).items()],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8080),
-    }
-
-
-@dataclass
-class Sent:
-    """What an ASGI app sent."""
-
-    messages: list[Message] = field(default_factory=list)
-
-    @property
-    def status(self) -> int:
-        status: int = self.messages[0]["status"]
-        return status
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        return [(name.decode(), value.decode()) for name, value in self.messages[0]["headers"]]
-
-    def header(self, name: str) -> str | None:
-        found = [value for key, value in self.headers if key == name]
-        assert len(found) <= 1, found
-        return found[0] if found else None
-
-    @property
-    def body(self) -> bytes:
-        return b"".join(m.get("body", b"") for m in self.messages if m["type"] == "http.response.body")
-
-
-async def run(app: ASGIApp, scope: Scope, body: bytes = b"") -> Sent:
-    sent = Sent()
-    delivered = False
-
-    async def receive() -> Message:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await asyncio.Event().wait()  # the client neither sends more nor goes away
-        raise AssertionError("unreachable")
-
-    async def send(message: Message) -> None:
-        sent.messages.append(message)
-
-    await app(scope, receive, send)
-    return sent
 
 
 def answering(

@@ -27,15 +27,13 @@ from service.errors import ServiceError
 from service.rules import display_bool
 from service.storage import direct
 from service.storage import schema as t
+from service.storage.constraints import EXCLUSIVE_NUMBER, POOL_NUMBER, violated_constraint
 from service.storage.id_lists import in_ids
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
 
 DEFAULT_RESERVATION_TIME = pb.RESERVATION_TIME_15M
 # Prefix of the numbers bought for dynamic call tracking pools.
 PURCHASED_NUMBER_PREFIX = "7800"
-# A lost race on a call_tracking number is retried once the winner has committed:
-# the retry then reports already_in_use through the ordinary checks.
-_CONFLICT_RETRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +44,7 @@ class _Number:
 
 def lost_race(error: IntegrityError) -> bool:
     """A concurrent change took a call_tracking or pool number first; a retry reports it properly."""
-    text = str(error.orig)
-    return "exclusive" in text or "pool_numbers" in text
+    return violated_constraint(error) in (EXCLUSIVE_NUMBER, POOL_NUMBER)
 
 
 def conflict_error(blocks: Sequence[pb.SiteBlock]) -> ServiceError:

@@ -1,4 +1,4 @@
-"""The demo data set of DEMO.md: every account shows one behaviour of the contract.
+"""The demo data set of docs/demo-data.md: every account shows one behaviour of the contract.
 
 load_demo inserts whatever rows of the set are missing, by primary key, and
 never overwrites: loading twice, or after campaigns were created, is harmless,

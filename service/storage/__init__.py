@@ -108,10 +108,6 @@ class Storage:
                 raise cannot_open(target, error) from error
         return storage
 
-    @property
-    def dialect(self) -> str:
-        return "sqlite" if self.is_sqlite else "postgresql"
-
     def connections_in_use(self) -> int:
         """Connections checked out of the pool right now."""
         engine = self._sqlite if self._sqlite is not None else self._async.sync_engine  # type: ignore[union-attr]

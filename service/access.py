@@ -2,26 +2,23 @@
 
 Steps 2 to 5 of the contract's order of checks: the token, the account's state
 and IP whitelist, agent resolution, then method components and permission.
+Logging in is sessions.py, password hashes passwords.py, the client's address
+networks.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import ipaddress
-import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
-import argon2
 import sqlalchemy as sa
 
 from contract.methods import AccessPolicy
 from service.errors import ServiceError
-from service.networks import IPAddress as IPAddress  # re-exported: client_ip answers one
-from service.networks import IPNetwork, parse_networks
+from service.networks import IPAddress, parse_networks
 from service.storage import schema as t
 
 
@@ -47,34 +44,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def client_ip(peer: str, forwarded_for: str | None, trusted_proxies: Sequence[IPNetwork]) -> IPAddress | None:
-    """The caller's address: the gRPC peer, or the hop the trusted proxy recorded.
-
-    peer is grpc's form: "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000", "unix:...".
-    """
-    address = _peer_address(peer)
-    if forwarded_for and (address is None or any(address in net for net in trusted_proxies)):
-        # The rightmost entry is the one our trusted proxy appended.
-        last = forwarded_for.split(",")[-1].strip()
-        try:
-            return ipaddress.ip_address(last)
-        except ValueError:
-            return address
-    return address
-
-
-def _peer_address(peer: str) -> IPAddress | None:
-    kind, _, rest = peer.partition(":")
-    try:
-        if kind == "ipv4":
-            return ipaddress.ip_address(rest.rsplit(":", 1)[0])
-        if kind == "ipv6":
-            return ipaddress.ip_address(rest.rsplit(":", 1)[0].strip("[]"))
-    except ValueError:
-        return None
-    return None  # unix sockets and the like: local
-
-
 def bearer_token(authorization: str | None) -> str | None:
     if authorization is None:
         return None
@@ -98,7 +67,7 @@ _ACCOUNT_COLUMNS = (
     t.accounts.c.minute_limit,
     *(t.accounts.c[f"{period}_{column}"] for period in COUNTER_PERIODS for column in ("window_start", "points_used")),
 )
-# Built once; see campaigns.py. One round trip for the common case: the token,
+# Built once; see campaign_facts.py. One round trip for the common case: the token,
 # its user and (for a customer) the account.
 _TOKEN_USER_ACCOUNT = (
     sa.select(
@@ -151,60 +120,6 @@ def agent_of(conn: sa.Connection, *, token: str | None) -> int | None:
     """The agent's user id when the token is an agent's (it then acts as itself), else None."""
     row = _token_row(conn, token)
     return int(row.user_id) if row.is_agent else None
-
-
-SESSION_SECONDS = 3600
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    token: str
-    expires_at: int
-    account_id: int | None
-
-
-_LOGIN = (
-    sa.select(
-        t.users.c.id.label("user_id"),
-        t.users.c.password_hash,
-        t.users.c.is_agent,
-        t.accounts.c.id.label("account_id"),
-        t.accounts.c.is_active,
-        t.accounts.c.ip_whitelist,
-    )
-    .select_from(t.users.outerjoin(t.accounts, t.accounts.c.id == t.users.c.account_id))
-    .where(t.users.c.login == sa.bindparam("login"))
-)
-
-
-def login_candidate(conn: sa.Connection, login: str) -> Any:
-    """The user a login names (its password still to be checked), or auth_error."""
-    row = conn.execute(_LOGIN, {"login": login}).one_or_none()
-    if row is None or row.password_hash is None:
-        raise ServiceError("auth_error")
-    return row
-
-
-def open_session(conn: sa.Connection, user: Any, ip: IPAddress | None) -> Session:
-    """After the password matched: the account's checks, then a new one-hour token."""
-    if not user.is_agent:
-        if not user.is_active:
-            raise ServiceError("account_inactive")
-        networks = parse_networks(user.ip_whitelist)
-        if ip is not None and not any(ip.version == net.version and ip in net for net in networks):
-            raise ServiceError("ip_not_whitelisted", params={"ip": str(ip)})
-    token = secrets.token_urlsafe(32)
-    expires_at = int(time.time()) + SESSION_SECONDS
-    conn.execute(
-        t.access_tokens.insert().values(
-            token_hash=hash_token(token),
-            user_id=user.user_id,
-            expires_at=expires_at,
-            is_blocked=False,
-            is_temporary=True,
-        )
-    )
-    return Session(token, expires_at, None if user.is_agent else user.account_id)
 
 
 def temporary_session(conn: sa.Connection, *, token: str | None) -> str:
@@ -313,60 +228,3 @@ def check(
     if (policy.writes and not resolved.can_write) or policy.agents_only:
         raise ServiceError("forbidden")
     return Caller(account=resolved.account)
-
-
-# argon2id with OWASP's parameters (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane) rather
-# than argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes). Both are
-# current guidance; OWASP's costs a third of the memory and time per hash (about 30 ms against 110 ms on
-# the 2-core development machine). Logins hash on the loop's thread pool, several at once, and the
-# throttle (service/throttle.py), not the hash's cost, is what stops online guessing; the hash is what
-# stands against a stolen table, where OWASP's minimum is enough.
-# Changing these upgrades each stored hash at its user's next successful login (check_password).
-_HASHER: Final = argon2.PasswordHasher(
-    time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=argon2.Type.ID
-)
-# The format before argon2id: pbkdf2_sha256$rounds$salt hex$digest hex. Still verified; replaced
-# by an argon2id hash at the user's next successful login.
-_LEGACY_SCHEME: Final = "pbkdf2_sha256"
-
-
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    """An argon2id hash in PHC form ($argon2id$v=19$m=...,t=...,p=...$salt$hash); a random salt unless given."""
-    return _HASHER.hash(password, salt=salt)
-
-
-@dataclass(frozen=True, slots=True)
-class PasswordCheck:
-    matches: bool
-    # When the password matched a hash that is legacy or has other parameters than _HASHER's:
-    # the hash to store in its place.
-    new_hash: str | None = None
-
-
-def check_password(password: str, stored: str) -> PasswordCheck:
-    """Does the password match the stored hash, and should the hash be replaced? Slow: off the loop."""
-    if stored.startswith(_LEGACY_SCHEME + "$"):
-        if not _verify_pbkdf2(password, stored):
-            return PasswordCheck(False)
-        return PasswordCheck(True, hash_password(password))
-    try:
-        _HASHER.verify(stored, password)
-    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
-        return PasswordCheck(False)
-    return PasswordCheck(True, hash_password(password) if _HASHER.check_needs_rehash(stored) else None)
-
-
-def _verify_pbkdf2(password: str, stored: str) -> bool:
-    try:
-        _scheme, rounds, salt, digest = stored.split("$")
-        candidate = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(rounds))
-    except ValueError:
-        return False
-    return hmac.compare_digest(candidate.hex(), digest)
-
-
-def replace_password_hash(conn: sa.Connection, user_id: int, old: str, new: str) -> None:
-    """Store the upgraded hash, unless the password changed meanwhile."""
-    conn.execute(
-        sa.update(t.users).where(t.users.c.id == user_id, t.users.c.password_hash == old).values(password_hash=new)
-    )

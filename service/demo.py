@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from service.access import hash_password, hash_token
+from service.access import hash_token
+from service.passwords import hash_password
 from service.storage import Storage, take_turns
 from service.storage import schema as t
 from service.storage.schema import system_campaign_id

@@ -26,7 +26,20 @@ from sqlalchemy.exc import IntegrityError
 from contract.faults import FAULTS_KEY, decode_faults
 from contract.limits import LIMITS_KEY, Limits, encode_limits
 from contract.methods import access_policy
-from service import access, campaign_views, campaigns, directory, listing, points, rules, throttle
+from service import (
+    access,
+    campaign_changes,
+    campaign_views,
+    campaigns,
+    directory,
+    listing,
+    networks,
+    passwords,
+    points,
+    rules,
+    sessions,
+    throttle,
+)
 from service.config import ServiceSettings
 from service.errors import ServiceError, UnexpectedError
 from service.rules import Param
@@ -67,8 +80,8 @@ class Calls:
         self._storage = storage
         self._settings = settings
 
-    def _ip(self, context: Context) -> access.IPAddress | None:
-        return access.client_ip(
+    def _ip(self, context: Context) -> networks.IPAddress | None:
+        return networks.client_ip(
             context.peer(), _text_metadata(context, "x-forwarded-for"), self._settings.trusted_proxies
         )
 
@@ -172,7 +185,7 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
             context,
             request,
             rules.UPDATE_CAMPAIGN,
-            lambda conn, caller: campaigns.update(conn, caller, request),
+            lambda conn, caller: campaign_changes.update(conn, caller, request),
             components=True,
         )
         return spb.UpdateCampaignResponse()
@@ -182,7 +195,7 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
             context,
             request,
             rules.DELETE_CAMPAIGN,
-            lambda conn, caller: campaigns.delete(conn, caller, request),
+            lambda conn, caller: campaign_changes.delete(conn, caller, request),
         )
         return spb.DeleteCampaignResponse()
 
@@ -227,18 +240,18 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         attempt = await self._storage.write(lambda conn: throttle.admit(conn, policy, login, ip, int(time.time())))
         if attempt.new_window:
             await self._storage.write(lambda conn: throttle.sweep(conn, policy, int(time.time())))
-        user = await self._storage.read(lambda conn: access.login_candidate(conn, login))
+        user = await self._storage.read(lambda conn: sessions.login_candidate(conn, login))
         # Hashing is slow on purpose: off the event loop.
-        check = await asyncio.to_thread(access.check_password, request.password, user.password_hash)
+        check = await asyncio.to_thread(passwords.check_password, request.password, user.password_hash)
         if not check.matches:
             raise ServiceError("auth_error")
 
-        def succeed(conn: sa.Connection) -> access.Session | ServiceError:
+        def succeed(conn: sa.Connection) -> sessions.Session | ServiceError:
             throttle.forget(conn, attempt)
             if check.new_hash is not None:
-                access.replace_password_hash(conn, user.user_id, user.password_hash, check.new_hash)
+                passwords.replace_password_hash(conn, user.user_id, user.password_hash, check.new_hash)
             try:
-                return access.open_session(conn, user, ip)
+                return sessions.open_session(conn, user, ip)
             except ServiceError as refusal:
                 # A disabled account or an address off its whitelist: the password was right all the
                 # same, so the attempt is given back and the hash upgraded (committed, not rolled back).

@@ -11,7 +11,7 @@ The four references from campaigns and campaign_site_blocks to the directory
 are therefore no longer foreign keys on PostgreSQL:
 
 - the service checks each of them in the transaction that writes them (the
-  facts query of service/campaigns.py), before the write;
+  facts query of service/campaign_facts.py), before the write;
 - no API call deletes or re-keys an account, site, site block or phone number;
 - what an operator might do by hand is still refused: a trigger rejects
   deleting (or changing the id of) a directory row that a campaign refers to,

@@ -1,0 +1,78 @@
+"""Dynamic call tracking pools: each enabled block gets its numbers, vacant stock first, then bought ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from campaigns.v1 import campaign_pb2 as pb
+
+from service.storage import schema as t
+
+# Prefix of the numbers bought for dynamic call tracking pools.
+PURCHASED_NUMBER_PREFIX = "7800"
+
+
+def reserve_pools(
+    conn: sa.Connection,
+    account_id: int,
+    campaign_id: int,
+    blocks: Sequence[pb.SiteBlock],
+    dct: pb.DynamicCallTracking,
+) -> None:
+    for block in blocks:
+        if block.dynamic_call_tracking_enabled:
+            _reserve_pool(conn, account_id, campaign_id, block.site_block_id, dct.count_virtual_numbers)
+
+
+def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_block_id: int, count: int) -> None:
+    """Put `count` numbers in the block's pool: vacant stock first, then purchased ones."""
+    in_a_pool = sa.select(t.pool_numbers.c.phone_number_id)
+    vacant = (
+        sa.select(t.phone_numbers.c.id)
+        .where(
+            t.phone_numbers.c.account_id == account_id,
+            t.phone_numbers.c.is_pool_stock.is_(True),
+            t.phone_numbers.c.is_hosted_pbx.is_(False),
+            t.phone_numbers.c.id.not_in(in_a_pool),
+        )
+        .order_by(t.phone_numbers.c.id)
+        .limit(count)
+    )
+    if conn.dialect.name == "postgresql":
+        # Two creates never pick the same vacant number; the pool's primary key backs this up.
+        vacant = vacant.with_for_update(skip_locked=True)
+    chosen = list((conn.scalars(vacant)).all())
+    shortfall = count - len(chosen)
+    if shortfall > 0:
+        purchased = (
+            (
+                conn.execute(
+                    t.phone_numbers.insert().returning(t.phone_numbers.c.id),
+                    [
+                        {
+                            "account_id": account_id,
+                            # Placeholder until the id is known; replaced just below.
+                            "phone_number": f"pending:{campaign_id}:{site_block_id}:{n}",
+                            "type": "call_tracking",
+                            "is_pool_stock": True,
+                            "is_hosted_pbx": False,
+                        }
+                        for n in range(shortfall)
+                    ],
+                )
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            t.phone_numbers.update()
+            .where(t.phone_numbers.c.id == sa.bindparam("number_id"))
+            .values(phone_number=sa.bindparam("new_number")),
+            [{"number_id": n, "new_number": f"{PURCHASED_NUMBER_PREFIX}{n:07d}"} for n in purchased],
+        )
+        chosen.extend(purchased)
+    conn.execute(
+        t.pool_numbers.insert(),
+        [{"phone_number_id": n, "campaign_id": campaign_id, "site_block_id": site_block_id} for n in chosen],
+    )

@@ -40,45 +40,47 @@ def _fact(kind: str, id_column: Any, detail: Any, *where: Any) -> sa.Select[Any]
 _NO_DETAIL = sa.cast(sa.null(), sa.Text)
 # Everything steps 9 and 10 look up about the entities a create or update names,
 # in one round trip; the checks then run over it in the contract's order.
-FACTS = sa.union_all(
-    _fact(
-        "site",
-        t.sites.c.id,
-        _NO_DETAIL,
-        t.sites.c.id == sa.bindparam("site_id"),
-        t.sites.c.account_id == sa.bindparam("account_id"),
-    ),
-    _fact(
-        "site_block",
-        t.site_blocks.c.id,
-        _NO_DETAIL,
-        t.site_blocks.c.site_id == sa.bindparam("site_id"),
-        in_ids(t.site_blocks.c.id, "site_block_ids"),
-    ),
-    # Pool stock is not offered to campaigns.
-    _fact(
-        "number",
-        t.phone_numbers.c.id,
-        t.phone_numbers.c.type,
-        t.phone_numbers.c.account_id == sa.bindparam("account_id"),
-        in_ids(t.phone_numbers.c.id, "number_ids"),
-        t.phone_numbers.c.is_pool_stock.is_(False),
-    ),
-    _fact(
-        "redirection",
-        t.redirection_numbers.c.id,
-        _NO_DETAIL,
-        t.redirection_numbers.c.account_id == sa.bindparam("account_id"),
-        in_ids(t.redirection_numbers.c.id, "redirection_ids"),
-    ),
-    # Numbers held exclusively (call_tracking ones) by another campaign's block.
-    _fact(
-        "taken",
-        t.campaign_site_blocks.c.exclusive_phone_number_id,
-        _NO_DETAIL,
-        in_ids(t.campaign_site_blocks.c.exclusive_phone_number_id, "number_ids"),
-        t.campaign_site_blocks.c.campaign_id != sa.bindparam("campaign_id"),
-    ),
+FACTS = direct.fast(
+    sa.union_all(
+        _fact(
+            "site",
+            t.sites.c.id,
+            _NO_DETAIL,
+            t.sites.c.id == sa.bindparam("site_id"),
+            t.sites.c.account_id == sa.bindparam("account_id"),
+        ),
+        _fact(
+            "site_block",
+            t.site_blocks.c.id,
+            _NO_DETAIL,
+            t.site_blocks.c.site_id == sa.bindparam("site_id"),
+            in_ids(t.site_blocks.c.id, "site_block_ids"),
+        ),
+        # Pool stock is not offered to campaigns.
+        _fact(
+            "number",
+            t.phone_numbers.c.id,
+            t.phone_numbers.c.type,
+            t.phone_numbers.c.account_id == sa.bindparam("account_id"),
+            in_ids(t.phone_numbers.c.id, "number_ids"),
+            t.phone_numbers.c.is_pool_stock.is_(False),
+        ),
+        _fact(
+            "redirection",
+            t.redirection_numbers.c.id,
+            _NO_DETAIL,
+            t.redirection_numbers.c.account_id == sa.bindparam("account_id"),
+            in_ids(t.redirection_numbers.c.id, "redirection_ids"),
+        ),
+        # Numbers held exclusively (call_tracking ones) by another campaign's block.
+        _fact(
+            "taken",
+            t.campaign_site_blocks.c.exclusive_phone_number_id,
+            _NO_DETAIL,
+            in_ids(t.campaign_site_blocks.c.exclusive_phone_number_id, "number_ids"),
+            t.campaign_site_blocks.c.campaign_id != sa.bindparam("campaign_id"),
+        ),
+    )
 )
 
 
@@ -107,7 +109,7 @@ def read_facts(
         ),
         "campaign_id": campaign_id or 0,
     }
-    for row in direct.fetch(conn, FACTS, params):
+    for row in FACTS.fetch(conn, params):
         found[row.kind].append(row)
     return Facts(
         site_found=bool(found["site"]),

@@ -14,8 +14,8 @@ from service.storage import direct
 from service.storage import schema as t
 
 DEFAULT_RESERVATION_TIME = pb.RESERVATION_TIME_15M
-INSERT_BLOCKS = t.campaign_site_blocks.insert()
-INSERT_CONDITIONS = t.campaign_conditions.insert()
+INSERT_BLOCKS = direct.fast(t.campaign_site_blocks.insert())
+INSERT_CONDITIONS = direct.fast(t.campaign_conditions.insert())
 
 
 def dct_columns(dct: pb.DynamicCallTracking | None) -> dict[str, Any]:
@@ -34,9 +34,8 @@ def insert_blocks(
 ) -> None:
     if not blocks:
         return
-    direct.execute_many(
+    INSERT_BLOCKS.execute_many(
         conn,
-        INSERT_BLOCKS,
         [
             {
                 "campaign_id": campaign_id,
@@ -71,4 +70,4 @@ def insert_conditions(conn: sa.Connection, campaign_id: int, conditions: pb.Camp
         for position, condition in enumerate(group.conditions)
     ]
     if rows:
-        direct.execute_many(conn, INSERT_CONDITIONS, rows)
+        INSERT_CONDITIONS.execute_many(conn, rows)

@@ -27,7 +27,7 @@ from service.storage import direct
 from service.storage import schema as t
 from service.storage.constraints import EXCLUSIVE_NUMBER, POOL_NUMBER, violated_constraint
 
-INSERT_CAMPAIGN = t.campaigns.insert().returning(t.campaigns.c.id)
+INSERT_CAMPAIGN = direct.fast(t.campaigns.insert().returning(t.campaigns.c.id))
 
 
 def lost_race(error: IntegrityError) -> bool:
@@ -75,7 +75,7 @@ def _write(
         "created_at": int(time.time()),
         **dct_columns(request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None),
     }
-    campaign_id: int = direct.fetch(conn, INSERT_CAMPAIGN, values).scalar_one()
+    campaign_id: int = INSERT_CAMPAIGN.fetch(conn, values).scalar_one()
     insert_blocks(conn, campaign_id, request.site_blocks, numbers)
     if request.HasField("dynamic_call_tracking"):
         reserve_pools(conn, account_id, campaign_id, request.site_blocks, request.dynamic_call_tracking)

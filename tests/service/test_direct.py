@@ -53,8 +53,8 @@ async def _in_transaction(database_url: str, work: Any, *, commit: bool = True) 
 async def test_rows_are_those_of_conn_execute(database_url: str) -> None:
     def both(conn: sa.Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
         conn.execute(sa.text("SELECT 1"))  # the transaction has begun: the direct path applies
-        expected = [tuple(row) for row in conn.execute(campaign_facts.FACTS, FACTS_PARAMS)]
-        rows = list(direct.fetch(conn, campaign_facts.FACTS, FACTS_PARAMS))
+        expected = [tuple(row) for row in conn.execute(campaign_facts.FACTS.statement, FACTS_PARAMS)]
+        rows = list(direct.fetch(conn, campaign_facts.FACTS.statement, FACTS_PARAMS))
         return expected, [tuple(row) for row in rows], [row.kind for row in rows]
 
     expected, got, kinds = await _in_transaction(database_url, both)
@@ -65,10 +65,10 @@ async def test_rows_are_those_of_conn_execute(database_url: str) -> None:
 async def test_writes_join_the_transaction_and_roll_back_with_it(database_url: str) -> None:
     def write_then_fail(conn: sa.Connection) -> None:
         # The first statement of the transaction: SQLAlchemy must send it (and the BEGIN).
-        campaign_id = direct.fetch(conn, campaigns.INSERT_CAMPAIGN, _CAMPAIGN).scalar_one()
+        campaign_id = direct.fetch(conn, campaigns.INSERT_CAMPAIGN.statement, _CAMPAIGN).scalar_one()
         direct.execute_many(
             conn,
-            campaign_rows.INSERT_CONDITIONS,
+            campaign_rows.INSERT_CONDITIONS.statement,
             [
                 {
                     "campaign_id": campaign_id,
@@ -82,7 +82,7 @@ async def test_writes_join_the_transaction_and_roll_back_with_it(database_url: s
                 for i in range(3)
             ],
         )
-        assert direct.fetch(conn, points._SPEND[True], _spend_params()).first() is not None
+        assert direct.fetch(conn, points._SPEND[True].statement, _spend_params()).first() is not None
         raise _RolledBack
 
     before = await _in_transaction(database_url, lambda conn: _counts(conn))
@@ -93,7 +93,7 @@ async def test_writes_join_the_transaction_and_roll_back_with_it(database_url: s
 async def test_a_committed_write_is_there(database_url: str) -> None:
     def write(conn: sa.Connection) -> int:
         conn.execute(sa.text("SELECT 1"))
-        campaign_id: int = direct.fetch(conn, campaigns.INSERT_CAMPAIGN, _CAMPAIGN).scalar_one()
+        campaign_id: int = direct.fetch(conn, campaigns.INSERT_CAMPAIGN.statement, _CAMPAIGN).scalar_one()
         return campaign_id
 
     campaign_id = await _in_transaction(database_url, write)
@@ -122,7 +122,9 @@ async def test_a_constraint_violation_is_an_integrity_error(database_url: str) -
             .mappings()
             .one()
         )
-        direct.execute_many(conn, campaign_rows.INSERT_BLOCKS, [{**block, "site_block_id": existing["site_block_id"]}])
+        direct.execute_many(
+            conn, campaign_rows.INSERT_BLOCKS.statement, [{**block, "site_block_id": existing["site_block_id"]}]
+        )
 
     with pytest.raises(sa.exc.IntegrityError) as raised:
         await _in_transaction(database_url, duplicate)

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, event, settings
 
 from service.storage import Storage
 from service.storage import schema as t
-from tests.gateway import strategies as hs
-from tests.gateway.strategies import HugeInt, Json
+from tests.gateway.strategies_reference import HugeInt, NotStrictJson, Verdict, is_valid_id, same_json, strict_loads
+from tests.gateway.strategies_values import Json
 from tests.gateway.wire import CATALOGUE, LIMIT_KEYS, JsonRpc, message_for, request
 
 settings.register_profile(
@@ -94,13 +94,13 @@ def contract_answer(response: httpx.Response, method: Json = None) -> dict[str, 
     assert response.status_code == 200, (response.status_code, response.content[:500])
     assert response.headers.get("content-type", "").split(";")[0].strip() == "application/json", response.headers
     try:
-        answer = hs.strict_loads(response.content, hook=_unique_keys)
-    except hs.NotStrictJson as refusal:
+        answer = strict_loads(response.content, hook=_unique_keys)
+    except NotStrictJson as refusal:
         raise AssertionError(f"the answer is not strict JSON ({refusal}): {response.content[:500]!r}") from None
     assert isinstance(answer, dict), answer
     assert set(answer) in ({"jsonrpc", "id", "result"}, {"jsonrpc", "id", "error"}), answer
     assert answer["jsonrpc"] == "2.0", answer
-    assert answer["id"] is None or hs.is_valid_id(answer["id"]), answer
+    assert answer["id"] is None or is_valid_id(answer["id"]), answer
     if "result" in answer:
         result = answer["result"]
         assert isinstance(result, dict) and {"data", "metadata"} <= set(result), result
@@ -159,8 +159,8 @@ def known_bug(method: Json, params: Json, engine: str) -> str | None:
 
 def body_known_bug(body: bytes, engine: str) -> str | None:
     try:
-        document = hs.strict_loads(body)
-    except hs.NotStrictJson:
+        document = strict_loads(body)
+    except NotStrictJson:
         return None
     if isinstance(document, dict):
         return known_bug(document.get("method"), document.get("params"), engine)
@@ -239,11 +239,11 @@ def assert_charged(exchange: Exchange, *, writes: bool, charged: bool = True) ->
         )
 
 
-def check_envelope_verdict(exchange: Exchange, verdict: hs.Verdict, method: Json) -> None:
+def check_envelope_verdict(exchange: Exchange, verdict: Verdict, method: Json) -> None:
     """The answer the envelope layer owes (contract section 2), or a service answer to the same id."""
     answer = exchange.answer
     event(f"answer: {mnemonic_of(answer) or 'result'}")
-    assert hs.same_json(answer["id"], verdict.request_id), (answer["id"], verdict.request_id)
+    assert same_json(answer["id"], verdict.request_id), (answer["id"], verdict.request_id)
     if verdict.mnemonic is not None:
         assert mnemonic_of(answer) == verdict.mnemonic, (verdict, answer)
         data = answer["error"]["data"]
@@ -284,7 +284,7 @@ CONDITION: Final[dict[str, Json]] = {
 async def _call(wire: Wire, method: str, params: dict[str, Json], request_id: Json = "h") -> dict[str, Json]:
     body = request(method, params, request_id)
     answer = (await wire.exchange(body, method)).answer
-    assert hs.same_json(answer["id"], request_id), answer["id"]
+    assert same_json(answer["id"], request_id), answer["id"]
     return answer
 
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.gateway.conftest import LoneGateway
-from tests.gateway.strategies import Json
+from tests.gateway.strategies_values import Json
 from tests.gateway.support_hostile import (
     BOUND,
     MILLION,

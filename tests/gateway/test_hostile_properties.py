@@ -24,8 +24,12 @@ import pytest
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 
-from tests.gateway import strategies as hs
-from tests.gateway.strategies import Json
+from tests.gateway.strategies_envelope import bodies, envelopes
+from tests.gateway.strategies_filters import GET_METHODS, filters_for
+from tests.gateway.strategies_mutations import mutated
+from tests.gateway.strategies_params import params_for
+from tests.gateway.strategies_reference import NotStrictJson, Verdict, envelope_verdict, same_json, strict_loads
+from tests.gateway.strategies_values import Json, encode
 from tests.gateway.support_hostile import (
     DEEP,
     ENVELOPE_MNEMONICS,
@@ -49,7 +53,7 @@ from tests.gateway.wire import request
 
 
 @HOSTILE
-@given(body=hs.bodies())
+@given(body=bodies())
 @example(body=b"[" * DEEP + b"]" * DEEP)
 @example(body=raw_envelope(b'{"access_token":"tok_cust","name":' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}"))
 @example(body=raw_envelope(b'{"access_token":"tok_cust","name":"x","site_id":' + HUGE_DIGITS + b"}"))
@@ -69,16 +73,16 @@ async def test_any_body_gets_a_contract_answer(wire: Wire, body: bytes) -> None:
     assume(body_known_bug(body, wire.engine) is None)
     exchange = await wire.exchange(body)
     try:
-        document = hs.strict_loads(body)
-    except hs.NotStrictJson:
-        check_envelope_verdict(exchange, hs.Verdict("parse_error", None), None)
+        document = strict_loads(body)
+    except NotStrictJson:
+        check_envelope_verdict(exchange, Verdict("parse_error", None), None)
         return
     method = document.get("method") if isinstance(document, dict) else None
-    check_envelope_verdict(exchange, hs.envelope_verdict(document), method)
+    check_envelope_verdict(exchange, envelope_verdict(document), method)
 
 
 @HOSTILE
-@given(document=hs.envelopes(), ascii_only=st.booleans())
+@given(document=envelopes(), ascii_only=st.booleans())
 @example(document={"jsonrpc": "2.0", "id": 5, "method": "create.campaigns", "params": ["tok_cust"]}, ascii_only=False)
 @example(document={"jsonrpc": "2.0", "id": "l", "method": "get.campaigns", "params": []}, ascii_only=True)
 @example(document={"jsonrpc": "2.0", "id": [], "method": "create.campaigns", "params": {}}, ascii_only=False)
@@ -89,8 +93,8 @@ async def test_any_body_gets_a_contract_answer(wire: Wire, body: bytes) -> None:
 async def test_any_envelope_gets_its_answer(wire: Wire, document: dict[str, Json], ascii_only: bool) -> None:
     """Members missing or of any type, real and made-up method names: section 2's table, in its order."""
     assume(known_bug(document.get("method"), document.get("params"), wire.engine) is None)
-    exchange = await wire.exchange(hs.encode(document, ascii_only=ascii_only), document.get("method"))
-    check_envelope_verdict(exchange, hs.envelope_verdict(document), document.get("method"))
+    exchange = await wire.exchange(encode(document, ascii_only=ascii_only), document.get("method"))
+    check_envelope_verdict(exchange, envelope_verdict(document), document.get("method"))
 
 
 @pytest.mark.parametrize("method", ["create.campaigns", "update.campaigns", "get.campaigns"])
@@ -99,13 +103,13 @@ async def test_any_envelope_gets_its_answer(wire: Wire, document: dict[str, Json
 async def test_params_from_the_proto(wire: Wire, method: str, data: st.DataObject) -> None:
     """Valid-shaped params from the request descriptor, mutated: a result of the method's shape, or an error
     that names what the client sent and writes nothing."""
-    params = data.draw(hs.mutated(hs.params_for(method)), label="params")
+    params = data.draw(mutated(params_for(method)), label="params")
     request_id = data.draw(st.integers(-(10**6), 10**6) | st.text(max_size=8), label="id")
     assume(known_bug(method, params, wire.engine) is None)
     body = request(method, params, request_id)
     exchange = await wire.exchange(body, method)
     answer = exchange.answer
-    assert hs.same_json(answer["id"], request_id), (answer["id"], request_id)
+    assert same_json(answer["id"], request_id), (answer["id"], request_id)
     mnemonic = mnemonic_of(answer)
     event(f"answer: {mnemonic or 'result'}")
     if mnemonic is not None:
@@ -144,8 +148,8 @@ async def test_params_from_the_proto(wire: Wire, method: str, data: st.DataObjec
 async def test_get_filters(wire: Wire, data: st.DataObject) -> None:
     """Filter trees of every get method, on its own item fields, with values hostile to LIKE, SQL and the
     engines' text types: a list of items or the fault's own error, never internal_error."""
-    method = data.draw(st.sampled_from(hs.GET_METHODS), label="method")
-    query = data.draw(hs.filters_for(method), label="filter")
+    method = data.draw(st.sampled_from(GET_METHODS), label="method")
+    query = data.draw(filters_for(method), label="filter")
     params = {"access_token": "tok_agent" if method == "get.customer_users" else "tok_cust", "filter": query}
     assume(known_bug(method, params, wire.engine) is None)
     body = request(method, params, 3)

@@ -12,7 +12,8 @@ from typing import Final
 import orjson
 import pytest
 
-from tests.gateway.strategies import HugeInt, Json
+from tests.gateway.strategies_reference import HugeInt
+from tests.gateway.strategies_values import Json
 from tests.gateway.support_hostile import (
     CAMPAIGN,
     CONDITION,

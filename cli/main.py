@@ -153,7 +153,7 @@ def _configure_logs(
 
         request_ids.append(service_request_id)
     if gateway:
-        from gateway.app import request_id as gateway_request_id
+        from gateway.request_ids import request_id as gateway_request_id
 
         request_ids.append(gateway_request_id)
     configure(level, request_ids)

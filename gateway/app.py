@@ -19,11 +19,11 @@ from starlette.routing import Route, request_response
 from gateway import metrics
 from gateway.jsonrpc import JsonRpcEndpoint, json_response
 from gateway.overload import Overload
-from gateway.request_ids import RequestIds, request_id
+from gateway.request_ids import RequestIds
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstream
 
-__all__ = ["create_app", "request_id"]
+__all__ = ["create_app"]
 
 
 def create_app(settings: GatewaySettings | None = None) -> Starlette:

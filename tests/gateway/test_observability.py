@@ -8,7 +8,7 @@ import re
 import httpx
 import orjson
 
-from gateway.app import request_id as gateway_request_id
+from gateway.request_ids import request_id as gateway_request_id
 from service.logs import JsonFormatter
 from service.server import request_id as service_request_id
 from tests.conftest import Gateway

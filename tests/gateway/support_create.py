@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.gateway.wire import ABSENT, VALID, Absent
+from tests.gateway.wire import ABSENT, VALID, Absent, assert_error, call
 
 GROUPS = "campaign_conditions.group_conditions"
 CONDITIONS = f"{GROUPS}.conditions"
@@ -49,3 +49,12 @@ def case(
 
 THIRTY_ONE_GROUPS = [{"conditions": [condition()]} for _ in range(31)]
 FIFTY_ONE_CONDITIONS = [condition(value=f"city {n}") for n in range(51)]
+
+
+async def assert_create_fault(
+    url: str, params: dict[str, Any], mnemonic: str, field: str | Absent, value: str | Absent, out: dict[str, Any]
+) -> None:
+    """One row of a create fault table: the request fails with exactly that error."""
+    answer = await call(url, params, "c-1")
+    assert "result" not in answer, answer
+    assert_error(answer, mnemonic, request_id="c-1", field=field, value=value, params=out)

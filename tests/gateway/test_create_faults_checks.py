@@ -15,12 +15,13 @@ from tests.conftest import Gateway
 from tests.gateway.support_create import (
     CONDITIONS,
     GROUPS,
+    assert_create_fault,
     case,
     condition,
     conditions,
     with_,
 )
-from tests.gateway.wire import Absent, assert_error, call
+from tests.gateway.wire import Absent
 
 CASES: list[Any] = [
     # Step 2: the token.
@@ -294,6 +295,4 @@ async def test_create_fault(
     value: str | Absent,
     out: dict[str, Any],
 ) -> None:
-    answer = await call(gateway.url, params, "c-1")
-    assert "result" not in answer, answer
-    assert_error(answer, mnemonic, request_id="c-1", field=field, value=value, params=out)
+    await assert_create_fault(gateway.url, params, mnemonic, field, value, out)

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import Gateway
 from tests.gateway.support_create import (
+    assert_create_fault,
     case,
     with_,
 )
@@ -186,9 +187,7 @@ async def test_create_fault(
     value: str | Absent,
     out: dict[str, Any],
 ) -> None:
-    answer = await call(gateway.url, params, "c-1")
-    assert "result" not in answer, answer
-    assert_error(answer, mnemonic, request_id="c-1", field=field, value=value, params=out)
+    await assert_create_fault(gateway.url, params, mnemonic, field, value, out)
 
 
 async def test_limit_max_value_is_an_integer(gateway: Gateway) -> None:

@@ -18,12 +18,13 @@ from tests.gateway.support_create import (
     FIFTY_ONE_CONDITIONS,
     GROUPS,
     THIRTY_ONE_GROUPS,
+    assert_create_fault,
     case,
     condition,
     conditions,
     with_,
 )
-from tests.gateway.wire import Absent, assert_error, call
+from tests.gateway.wire import Absent
 
 CASES: list[Any] = [
     # Step 7: values.
@@ -352,6 +353,4 @@ async def test_create_fault(
     value: str | Absent,
     out: dict[str, Any],
 ) -> None:
-    answer = await call(gateway.url, params, "c-1")
-    assert "result" not in answer, answer
-    assert_error(answer, mnemonic, request_id="c-1", field=field, value=value, params=out)
+    await assert_create_fault(gateway.url, params, mnemonic, field, value, out)

@@ -61,7 +61,7 @@ COUNTER_PERIODS = ("day", "minute")
 _ACCOUNT_COLUMNS = (
     t.accounts.c.id,
     t.accounts.c.components,
-    t.accounts.c.is_active,
+    (t.accounts.c.state == "active").label("is_active"),
     t.accounts.c.ip_whitelist,
     t.accounts.c.day_limit,
     t.accounts.c.minute_limit,

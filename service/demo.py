@@ -37,7 +37,7 @@ def _account(
         "id": id,
         "name": name,
         "components": components,
-        "is_active": active,
+        "state": "active" if active else "disabled",
         "campaign_quota": quota,
         "ip_whitelist": kw.get("ip_whitelist", ALL_NETWORKS),
         "day_limit": kw.get("day_limit", DAY_POINTS),

@@ -34,7 +34,7 @@ _LOGIN = (
         t.users.c.password_hash,
         t.users.c.is_agent,
         t.accounts.c.id.label("account_id"),
-        t.accounts.c.is_active,
+        (t.accounts.c.state == "active").label("is_active"),
         t.accounts.c.ip_whitelist,
     )
     .select_from(t.users.outerjoin(t.accounts, t.accounts.c.id == t.users.c.account_id))

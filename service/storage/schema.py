@@ -40,7 +40,13 @@ accounts = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     # Comma-separated component names: call_tracking, va, dynamic_call_tracking.
     sa.Column("components", sa.Text, nullable=False, server_default=""),
-    sa.Column("is_active", sa.Boolean, nullable=False),
+    # active, disabled (by the customer's operator) or blocked (by the platform); only
+    # active may call (account_inactive otherwise).
+    sa.Column("state", sa.Text, nullable=False, server_default="active"),
+    # An IANA zone name: get.account answers it; dates are read and written in it.
+    sa.Column("timezone", sa.Text, nullable=False, server_default="UTC"),
+    # How many virtual numbers the plan allows; NULL: unlimited.
+    sa.Column("virtual_number_quota", sa.BigInteger, nullable=True),
     sa.Column("campaign_quota", sa.BigInteger, nullable=False),
     # Basic campaigns the account has: kept by create and delete in their
     # transactions, so the quota check reads one row instead of counting.
@@ -193,6 +199,23 @@ campaign_conditions = sa.Table(
     sa.Column("campaign_parameter", sa.Text, nullable=False),
     sa.Column("operator", sa.Text, nullable=False),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+number_stock = sa.Table(
+    "number_stock",
+    metadata,
+    # The platform's numbers that no account holds yet. An id is the number's for
+    # good: enabling moves it to phone_numbers under the same id (issue 14).
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("phone_number", sa.Text, nullable=False),
+    # usual, bronze, silver, gold, platinum.
+    sa.Column("category", sa.Text, nullable=False, server_default="usual"),
+    sa.Column("location_mnemonic", sa.Text, nullable=True),
+    sa.Column("location_name", sa.Text, nullable=True),
+    sa.Column("onetime_payment", sa.Float, nullable=False, server_default="0"),
+    sa.Column("monthly_charge", sa.Float, nullable=False, server_default="0"),
+    sa.Column("min_charge", sa.Float, nullable=False, server_default="0"),
+    sa.UniqueConstraint("phone_number", name="uq_number_stock_phone_number"),
 )
 
 login_failures = sa.Table(

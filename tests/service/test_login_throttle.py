@@ -286,7 +286,7 @@ async def test_a_refused_attempt_checks_no_password(database_url: str) -> None:
 
 
 async def test_a_right_password_into_a_disabled_account_still_clears_its_login(database_url: str) -> None:
-    await execute(database_url, "UPDATE accounts SET is_active = false WHERE id = 1000")
+    await execute(database_url, "UPDATE accounts SET state = 'disabled' WHERE id = 1000")
     legacy = legacy_hash("secret")
     await store_hash(database_url, legacy)
     async with user_service(database_url, login_failures_per_login=2) as stub:

@@ -90,8 +90,8 @@ async def test_campaign_names_sort_in_byte_order_after_the_round_trip(database_u
 
 
 _DIRECTORY_IN_USE = (
-    "INSERT INTO accounts (id, name, is_active, campaign_quota, ip_whitelist, day_limit, minute_limit) "
-    "VALUES (9900, 'Guarded', true, 10, '', 1, 1), (9910, 'Campaign only', true, 10, '', 1, 1)",
+    "INSERT INTO accounts (id, name, state, campaign_quota, ip_whitelist, day_limit, minute_limit) "
+    "VALUES (9900, 'Guarded', 'active', 10, '', 1, 1), (9910, 'Campaign only', 'active', 10, '', 1, 1)",
     "INSERT INTO sites (id, account_id, domain_name) VALUES (9901, 9900, 'guarded.example')",
     "INSERT INTO site_blocks (id, site_id, name) VALUES (9902, 9901, 'header')",
     "INSERT INTO phone_numbers (id, account_id, phone_number, type, is_pool_stock, is_hosted_pbx) "
@@ -193,3 +193,24 @@ async def test_login_failures_table_round_trip(database_url: str) -> None:
     assert await _rows(database_url, "SELECT scope, key, window_start, failures FROM login_failures") == [
         ("login", "k", 1795651200, 1)
     ]
+
+
+async def test_account_state_replaces_is_active_and_comes_back(database_url: str) -> None:
+    # 0009: a disabled account stays disabled through a downgrade and an upgrade.
+    await _execute(database_url, "UPDATE accounts SET state = 'blocked' WHERE id = 1001")
+    await _alembic(database_url, lambda config: command.downgrade(config, "0008"))
+    assert await _rows(
+        database_url, "SELECT id, is_active FROM accounts WHERE id IN (1000, 1001, 1005) ORDER BY id"
+    ) == [
+        (1000, True),
+        (1001, False),
+        (1005, False),
+    ]
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(
+        database_url, "SELECT id, state, timezone FROM accounts WHERE id IN (1000, 1005) ORDER BY id"
+    ) == [
+        (1000, "active", "UTC"),
+        (1005, "disabled", "UTC"),
+    ]
+    assert await _rows(database_url, "SELECT count(*) FROM number_stock") == [(0,)]

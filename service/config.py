@@ -21,6 +21,13 @@ def port(text: str) -> int:
     return number
 
 
+def admin_token(text: str) -> str | None:
+    """A bearer token: printable, no spaces (it travels in a header); empty means none."""
+    if text and not (text.isprintable() and text.strip() == text and " " not in text):
+        raise ValueError("the admin token must be printable, without spaces")
+    return text or None
+
+
 def _networks(networks: tuple[IPNetwork, ...]) -> str:
     return ",".join(str(network) for network in networks)
 
@@ -37,6 +44,17 @@ class ServiceSettings:
         },
     )
     demo: bool = field(default=False, metadata={"flag": "--demo", "help": "load the demo data set on start"})
+    # The bearer token of campaigns.admin.v1.AdminService (service/admin_auth.py). Never logged or shown.
+    admin_token: str | None = field(
+        default=None,
+        repr=False,
+        metadata={
+            "flag": "--admin-token",
+            "help": "bearer token of the admin API (AdminService); without one it answers UNAVAILABLE",
+            "parse": admin_token,
+            "show": lambda value: "set" if value else "",
+        },
+    )
     # The gateway runs beside the service by default: loopback may vouch for a client's IP.
     trusted_proxies: tuple[IPNetwork, ...] = field(
         default=tuple(parse_networks("127.0.0.1/32,::1/128")),

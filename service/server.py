@@ -19,6 +19,9 @@ from grpc_status import rpc_status
 
 from contract.limits import LIMITS_KEY, Limits, encode_limits
 from service import metrics
+from service.admin import add_admin_servicer
+from service.admin_auth import AdminAuthInterceptor
+from service.admin_errors import AdminError
 from service.config import ServiceSettings
 from service.errors import ServiceError, UnexpectedError, internal_status
 from service.servicers import add_servicers
@@ -67,6 +70,10 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 outcome = error.entry.reason
                 log.info("%s failed: %s at %s", method, error.mnemonic, error.path or "-")
                 await context.abort_with_status(_with_limits(rpc_status.to_status(error.to_status()), error.limits))
+            except AdminError as error:
+                outcome = error.reason
+                log.info("%s refused: %s", method, error.reason)
+                await context.abort_with_status(rpc_status.to_status(error.to_status()))
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 outcome = "CANCELLED"
                 raise
@@ -127,7 +134,8 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
 
         await load_demo(storage)
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor()],
+        # The first is outermost: the admin check's refusals become statuses like any error.
+        interceptors=[ErrorInterceptor(), AdminAuthInterceptor(settings.admin_token)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
@@ -135,7 +143,7 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
             ("grpc.max_metadata_size", 64 * 1024),
         ],
     )
-    services = add_servicers(server, storage, settings)
+    services = (*add_servicers(server, storage, settings), add_admin_servicer(server, storage))
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

@@ -24,6 +24,7 @@ STATIC_UTM_PARTS = ("source", "medium", "campaign", "term", "content", "referrer
 # The system campaign ("Visitors without advertising campaign") of an account is
 # the row with this id; the API calls it -1 in every account.
 SYSTEM_CAMPAIGN_API_ID = -1
+SYSTEM_CAMPAIGN_NAME = "Visitors without advertising campaign"
 
 
 def system_campaign_id(account_id: int) -> int:

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from service.demo import ACCOUNTS, CAMPAIGNS, DATA_SET
+from service.demo import CAMPAIGNS, demo_directory
 from service.storage import MIGRATION_LOCK, MIGRATIONS
 from service.storage import schema as t
 from tests.databases import DatabaseFactory
@@ -140,15 +140,30 @@ async def assert_migrated_with_one_demo_set(database_url: str) -> None:
     head = ScriptDirectory.from_config(config).get_current_head()
     versions = await query(database_url, sa.text("SELECT version_num FROM alembic_version"))
     assert [row[0] for row in versions] == [head]
-    counts = {
-        table.name: (await query(database_url, sa.select(sa.func.count()).select_from(table)))[0][0]
-        for table, _ in DATA_SET
+    directory = demo_directory()
+    accounts = directory.accounts
+    users = [user for account in accounts for user in account.users]
+    expected_rows = {
+        "accounts": len(accounts),
+        "users": len(users) + len(directory.agents),
+        "access_tokens": sum(len(user.tokens) for user in users) + sum(len(agent.tokens) for agent in directory.agents),
+        "sites": sum(len(account.sites) for account in accounts),
+        "site_blocks": sum(len(site.blocks) for account in accounts for site in account.sites),
+        "phone_numbers": sum(len(account.phone_numbers) for account in accounts),
+        "redirection_numbers": sum(len(account.redirection_numbers) for account in accounts),
+        # One system campaign per account, and the demo's own.
+        "campaigns": len(accounts) + len(CAMPAIGNS),
     }
-    assert counts == {table.name: len(rows) for table, rows in DATA_SET}
+    tables = t.metadata.tables
+    counts = {
+        name: (await query(database_url, sa.select(sa.func.count()).select_from(tables[name])))[0][0]
+        for name in expected_rows
+    }
+    assert counts == expected_rows
     # The quota counters count the demo campaigns once.
     basic = await query(database_url, sa.select(t.accounts.c.id, t.accounts.c.basic_campaigns))
     expected = {
-        a["id"]: sum(1 for c in CAMPAIGNS if c["account_id"] == a["id"] and c["type"] == "basic") for a in ACCOUNTS
+        a.app_id: sum(1 for c in CAMPAIGNS if c["account_id"] == a.app_id and c["type"] == "basic") for a in accounts
     }
     assert {row.id: row.basic_campaigns for row in basic} == expected
 

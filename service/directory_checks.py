@@ -203,10 +203,11 @@ class _Checker:
         return out
 
     def user(self, user: dpb.User, path: str) -> UserPlan:
-        self.positive_id(user.id, join(path, "id"), "user", required=bool(user.login))
-        login = self.login(user.login, join(path, "login"))
-        if user.id == 0 and login is None:
+        if user.id == 0 and not user.login:
             self.bad(join(path, "id"), "required when there is no login")
+        else:
+            self.positive_id(user.id, join(path, "id"), "user", required=False)
+        login = self.login(user.login, join(path, "login"))
         return UserPlan(
             path=path,
             id=user.id or None,

@@ -15,6 +15,7 @@ SERVICE: Final = {
     "--grpc-port": "50051",
     "--database-url": "sqlite:///campaigns.db",
     "--demo": "off",
+    "--admin-token": "empty",
     "--trusted-proxies": "127.0.0.1/32,::1/128",
     "--max-concurrent-rpcs": "256",
     "--login-window": "900",

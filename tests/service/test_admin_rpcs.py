@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -278,7 +278,7 @@ async def test_every_violation_of_a_file_is_listed_with_its_path(empty_admin: Ad
         "accounts[0].phone_numbers[1].number",
         "number_stock[0].category",
     ]
-    assert caught.value.details().startswith("accounts[0].timezone: ")
+    assert (caught.value.details() or "").startswith("accounts[0].timezone: ")
 
 
 @pytest.mark.parametrize(
@@ -310,7 +310,7 @@ async def test_what_another_account_holds_is_already_exists(
         await admin.apply(data)
 
     assert violations(caught.value) == (grpc.StatusCode.ALREADY_EXISTS, "HELD_ELSEWHERE", [path])
-    assert holder in caught.value.details()
+    assert holder in (caught.value.details() or "")
     assert 2000 not in [account.app_id for account in (await admin.export()).accounts]
 
 
@@ -438,11 +438,11 @@ async def test_a_token_with_an_expiry_and_bad_token_requests(admin: Admin) -> No
 
 
 @pytest.mark.parametrize("state", [dpb.ACCOUNT_STATE_BLOCKED, dpb.ACCOUNT_STATE_DISABLED])
-async def test_an_account_switched_off_answers_account_inactive_until_switched_on(admin: Admin, state: int) -> None:
+async def test_an_account_switched_off_answers_account_inactive_until_switched_on(
+    admin: Admin, state: dpb.AccountState.ValueType
+) -> None:
     switched = await admin.stub.SetAccountState(
-        apb.SetAccountStateRequest(app_id=1000, state=state),
-        metadata=bearer(ADMIN),
-        timeout=10,  # type: ignore[arg-type]
+        apb.SetAccountStateRequest(app_id=1000, state=state), metadata=bearer(ADMIN), timeout=10
     )
     assert (switched.previous_state, switched.state) == (dpb.ACCOUNT_STATE_ACTIVE, state)
     with pytest.raises(grpc.aio.AioRpcError) as caught:
@@ -472,7 +472,7 @@ async def test_an_account_switched_off_answers_account_inactive_until_switched_o
 async def test_admin_calls_without_the_admin_token_are_unauthenticated(
     admin: Admin, metadata: tuple[tuple[str, str], ...], reason: str
 ) -> None:
-    calls = [
+    calls: list[Awaitable[Any]] = [
         admin.stub.ExportDirectory(apb.ExportDirectoryRequest(), metadata=metadata, timeout=10),
         admin.stub.IssueToken(apb.IssueTokenRequest(user_id=5001), metadata=metadata, timeout=10),
         admin.stub.SetAccountState(

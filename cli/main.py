@@ -1,4 +1,5 @@
-"""campaigns: run the gRPC service, the JSON-RPC gateway, or both; load the demo data; migrate.
+"""campaigns: run the gRPC service, the JSON-RPC gateway, or both; load the demo data; migrate;
+apply and export directory files; call a running service's admin API.
 
 Every flag has an environment twin CAMPAIGNS_<FLAG> (--grpc-port: CAMPAIGNS_GRPC_PORT); the flag wins.
 """
@@ -8,14 +9,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from cli.admin_client import ADMIN, ADMIN_TOKEN, AdminTarget, admin_target, call
+from cli.admin_client import TARGET as ADMIN_TARGET
+from cli.arguments import Argument, add_arguments, moment, positive_id
 from cli.flags import Flag, add_flags, build, flags_of
-from cli.mistakes import ConfigError
+from cli.mistakes import ConfigError, Refused
 from cli.ports import check_free, listening_socket, reason
 from cli.settings import CommandSettings
 from gateway.settings import GatewaySettings
@@ -30,6 +35,14 @@ TARGET = flags_of(GatewaySettings, only={"target"})
 (HTTP_PORT,) = flags_of(CommandSettings, only={"http_port"})
 (METRICS_PORT,) = flags_of(CommandSettings, only={"metrics_port"})
 
+# apply and export: through the service at --target when it is set, else straight to the database.
+VIA = dataclasses.replace(
+    ADMIN_TARGET,
+    default=None,
+    help="go through the admin API of the service at HOST:PORT (with --admin-token), not to the database",
+    show=lambda _: "none: straight to --database-url",
+)
+
 Environ = Mapping[str, str]
 
 
@@ -38,6 +51,14 @@ class Command:
     help: str
     flags: tuple[Flag, ...]
     run: Callable[[argparse.Namespace, Environ], None]
+    # The values of one call (a file, an id): no default, no twin (cli/arguments.py).
+    arguments: tuple[Argument, ...] = ()
+
+
+# A command named with two words ("admin issue-token") is one of a group's: the group's help.
+GROUPS: Mapping[str, str] = {
+    "admin": "day-to-day calls to the admin API of a running service (at --target, with --admin-token)",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,6 +137,109 @@ def _migrate(args: argparse.Namespace, environ: Environ) -> None:
     print("schema up to date")
 
 
+def _directory_way(args: argparse.Namespace, environ: Environ) -> AdminTarget | str:
+    """apply and export: the service to go through, or the URL of the database to go straight to."""
+    (database,) = DATABASE
+    flags = [flag.name for flag in (VIA, database) if getattr(args, flag.dest) is not None]
+    twins = [flag.env for flag in (VIA, database) if flag.env in environ]
+    if len(flags) == 2:
+        raise ConfigError(f"{VIA.name} or {database.name}, not both: through the service, or straight to the database")
+    if not flags and len(twins) == 2:
+        raise ConfigError(f"{' and '.join(twins)} are both set: say which with {VIA.name} or {database.name}")
+    if flags == [VIA.name] or (not flags and twins == [VIA.env]):
+        return admin_target(args, environ, str(VIA.read(args.target, environ)))
+    if args.admin_token is not None:
+        raise ConfigError(f"{ADMIN_TOKEN.name} is for {VIA.name}: straight to the database needs none")
+    _configure_logs(args, environ, service=True)
+    return str(database.read(args.database_url, environ))
+
+
+def _apply(args: argparse.Namespace, environ: Environ) -> None:
+    from cli.directory import apply_through, apply_to_database, changes_text, read_file
+
+    way = _directory_way(args, environ)
+    directory = read_file(args.file)
+    try:
+        if isinstance(way, AdminTarget):
+            changes = apply_through(way, directory, validate_only=args.validate_only)
+        else:
+            with _database_mistakes():
+                changes = asyncio.run(apply_to_database(way, directory, validate_only=args.validate_only))
+    except Refused as error:
+        # What is refused is the file's: its name first, then the paths in it.
+        raise Refused(f"{args.file}: {error}", error.details) from None
+    print(changes_text(changes, validate_only=args.validate_only))
+
+
+def _export(args: argparse.Namespace, environ: Environ) -> None:
+    from cli.directory import export_from_database, export_through
+    from contract.directory_files import directory_yaml
+
+    way = _directory_way(args, environ)
+    if isinstance(way, AdminTarget):
+        directory = export_through(way, args.app_id)
+    else:
+        with _database_mistakes():
+            directory = asyncio.run(export_from_database(way, args.app_id))
+    sys.stdout.write(directory_yaml(directory))
+
+
+def _admin(args: argparse.Namespace, environ: Environ) -> AdminTarget:
+    return admin_target(args, environ, str(ADMIN_TARGET.read(args.target, environ)))
+
+
+def _issue_token(args: argparse.Namespace, environ: Environ) -> None:
+    from campaigns.admin.v1 import admin_service_pb2 as apb
+    from google.protobuf import timestamp_pb2
+
+    expires_at = None if args.expires_at is None else timestamp_pb2.Timestamp(seconds=int(args.expires_at.timestamp()))
+    request = apb.IssueTokenRequest(user_id=args.user_id, expires_at=expires_at)
+    issued = call(_admin(args, environ), lambda stub: stub.IssueToken, request)
+    expires = issued.expires_at.ToJsonString() if issued.HasField("expires_at") else "never"
+    print(f"token: {issued.token}")
+    print(f"token_id: {issued.token_id}")
+    print(f"user_id: {issued.user_id}")
+    print(f"expires_at: {expires}")
+    print("# The token is shown this once: the service keeps only its token_id (its SHA-256).")
+    print(f"# Revoke it with: campaigns admin revoke-token --token-id {issued.token_id}")
+
+
+def _revoke_token(args: argparse.Namespace, environ: Environ) -> None:
+    from campaigns.admin.v1 import admin_service_pb2 as apb
+
+    request = (
+        apb.RevokeTokenRequest(token=args.token)
+        if args.token is not None
+        else apb.RevokeTokenRequest(token_id=args.token_id)
+    )
+    revoked = call(_admin(args, environ), lambda stub: stub.RevokeToken, request)
+    print(f"token revoked (it was user {revoked.user_id}'s)")
+
+
+def _state(text: str) -> str:
+    state = text.strip().lower()
+    if state not in ("active", "disabled", "blocked"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a state (active, disabled or blocked)")
+    return state
+
+
+def _set_account_state(args: argparse.Namespace, environ: Environ) -> None:
+    from campaigns.admin.v1 import admin_service_pb2 as apb
+    from campaigns.admin.v1 import directory_pb2 as dpb
+
+    state = dpb.AccountState.Value(f"ACCOUNT_STATE_{args.state.upper()}")
+    request = apb.SetAccountStateRequest(app_id=args.app_id, state=state)
+    changed = call(_admin(args, environ), lambda stub: stub.SetAccountState, request)
+
+    def name(value: int) -> str:
+        return dpb.AccountState.Name(value).removeprefix("ACCOUNT_STATE_").lower()  # type: ignore[arg-type]
+
+    print(f"account {args.app_id}: {name(changed.previous_state)} -> {name(changed.state)}")
+
+
+_APP_ID = Argument("--app-id", "the account (app_id)", parse=positive_id, metavar="N")
+
+
 COMMANDS: Mapping[str, Command] = {
     "serve": Command(
         "run the gRPC service and the JSON-RPC gateway together", (*SERVICE, HTTP_PORT, METRICS_PORT, *GATEWAY), _serve
@@ -128,6 +252,48 @@ COMMANDS: Mapping[str, Command] = {
     ),
     "load-demo": Command("load the demo data set (idempotent) and exit", DATABASE, _load_demo),
     "migrate": Command("bring the database schema up to date and exit", DATABASE, _migrate),
+    "apply": Command(
+        "apply a directory file (JSON or YAML): create or update what it names, all or nothing; print what changed",
+        (*DATABASE, VIA, ADMIN_TOKEN),
+        _apply,
+        (
+            Argument("file", "the directory file; - for standard input"),
+            Argument("--validate-only", "check everything and write nothing; print what would change", is_switch=True),
+        ),
+    ),
+    "export": Command(
+        "print the directory (accounts, users, sites, numbers, agents, stock) as YAML, without secrets",
+        (*DATABASE, VIA, ADMIN_TOKEN),
+        _export,
+        (dataclasses.replace(_APP_ID, help="only this account (then no agents and no stock)"),),
+    ),
+    "admin issue-token": Command(
+        "issue a token for a user or an agent; its secret is shown once",
+        ADMIN,
+        _issue_token,
+        (
+            Argument("--user-id", "the user or agent the token acts as", parse=positive_id, required=True, metavar="N"),
+            Argument("--expires-at", "when it expires, e.g. 2027-01-01T00:00:00Z (default: never)", parse=moment),
+        ),
+    ),
+    "admin revoke-token": Command(
+        "revoke a token: its next call is refused",
+        ADMIN,
+        _revoke_token,
+        (
+            Argument("--token", "the token's secret", one_of="token"),
+            Argument("--token-id", "its token_id (64 hex digits, as issue-token printed it)", one_of="token"),
+        ),
+    ),
+    "admin set-account-state": Command(
+        "switch an account on or off: only an active account's users may call",
+        ADMIN,
+        _set_account_state,
+        (
+            dataclasses.replace(_APP_ID, required=True),
+            Argument("--state", "active, disabled or blocked", parse=_state, required=True),
+        ),
+    ),
 }
 
 
@@ -135,8 +301,20 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="campaigns", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_flags(top, (LOG_LEVEL,))
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    groups: dict[str, Any] = {}
     for name, command in COMMANDS.items():
-        add_flags(commands.add_parser(name, help=command.help, description=command.help), command.flags)
+        group, _, word = name.rpartition(" ")
+        where = commands
+        if group:
+            if group not in groups:
+                about = commands.add_parser(group, help=GROUPS[group], description=GROUPS[group])
+                groups[group] = about.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
+            where = groups[group]
+        each = where.add_parser(word, help=command.help, description=command.help)
+        add_flags(each, command.flags)
+        add_arguments(each, command.arguments)
+        # The whole name ("admin issue-token"), over the first word the top parser saw.
+        each.set_defaults(command=name)
     return top
 
 
@@ -189,6 +367,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"campaigns: {error}", file=sys.stderr)
         return 2
+    except Refused as error:
+        print(f"campaigns: {error}", *(f"  {line}" for line in error.details), sep="\n", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:
         print(f"campaigns: {error}", file=sys.stderr)
         return 1

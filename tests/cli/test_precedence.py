@@ -12,6 +12,13 @@ from cli.main import COMMANDS, LOG_LEVEL, parser
 from tests.cli.commands import run
 
 _EVERY = sorted({(name, flag.name): flag for name, command in COMMANDS.items() for flag in command.flags}.items())
+# What a command needs besides its flags (the file, an id), so that it parses.
+_NEEDS: dict[str, list[str]] = {
+    "apply": ["directory.yaml"],
+    "admin issue-token": ["--user-id", "1"],
+    "admin revoke-token": ["--token", "t"],
+    "admin set-account-state": ["--app-id", "1", "--state", "active"],
+}
 
 
 def _sample(flag: Flag, n: int) -> str:
@@ -27,7 +34,8 @@ def _sample(flag: Flag, n: int) -> str:
 
 
 def _value(flag: Flag, argv: list[str], environ: dict[str, str]) -> Any:
-    args = parser().parse_args(argv)
+    command, *rest = argv
+    args = parser().parse_args([*command.split(), *rest, *_NEEDS.get(command, [])])
     return flag.read(getattr(args, flag.dest), environ)
 
 

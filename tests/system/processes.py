@@ -145,6 +145,7 @@ class ServiceProcess(Process):
         port: int | None = None,
         metrics_port: int | None = None,
         demo: bool = False,
+        extra: Sequence[str] = (),
     ):
         self.port = port if port is not None else free_port()
         self.database_url = database_url
@@ -154,6 +155,7 @@ class ServiceProcess(Process):
             argv += ["--metrics-port", str(metrics_port)]
         if demo:
             argv.append("--demo")
+        argv += extra
         super().__init__(f"service :{self.port}", argv, log)
 
     @property

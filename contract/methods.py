@@ -17,7 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from campaigns.v1 import campaign_service_pb2, options_pb2, site_service_pb2, user_service_pb2
+from campaigns.v1 import (
+    account_service_pb2,
+    campaign_service_pb2,
+    options_pb2,
+    site_service_pb2,
+    user_service_pb2,
+)
 from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
@@ -27,6 +33,7 @@ SERVICES: Final[tuple[ServiceDescriptor, ...]] = (
     campaign_service_pb2.DESCRIPTOR.services_by_name["CampaignService"],
     site_service_pb2.DESCRIPTOR.services_by_name["SiteService"],
     user_service_pb2.DESCRIPTOR.services_by_name["UserService"],
+    account_service_pb2.DESCRIPTOR.services_by_name["AccountService"],
 )
 
 

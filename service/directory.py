@@ -1,4 +1,4 @@
-"""The look-ups around campaigns: numbers, sites, site blocks, an agent's customer users.
+"""The look-ups around campaigns: numbers, sites, site blocks, an agent's customer users, the account.
 
 Each is a Listing (see listing.py) over one SQL select; nested lists are read
 for the page's ids only.
@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any, Final
 
 import sqlalchemy as sa
+from campaigns.v1 import account_service_pb2 as apb
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import site_service_pb2 as sspb
@@ -228,3 +229,23 @@ def customer_users(conn: sa.Connection, agent_id: int, query: Query) -> uspb.Get
             if row[optional] is not None:
                 setattr(user, optional, row[optional])
     return response
+
+
+# ---------------------------------------------------------------- get.account
+
+# No field is filterable or sortable (filter_prohibited, sort_prohibited): the listing is of one row.
+ACCOUNT: Final = Listing((Field("app_id"), Field("name"), Field("timezone")))
+_a = t.accounts.c
+
+
+def account(conn: sa.Connection, account_id: int, query: Query) -> apb.GetAccountResponse:
+    """The account the call acts for, as the one item of a get (limit and offset apply as to any get)."""
+    base = sa.select(_a.id.label("app_id"), _a.name.label("name"), _a.timezone.label("timezone")).where(
+        _a.id == account_id
+    )
+    rows, total = run_query(conn, base, {}, _a.id, query)
+    return apb.GetAccountResponse(
+        data=[apb.Account(app_id=row["app_id"], name=row["name"], timezone=row["timezone"]) for row in rows],
+        total_items=total,
+        fields=query.fields,
+    )

@@ -1,4 +1,4 @@
-"""The gRPC servicers: CampaignService, SiteService, UserService.
+"""The gRPC servicers: CampaignService, SiteService, UserService, AccountService.
 
 Every authenticated call goes the same way (`Calls.run`): one write
 transaction that admits the caller (steps 2 to 6), checks the parameters
@@ -15,6 +15,8 @@ from typing import Any, Final, TypeVar
 
 import grpc
 import sqlalchemy as sa
+from campaigns.v1 import account_service_pb2 as apb
+from campaigns.v1 import account_service_pb2_grpc as apb_grpc
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 from campaigns.v1 import site_service_pb2 as sspb
@@ -218,6 +220,11 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
         return await self.get(context, request, directory.SITE_BLOCKS, directory.site_blocks)
 
 
+class AccountService(Calls, apb_grpc.AccountServiceServicer):
+    async def GetAccount(self, request: apb.GetAccountRequest, context: Context) -> apb.GetAccountResponse:
+        return await self.get(context, request, directory.ACCOUNT, directory.account)
+
+
 LOGIN_PARAMS: Final = (Param("login", required=True), Param("password", required=True))
 CUSTOMER_USERS_PARAMS: Final = tuple(p for p in listing.GET_PARAMS if p.name != "user_id")
 
@@ -301,11 +308,17 @@ def _never(_conn: sa.Connection, _caller: access.Caller) -> Any:
 
 
 def add_servicers(server: grpc.aio.Server, storage: Storage, settings: ServiceSettings) -> tuple[str, ...]:
-    """Register the three services; returns their names (for health and reflection)."""
+    """Register the four services; returns their names (for health and reflection)."""
     spb_grpc.add_CampaignServiceServicer_to_server(CampaignService(storage, settings), server)
     sspb_grpc.add_SiteServiceServicer_to_server(SiteService(storage, settings), server)
     uspb_grpc.add_UserServiceServicer_to_server(UserService(storage, settings), server)
+    apb_grpc.add_AccountServiceServicer_to_server(AccountService(storage, settings), server)
     return tuple(
         module.DESCRIPTOR.services_by_name[name].full_name
-        for module, name in ((spb, "CampaignService"), (sspb, "SiteService"), (uspb, "UserService"))
+        for module, name in (
+            (spb, "CampaignService"),
+            (sspb, "SiteService"),
+            (uspb, "UserService"),
+            (apb, "AccountService"),
+        )
     )

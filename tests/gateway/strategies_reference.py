@@ -26,6 +26,7 @@ DOCUMENTED_METHODS: Final = frozenset(
         "get.sites",
         "get.site_blocks",
         "get.customer_users",
+        "get.account",
         "login.user",
         "logout.user",
     }

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import grpc
 import sqlalchemy as sa
+from campaigns.v1 import account_service_pb2_grpc as apb_grpc
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
@@ -35,6 +36,10 @@ def sites_stub(service: Service) -> sspb_grpc.SiteServiceAsyncStub:
 
 def users_stub(service: Service) -> uspb_grpc.UserServiceAsyncStub:
     return uspb_grpc.UserServiceStub(service.channel)
+
+
+def accounts_stub(service: Service) -> apb_grpc.AccountServiceAsyncStub:
+    return apb_grpc.AccountServiceStub(service.channel)
 
 
 def auth(token: str | None = "tok_cust") -> tuple[tuple[str, str], ...]:

@@ -92,6 +92,15 @@ async def test_health_serving(service: Service) -> None:
     assert await health_check(service.channel, SERVICE) == SERVING
 
 
+async def test_every_service_is_reflected_and_serving(service: Service) -> None:
+    response = await reflect(service.channel, list_services="")
+
+    names = {s.name for s in response.list_services_response.service}
+    for name in ("CampaignService", "SiteService", "UserService", "AccountService"):
+        assert f"campaigns.v1.{name}" in names, names
+        assert await health_check(service.channel, f"campaigns.v1.{name}") == SERVING, name
+
+
 async def test_health_of_an_unknown_service(service: Service) -> None:
     error = await expect_error(health_check(service.channel, "campaigns.v1.NoSuchService"))
 

@@ -25,6 +25,7 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
     "get.sites": listing.GET_PARAMS,
     "get.site_blocks": listing.GET_PARAMS,
     "get.customer_users": servicers.CUSTOMER_USERS_PARAMS,
+    "get.account": listing.GET_PARAMS,
     "login.user": servicers.LOGIN_PARAMS,
     "logout.user": (),
 }

@@ -44,18 +44,25 @@ class _Rehearsed(Exception):
         self.changes = changes
 
 
-async def apply_directory(storage: Storage, directory: dpb.Directory, *, validate_only: bool = False) -> Changes:
-    """Check and apply a directory in one transaction (all or nothing); AdminError when it cannot be."""
+async def apply_directory(
+    storage: Storage, directory: dpb.Directory, *, validate_only: bool = False, now: int | None = None
+) -> Changes:
+    """Check and apply a directory in one transaction (all or nothing); AdminError when it cannot be.
+
+    now: the creation time of what it creates (unix seconds; the clock's when None).
+    """
     plan = check_directory(directory)
-    return await apply_checked(storage, plan, validate_only=validate_only)
+    return await apply_checked(storage, plan, validate_only=validate_only, now=now)
 
 
-async def apply_checked(storage: Storage, plan: Plan, *, validate_only: bool = False) -> Changes:
+async def apply_checked(
+    storage: Storage, plan: Plan, *, validate_only: bool = False, now: int | None = None
+) -> Changes:
     stored = await storage.read(lambda conn: stored_password_hashes(conn, plan))
     passwords = await asyncio.to_thread(hash_passwords, plan, stored)
 
     def work(conn: sa.Connection) -> Changes:
-        changes = apply_plan(conn, plan, passwords=passwords)
+        changes = apply_plan(conn, plan, passwords=passwords, now=now)
         if validate_only:
             raise _Rehearsed(changes)
         return changes

@@ -77,7 +77,8 @@ DEMO_CAMPAIGN_ROWS: Final[Sequence[tuple[sa.Table, list[dict[str, Any]]]]] = (
 
 async def load_demo(storage: Storage) -> int:
     """Apply the demo directory and insert the missing demo campaigns; returns how many entries were created."""
-    changes = await apply_directory(storage, demo_directory())
+    # What it creates (the system campaigns) dates from the demo's day, as the demo's campaigns do.
+    changes = await apply_directory(storage, demo_directory(), now=_CREATED)
     inserted = await storage.write(insert_demo_campaigns)
     return len(changes.created) + inserted
 

@@ -524,3 +524,36 @@ async def test_the_gateway_never_routes_to_the_admin_service(admin: Admin) -> No
             assert answer["error"]["data"]["mnemonic"] == "method_not_found", answer
     finally:
         await stop_gateway(server, task)
+
+
+async def test_numbers_the_service_buys_get_ids_above_every_directory_id(admin: Admin) -> None:
+    # 1001 is the first id the service would give a number it buys for a pool; the stock's ids share
+    # the space (an enabled stock number keeps its id).
+    # The operator's way to change one account: export it, edit, apply (an entry is the account's whole state).
+    directory = await admin.export(1000)
+    directory.accounts[0].phone_numbers.add(id=1001, number="74990001001", type=dpb.PHONE_NUMBER_TYPE_VA)
+    directory.number_stock.add(id=1002, number="74959001002")
+    applied = await admin.stub.ApplyDirectory(
+        apb.ApplyDirectoryRequest(directory=directory), metadata=bearer(ADMIN), timeout=60
+    )
+    assert (list(applied.created), list(applied.updated)) == (["phone_number 1001", "stock_number 1002"], [])
+    request = spb.CreateCampaignRequest(
+        name="Pool",
+        site_id=10,
+        site_blocks=[{"site_block_id": 101, "phone_number_id": 1001, "dynamic_call_tracking_enabled": True}],
+        dynamic_call_tracking={
+            "count_virtual_numbers": 5,
+            "count_visits": 100,
+            "reservation_time": "RESERVATION_TIME_1H",
+        },
+    )
+
+    created = await admin.campaigns.CreateCampaign(request, metadata=bearer("tok_cust"), timeout=10)
+
+    pool = await query(
+        admin.database_url,
+        sa.select(t.pool_numbers.c.phone_number_id).where(t.pool_numbers.c.campaign_id == created.id),
+    )
+    ids = sorted(row.phone_number_id for row in pool)
+    assert ids[:3] == [381, 382, 383]  # the vacant pool stock first
+    assert len(ids) == 5 and min(ids[3:]) > 1002, ids

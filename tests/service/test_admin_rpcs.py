@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from campaigns.admin.v1 import admin_service_pb2 as apb
 from campaigns.admin.v1 import admin_service_pb2_grpc as apb_grpc
 from campaigns.admin.v1 import directory_pb2 as dpb
+from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 from google.protobuf import timestamp_pb2
@@ -540,12 +541,10 @@ async def test_numbers_the_service_buys_get_ids_above_every_directory_id(admin: 
     request = spb.CreateCampaignRequest(
         name="Pool",
         site_id=10,
-        site_blocks=[{"site_block_id": 101, "phone_number_id": 1001, "dynamic_call_tracking_enabled": True}],
-        dynamic_call_tracking={
-            "count_virtual_numbers": 5,
-            "count_visits": 100,
-            "reservation_time": "RESERVATION_TIME_1H",
-        },
+        site_blocks=[pb.SiteBlock(site_block_id=101, phone_number_id=1001, dynamic_call_tracking_enabled=True)],
+        dynamic_call_tracking=pb.DynamicCallTracking(
+            count_virtual_numbers=5, count_visits=100, reservation_time=pb.RESERVATION_TIME_1H
+        ),
     )
 
     created = await admin.campaigns.CreateCampaign(request, metadata=bearer("tok_cust"), timeout=10)

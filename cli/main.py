@@ -12,16 +12,16 @@ import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from cli import serving
 from cli.admin_client import ADMIN, ADMIN_TOKEN, AdminTarget, admin_target, call
 from cli.admin_client import TARGET as ADMIN_TARGET
 from cli.arguments import Argument, add_arguments, moment, positive_id
 from cli.flags import Flag, add_flags, build, flags_of
 from cli.mistakes import ConfigError, Refused
-from cli.ports import check_free, listening_socket, reason
 from cli.settings import CommandSettings
 from gateway.settings import GatewaySettings
 from service.config import ServiceSettings
@@ -34,6 +34,7 @@ TARGET = flags_of(GatewaySettings, only={"target"})
 (LOG_LEVEL,) = flags_of(CommandSettings, only={"log_level"})
 (HTTP_PORT,) = flags_of(CommandSettings, only={"http_port"})
 (METRICS_PORT,) = flags_of(CommandSettings, only={"metrics_port"})
+(WORKERS,) = flags_of(CommandSettings, only={"workers"})
 
 # apply and export: through the service at --target when it is set, else straight to the database.
 VIA = dataclasses.replace(
@@ -66,31 +67,43 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{message} (see {self.prog} --help)")
 
 
+def _flags() -> dict[str, str]:
+    """The flags a serve command's mistakes are named by."""
+    names = {flag.fields[0]: flag.name for flag in (*SERVICE, HTTP_PORT, METRICS_PORT)}
+    return {key: names[key] for key in ("http_port", "grpc_port", "metrics_port", "database_url")}
+
+
+def _exit(status: int) -> None:
+    if status:
+        raise SystemExit(status)
+
+
 def _serve(args: argparse.Namespace, environ: Environ) -> None:
     service = build(ServiceSettings, SERVICE, args, environ)
     gateway = build(GatewaySettings, GATEWAY, args, environ)
     http_port = HTTP_PORT.read(args.http_port, environ)
     metrics_port = METRICS_PORT.read(args.metrics_port, environ)
-    _configure_logs(args, environ, service=True, gateway=True)
-    http = listening_socket(service.host, http_port, HTTP_PORT.name)
-    check_free(service.host, service.grpc_port, "--grpc-port")
-    _serve_metrics(service.host, metrics_port)
-    from cli.together import serve_together
-
-    with _database_mistakes():
-        serve_together(service, http=http, http_port=http_port, gateway=gateway)
+    workers = WORKERS.read(args.workers, environ)
+    level = LOG_LEVEL.read(args.log_level, environ)
+    _exit(
+        serving.serve(
+            service,
+            gateway,
+            http_port=http_port,
+            metrics_port=metrics_port,
+            workers=workers,
+            level=level,
+            flags=_flags(),
+        )
+    )
 
 
 def _serve_grpc(args: argparse.Namespace, environ: Environ) -> None:
     service = build(ServiceSettings, SERVICE, args, environ)
     metrics_port = METRICS_PORT.read(args.metrics_port, environ)
-    _configure_logs(args, environ, service=True)
-    check_free(service.host, service.grpc_port, "--grpc-port")
-    _serve_metrics(service.host, metrics_port)
-    from service.server import serve
-
-    with _database_mistakes():
-        asyncio.run(serve(service))
+    workers = WORKERS.read(args.workers, environ)
+    level = LOG_LEVEL.read(args.log_level, environ)
+    _exit(serving.serve_grpc(service, metrics_port=metrics_port, workers=workers, level=level, flags=_flags()))
 
 
 def _serve_gateway(args: argparse.Namespace, environ: Environ) -> None:
@@ -98,11 +111,9 @@ def _serve_gateway(args: argparse.Namespace, environ: Environ) -> None:
     (host,) = (flag.read(args.host, environ) for flag in HOST)
     gateway = build(GatewaySettings, GATEWAY + TARGET, args, environ)
     http_port = HTTP_PORT.read(args.http_port, environ)
-    _configure_logs(args, environ, gateway=True)
-    http = listening_socket(host, http_port, HTTP_PORT.name)
-    from gateway.run import serve_gateway
-
-    serve_gateway(host=host, port=http_port, target=gateway.target, settings=gateway, sockets=[http])
+    workers = WORKERS.read(args.workers, environ)
+    level = LOG_LEVEL.read(args.log_level, environ)
+    _exit(serving.serve_gateway(host, gateway, http_port=http_port, workers=workers, level=level, flags=_flags()))
 
 
 def _load_demo(args: argparse.Namespace, environ: Environ) -> None:
@@ -242,12 +253,14 @@ _APP_ID = Argument("--app-id", "the account (app_id)", parse=positive_id, metava
 
 COMMANDS: Mapping[str, Command] = {
     "serve": Command(
-        "run the gRPC service and the JSON-RPC gateway together", (*SERVICE, HTTP_PORT, METRICS_PORT, *GATEWAY), _serve
+        "run the gRPC service and the JSON-RPC gateway together",
+        (*SERVICE, HTTP_PORT, METRICS_PORT, WORKERS, *GATEWAY),
+        _serve,
     ),
-    "serve-grpc": Command("run the gRPC service alone", (*SERVICE, METRICS_PORT), _serve_grpc),
+    "serve-grpc": Command("run the gRPC service alone", (*SERVICE, METRICS_PORT, WORKERS), _serve_grpc),
     "serve-gateway": Command(
         "run the JSON-RPC gateway alone, in front of the service at --target",
-        (*HOST, HTTP_PORT, *TARGET, *GATEWAY),
+        (*HOST, HTTP_PORT, *TARGET, WORKERS, *GATEWAY),
         _serve_gateway,
     ),
     "load-demo": Command("load the demo data set (idempotent) and exit", DATABASE, _load_demo),
@@ -322,40 +335,12 @@ def _configure_logs(
     args: argparse.Namespace, environ: Environ, *, service: bool = False, gateway: bool = False
 ) -> None:
     """JSON lines on stderr, with the request id of whichever half the line is from."""
-    level = LOG_LEVEL.read(args.log_level, environ)
-    from service.logs import configure
-
-    request_ids = []
-    if service:
-        from service.server import request_id as service_request_id
-
-        request_ids.append(service_request_id)
-    if gateway:
-        from gateway.request_ids import request_id as gateway_request_id
-
-        request_ids.append(gateway_request_id)
-    configure(level, request_ids)
+    serving.configure_logs(LOG_LEVEL.read(args.log_level, environ), service=service, gateway=gateway)
 
 
-def _serve_metrics(host: str, port: int) -> None:
-    if port:
-        from service.metrics import serve_metrics
-
-        try:
-            serve_metrics(host, port)
-        except OSError as error:
-            raise ConfigError(f"cannot listen on {host}:{port} ({METRICS_PORT.name}): {reason(error)}") from None
-
-
-@contextlib.contextmanager
-def _database_mistakes() -> Iterator[None]:
+def _database_mistakes() -> contextlib.AbstractContextManager[None]:
     """The database the URL names cannot be used: the storage layer's one line, with the flag to fix."""
-    from service.storage.unusable import DatabaseUnusable
-
-    try:
-        yield
-    except DatabaseUnusable as error:
-        raise ConfigError(f"{DATABASE[0].name}: {error}") from None
+    return serving.database_mistakes(DATABASE[0].name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ these flags too have one default, one meaning and a CAMPAIGNS_* twin.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from service.config import port
@@ -17,6 +18,13 @@ def log_level(text: str) -> str:
     if not isinstance(logging.getLevelNamesMapping().get(level), int) or level == "NOTSET":
         raise ValueError(f"{text!r} is not a log level (DEBUG, INFO, WARNING, ERROR, CRITICAL)")
     return level
+
+
+def workers(text: str) -> int:
+    number = int(text) if text.strip().isdigit() else 0
+    if not 1 <= number <= 256:
+        raise ValueError(f"{text!r} is not a number of workers (1 to 256)")
+    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +41,15 @@ class CommandSettings:
             "`serve` has them at the gateway's /metrics too)",
             "parse": port,
             "show": lambda value: f"{value} (off)" if value == 0 else str(value),
+        },
+    )
+    workers: int = field(
+        default=os.cpu_count() or 1,
+        metadata={
+            "flag": "--workers",
+            "help": "processes serving on the same ports, under a supervisor that restarts them (1: this process "
+            "serves alone)",
+            "parse": workers,
+            "show": lambda value: f"the number of CPUs, {value} here",
         },
     )

@@ -17,9 +17,10 @@ import orjson
 
 
 class JsonFormatter(logging.Formatter):
-    def __init__(self, request_ids: Sequence[contextvars.ContextVar[str]]) -> None:
+    def __init__(self, request_ids: Sequence[contextvars.ContextVar[str]], worker: str | None = None) -> None:
         super().__init__()
         self._request_ids = tuple(request_ids)
+        self._worker = worker
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -28,6 +29,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if self._worker is not None:
+            entry["worker"] = self._worker
         for variable in self._request_ids:
             value = variable.get()
             if value != "-":
@@ -38,9 +41,10 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
-def configure(level: str, request_ids: Sequence[contextvars.ContextVar[str]]) -> None:
+def configure(level: str, request_ids: Sequence[contextvars.ContextVar[str]], *, worker: str | None = None) -> None:
+    """worker: the index of the worker process the lines come from (`--workers`), if one."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(request_ids))
+    handler.setFormatter(JsonFormatter(request_ids, worker))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

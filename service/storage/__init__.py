@@ -35,6 +35,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from service.storage import schema
 from service.storage.unusable import DatabaseUnusable, cannot_open, check_sqlite_folder, parse_url, unsupported
+from service.storage.writer_turns import WriterTurns
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant will do: it names the lock every replica takes while migrating (see take_turns).
@@ -65,14 +66,21 @@ def engine_url(url: str) -> sa.URL:
 class Storage:
     """The service's database: one transaction per unit of work, on either engine."""
 
-    def __init__(self, *, sqlite_engine: sa.Engine | None = None, async_engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        sqlite_engine: sa.Engine | None = None,
+        async_engine: AsyncEngine | None = None,
+        writer_turns: WriterTurns | None = None,
+    ) -> None:
         self._sqlite = sqlite_engine
         self._async = async_engine
         self.is_sqlite = sqlite_engine is not None
-        # SQLite has one writer at a time. Queueing this process's writers here
-        # keeps them off SQLite's busy handler, which sleeps in coarse steps and
-        # turns contention into long tail latency.
+        # SQLite has one writer at a time. Queueing this process's writers here, and the
+        # processes' on writer_turns, keeps them off SQLite's busy handler, which sleeps in
+        # coarse steps and turns contention into long tail latency.
         self._sqlite_writer = asyncio.Lock()
+        self._writer_turns = writer_turns
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> Storage:
@@ -87,7 +95,9 @@ class Storage:
                 connect_args={"check_same_thread": False, "timeout": 30},
             )
             _sqlite_discipline(engine)
-            storage = cls(sqlite_engine=engine)
+            database = target.database
+            turns = WriterTurns(Path(database)) if database and database != ":memory:" else None
+            storage = cls(sqlite_engine=engine, writer_turns=turns)
         else:
             storage = cls(
                 async_engine=create_async_engine(
@@ -117,6 +127,8 @@ class Storage:
     async def close(self) -> None:
         if self._sqlite is not None:
             await asyncio.to_thread(self._sqlite.dispose)
+        if self._writer_turns is not None:
+            self._writer_turns.close()
         if self._async is not None:
             await self._async.dispose()
 
@@ -140,7 +152,13 @@ class Storage:
         """Run `work` in a transaction that commits when it returns and rolls back when it raises."""
         if self.is_sqlite:
             async with self._sqlite_writer:
-                return await self._run(work, write=True)
+                if self._writer_turns is None:
+                    return await self._run(work, write=True)
+                await self._writer_turns.take()
+                try:
+                    return await self._run(work, write=True)
+                finally:
+                    self._writer_turns.give_back()
         return await self._run(work, write=True)
 
     async def _run(self, work: Work[T], *, write: bool) -> T:

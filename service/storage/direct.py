@@ -1,21 +1,23 @@
-"""The statements every create runs, sent to PostgreSQL without SQLAlchemy's execution layer.
+"""The statements every create runs, sent to the driver without SQLAlchemy's execution layer.
 
-On PostgreSQL each statement that goes through SQLAlchemy's Connection.execute
-costs the service about 75 us of CPU on top of asyncpg's own 55 (the execution
-context, the DBAPI adaptation of asyncpg, result set-up), and the service's CPU
-is what limits its throughput. A statement takes this path when it is marked
-so where it is defined, built once at import: `STATEMENT = fast(...)`, run by
-its own `fetch` or `execute_many`. It is compiled once (per parameter names)
-with SQLAlchemy, and its SQL sent through the connection's asyncpg driver,
-inside the transaction SQLAlchemy opened; results come back as plain named
-tuples.
+Each statement that goes through SQLAlchemy's Connection.execute costs the
+service tens of microseconds of CPU on top of the driver's own (the execution
+context, parameter processing, result set-up): on PostgreSQL about 75 us on top
+of asyncpg's 55; on SQLite about 10 us a row in an executemany, which makes the
+1,500 conditions of a maximal campaign cost more than everything else it does.
+The service's CPU is what limits its throughput. A statement takes this path
+when it is marked so where it is defined, built once at import:
+`STATEMENT = fast(...)`, run by its own `fetch` or `execute_many`. It is
+compiled once (per parameter names) with SQLAlchemy, and its SQL sent through
+the connection's driver (asyncpg, or sqlite3's cursor), inside the transaction
+SQLAlchemy opened; results come back as plain named tuples.
 
 Everything else is SQLAlchemy's, and so is anything this module cannot do
 exactly as SQLAlchemy would, where it falls back to `conn.execute`:
 
-- SQLite, always (its driver is called in-process; there is nothing to save);
-- before the transaction's first statement, which SQLAlchemy must send itself
-  so that it also sends the BEGIN (the admission query always comes first);
+- before the transaction's first statement on PostgreSQL, which SQLAlchemy must
+  send itself so that it also sends the BEGIN (the admission query always comes
+  first; on SQLite, storage's begin event has sent it already);
 - a result column whose type converts values on the way out, or a column
   with a Python-side default.
 
@@ -29,6 +31,7 @@ that was lost.
 from __future__ import annotations
 
 import collections
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -95,7 +98,8 @@ def fast(statement: sa.Executable) -> Fast:
     return Fast(statement)
 
 
-_compiled: dict[tuple[int, frozenset[str]], _Compiled] = {}
+# By statement, parameter names and dialect (a process may hold both engines: the tests do).
+_compiled: dict[tuple[int, frozenset[str], str], _Compiled] = {}
 _row_types: dict[tuple[str, ...], type[tuple[Any, ...]]] = {}
 
 
@@ -107,6 +111,8 @@ def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, An
     entry = _compile(conn, statement, params.keys())
     if not entry.direct:
         return conn.execute(statement, params)
+    if isinstance(driver, sqlite3.Connection):
+        return _sqlite_fetch(driver, entry, params)
     try:
         records = await_(driver.fetch(entry.sql, *_values(entry, params)))
     except asyncpg.IntegrityConstraintViolationError as error:
@@ -127,22 +133,44 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, rows: Sequence[M
     if not entry.direct:
         conn.execute(statement, list(rows))
         return
+    values = [_values(entry, row) for row in rows]
+    if isinstance(driver, sqlite3.Connection):
+        try:
+            driver.executemany(entry.sql, values)
+        except sqlite3.IntegrityError as error:
+            raise sa.exc.IntegrityError(entry.sql, rows, error) from error
+        return
     try:
-        await_(driver.executemany(entry.sql, [_values(entry, row) for row in rows]))
+        await_(driver.executemany(entry.sql, values))
     except asyncpg.IntegrityConstraintViolationError as error:
         raise sa.exc.IntegrityError(entry.sql, rows, error) from error
 
 
 def _driver_in_transaction(conn: sa.Connection) -> Any:
-    if conn.dialect.name != "postgresql":
-        return None
     driver = conn.connection.driver_connection
-    return driver if driver is not None and driver.is_in_transaction() else None
+    if driver is None:
+        return None
+    if conn.dialect.name == "sqlite":
+        return driver if driver.in_transaction else None
+    return driver if driver.is_in_transaction() else None
+
+
+def _sqlite_fetch(driver: sqlite3.Connection, entry: _Compiled, params: Mapping[str, Any]) -> Rows:
+    try:
+        cursor = driver.execute(entry.sql, _values(entry, params))
+        records = cursor.fetchall()
+    except sqlite3.IntegrityError as error:
+        raise sa.exc.IntegrityError(entry.sql, params, error) from error
+    if not records:
+        return _Result([])
+    row_type = _row_type(tuple(column[0] for column in cursor.description))
+    return _Result([row_type(*record) for record in records])
 
 
 def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compiled:
     names = frozenset(keys)
-    entry = _compiled.get((id(statement), names))
+    key = (id(statement), names, conn.dialect.name)
+    entry = _compiled.get(key)
     if entry is not None and entry.statement is statement:
         return entry
     dialect = conn.dialect
@@ -159,17 +187,20 @@ def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compi
         # Python-side column defaults, which SQLAlchemy computes before it executes.
         and not getattr(compiled, "insert_prefetch", None)
         and not getattr(compiled, "update_prefetch", None)
+        # An expanding IN (SQLite's form of a list of ids) is rendered per call by SQLAlchemy.
+        and not getattr(compiled, "post_compile_params", None)
     )
     entry = _Compiled(statement, compiled.string, order, processors, compiled, direct)
     if len(_compiled) >= _CACHE_LIMIT:
         _compiled.clear()
-    _compiled[(id(statement), names)] = entry
+    _compiled[key] = entry
     return entry
 
 
 def _values(entry: _Compiled, params: Mapping[str, Any]) -> list[Any]:
-    # construct_params adds what the statement binds itself (a literal's value).
-    full = entry.compiled.construct_params(params) or {}
+    # construct_params adds what the statement binds itself (a literal's value); a row that
+    # names every parameter (an INSERT's) needs none of it, and it is the costly part.
+    full = params if all(name in params for name in entry.names) else entry.compiled.construct_params(params) or {}
     values = []
     for name in entry.names:
         value = full[name]

@@ -130,6 +130,7 @@ def serve(
         return 0
     check_free(service.host, http_port, flags["http_port"])
     check_free(service.host, service.grpc_port, flags["grpc_port"])
+    check_free(service.host, metrics_port, flags["metrics_port"])
     with database_mistakes(flags["database_url"]):
         asyncio.run(_prepare(service))
     with (
@@ -153,6 +154,7 @@ def serve_grpc(service: ServiceSettings, *, metrics_port: int, workers: int, lev
         with database_mistakes(flags["database_url"]):
             asyncio.run(serve_service(service))
         return 0
+    check_free(service.host, metrics_port, flags["metrics_port"])
     with database_mistakes(flags["database_url"]):
         asyncio.run(_prepare(service))
     with reserve_port(service.host, service.grpc_port) as reservation, shared_metrics():

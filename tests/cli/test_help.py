@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import os
 from typing import Final
 
 import pytest
@@ -22,6 +23,7 @@ SERVICE: Final = {
     "--login-failures-per-login": "10",
     "--login-failures-per-address": "100",
     "--metrics-port": "0 (off)",
+    "--workers": f"the number of CPUs, {os.cpu_count()} here",
 }
 GATEWAY: Final = {
     "--http-port": "8080",
@@ -35,7 +37,8 @@ GATEWAY: Final = {
 COMMANDS: Final = {
     "serve": SERVICE | GATEWAY,
     "serve-grpc": SERVICE,
-    "serve-gateway": {"--host": "127.0.0.1", "--target": "127.0.0.1:50051"} | GATEWAY,
+    "serve-gateway": {"--host": "127.0.0.1", "--target": "127.0.0.1:50051", "--workers": SERVICE["--workers"]}
+    | GATEWAY,
     "load-demo": {"--database-url": "sqlite:///campaigns.db"},
     "migrate": {"--database-url": "sqlite:///campaigns.db"},
 }

@@ -12,6 +12,7 @@ from tests.cli.commands import environment
 ROOT = Path(__file__).resolve().parents[2]
 
 # serve-gateway's whole path up to serving, in a fresh interpreter; the server itself does not start.
+# (With --workers above 1 the same path runs in each worker, which the supervisor spawns fresh.)
 _SERVE_GATEWAY = """
 import sys
 import gateway.run
@@ -20,7 +21,7 @@ served = []
 gateway.run.serve_gateway = lambda **settings: served.append(settings)
 from cli.main import main
 
-assert main(["serve-gateway", "--http-port", "0", "--target", "127.0.0.1:1"]) == 0
+assert main(["serve-gateway", "--http-port", "0", "--target", "127.0.0.1:1", "--workers", "1"]) == 0
 assert served and served[0]["target"] == "127.0.0.1:1", served
 print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in {"sqlalchemy", "alembic", "asyncpg"}
                       or name.startswith("service.storage"))))

@@ -146,11 +146,14 @@ class ServiceProcess(Process):
         metrics_port: int | None = None,
         demo: bool = False,
         extra: Sequence[str] = (),
+        workers: int = 1,
     ):
         self.port = port if port is not None else free_port()
         self.database_url = database_url
         self.metrics_port = metrics_port
         argv = ["serve-grpc", "--host", "127.0.0.1", "--grpc-port", str(self.port), "--database-url", database_url]
+        # One process unless a test asks for workers: a signal sent to pid reaches the server itself.
+        argv += ["--workers", str(workers)]
         if metrics_port is not None:
             argv += ["--metrics-port", str(metrics_port)]
         if demo:
@@ -198,10 +201,11 @@ class ServiceProcess(Process):
 class GatewayProcess(Process):
     """`serve-gateway` in front of one service address."""
 
-    def __init__(self, target: str, log: Path) -> None:
+    def __init__(self, target: str, log: Path, *, workers: int = 1) -> None:
         self.port = free_port()
         self.target = target
         argv = ["serve-gateway", "--host", "127.0.0.1", "--http-port", str(self.port), "--target", target]
+        argv += ["--workers", str(workers)]
         super().__init__(f"gateway :{self.port} -> {target}", argv, log)
 
     @property

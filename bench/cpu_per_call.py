@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.request import urlopen
 
 import orjson
 
@@ -103,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--database-url", help="a PostgreSQL server (postgresql://...); default: SQLite")
-    parser.add_argument("--workers", type=int, default=1, help="--workers of both halves (when supported)")
+    parser.add_argument("--workers", type=int, default=1, help="--workers of both halves (CPU is summed over them)")
     parser.add_argument("--quick", action="store_true", help="one second per run: a smoke test, not a figure")
     args = parser.parse_args()
     seconds = 1 if args.quick else args.seconds
@@ -111,7 +112,7 @@ def main() -> None:
     with database(args) as url:
         asyncio.run(prepare_demo(url))
         grpc_port, http_port, echo_port, ceiling_port = free_port(), free_port(), free_port(), free_port()
-        workers = ["--workers", str(args.workers)] if args.workers != 1 else []
+        workers = ["--workers", str(args.workers)]
         with (
             process(
                 *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, *workers)
@@ -128,6 +129,9 @@ def main() -> None:
         ):
             for port in (grpc_port, http_port, echo_port, ceiling_port):
                 wait_for_port(port)
+            for body in (CREATE, GET_SITES):  # what is measured must be a success, not an error answer
+                answer = orjson.loads(urlopen(f"http://127.0.0.1:{http_port}/v2.0", body, timeout=10).read())
+                assert "result" in answer, answer
             ceiling = measure(
                 f"http://127.0.0.1:{ceiling_port}/v2.0", CREATE, {"forwarder": forwarder.pid, "echo": echo.pid}, seconds
             )

@@ -63,7 +63,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
+    parser.add_argument("--quick", action="store_true", help="one second each: a smoke test (CI), not a figure")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 1
     ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
@@ -72,9 +75,19 @@ def main() -> None:
         echo_port, ceiling_port = free_port(), free_port()
         results = {}
         with (
-            process(*campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url)),
             process(
-                *campaigns_cli("serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}")
+                *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, "--workers", "1")
+            ),
+            process(
+                *campaigns_cli(
+                    "serve-gateway",
+                    "--http-port",
+                    str(http_port),
+                    "--target",
+                    f"127.0.0.1:{grpc_port}",
+                    "--workers",
+                    "1",
+                )
             ),
             process(sys.executable, "bench/ceiling.py", "echo", str(echo_port)),
             process(sys.executable, "bench/ceiling.py", "http", str(ceiling_port), f"127.0.0.1:{echo_port}"),

@@ -40,7 +40,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one short round: a smoke test (CI), not a figure")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.rounds = 1, 1
     ports = {"hardened": free_port(), "plain": free_port()}
     with (
         process(sys.executable, "-c", _SERVE, str(ports["hardened"]), "hardened"),

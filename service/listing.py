@@ -269,8 +269,15 @@ def run_query(
     selection = base
     if query.filter is not None:
         selection = selection.where(_where(query.filter, columns, conn.dialect.name))
-    # Counted without the selected columns: none of their look-ups run for the count.
-    total = conn.scalar(selection.with_only_columns(sa.func.count()).order_by(None)) or 0
+
+    def counted(rows: list[Any]) -> int:
+        # A page that ends before its limit tells the total itself (the common case: a short list),
+        # and saves a statement; otherwise count, without the selected columns, so that none of
+        # their look-ups run for the count.
+        if 0 < len(rows) < query.limit or (not rows and not query.offset and query.limit > 0):
+            return query.offset + len(rows)
+        return int(conn.scalar(selection.with_only_columns(sa.func.count()).order_by(None)) or 0)
+
     order: list[Any] = []
     for item in query.sort:
         expression = columns[item.field]
@@ -283,7 +290,8 @@ def run_query(
     descending = bool(query.sort) and query.sort[-1].descending
     order.append(id_column.desc() if descending else id_column.asc())
     if not query.offset:
-        return list(conn.execute(selection.order_by(*order).limit(query.limit)).mappings().all()), int(total)
+        page = list(conn.execute(selection.order_by(*order).limit(query.limit)).mappings().all())
+        return page, counted(page)
     # A deferred join: the page's keys first, from the narrowest query that finds them, then the
     # page's rows by key, put back in the keys' order. Computed columns (look-ups of other tables)
     # are then worked out for the page's rows only, not for every row the offset skips (PostgreSQL
@@ -296,11 +304,11 @@ def run_query(
         .offset(query.offset)
     ).all()
     if not keys:
-        return [], int(total)
+        return [], counted([])
     place = {key: index for index, key in enumerate(keys)}
     found = conn.execute(selection.add_columns(id_column.label(_PAGE_KEY)).where(id_column.in_(keys))).mappings()
     rows = sorted(found, key=lambda row: place[row[_PAGE_KEY]])
-    return list(rows), int(total)
+    return list(rows), counted(keys)
 
 
 _CASE_INSENSITIVE: Final = frozenset({pb.FILTER_OPERATOR_ILIKE, pb.FILTER_OPERATOR_NOT_ILIKE})

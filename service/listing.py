@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -270,7 +270,7 @@ def run_query(
     if query.filter is not None:
         selection = selection.where(_where(query.filter, columns, conn.dialect.name))
 
-    def counted(rows: list[Any]) -> int:
+    def counted(rows: Sequence[Any]) -> int:
         # A page that ends before its limit tells the total itself (the common case: a short list),
         # and saves a statement; otherwise count, without the selected columns, so that none of
         # their look-ups run for the count.

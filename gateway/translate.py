@@ -11,6 +11,7 @@ faulty field gets a placeholder so that it still counts as sent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -244,25 +245,80 @@ def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> An
     return fd.default_value
 
 
-def to_json(message: Message) -> dict[str, Any]:
+def to_json(message: Message, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     """A message as JSON: unset optional fields are null (or absent, with omit_when_unset),
-    enums their wire spelling."""
-    result: dict[str, Any] = {}
-    for fd, omit in _render_plan(message.DESCRIPTOR):
-        value = getattr(message, fd.name)
-        if fd.is_repeated:
-            result[fd.name] = [_json_value(fd, item) for item in value]
-        elif fd.has_presence and not message.HasField(fd.name):
-            if not omit:
-                result[fd.name] = None
+    enums their wire spelling. fields: only these, in this order (a get's selected fields)."""
+    plan = _render_plan(message.DESCRIPTOR, fields)
+    # Start from what every unset field renders as, in the descriptor's order, and fill in what is
+    # set: ListFields (one call into the C implementation) names only those, which for a page of
+    # thousands of items costs a fraction of asking each field in turn.
+    result = dict(plan.unset)
+    for name in plan.repeated:
+        result[name] = []  # a list of its own, not the plan's
+    convert = plan.convert
+    for fd, value in message.ListFields():
+        how = convert.get(fd.name, _SKIP)
+        if how is _SKIP:
+            continue
+        if how is None:
+            result[fd.name] = list(value) if fd.is_repeated else value
+        elif fd.is_repeated:
+            result[fd.name] = [how(fd, item) for item in value]
         else:
-            result[fd.name] = _json_value(fd, value)
+            result[fd.name] = how(fd, value)
+    for name in plan.omitted:
+        if result[name] is _OMITTED:
+            del result[name]
     return result
 
 
+_OMITTED: Final = object()
+_SKIP: Final[Any] = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderPlan:
+    unset: dict[str, Any]  # field -> what it renders as when not set (_OMITTED: absent)
+    convert: dict[str, Callable[[Any, Any], Any] | None]  # None: the value as it is
+    omitted: tuple[str, ...]  # fields absent when unset (omit_when_unset)
+    repeated: tuple[str, ...]
+
+
+def _message_json(_fd: Any, value: Any) -> Any:
+    return to_json(value)
+
+
+def _enum_json(fd: Any, value: Any) -> Any:
+    return wire_name(fd.enum_type, value)
+
+
 @cache
-def _render_plan(descriptor: Any) -> tuple[tuple[Any, bool], ...]:
-    return tuple((fd, fd.GetOptions().Extensions[options_pb2.omit_when_unset]) for fd in descriptor.fields)
+def _render_plan(descriptor: Any, fields: tuple[str, ...] | None = None) -> _RenderPlan:
+    unset: dict[str, Any] = {}
+    convert: dict[str, Callable[[Any, Any], Any] | None] = {}
+    omitted = []
+    by_name = descriptor.fields_by_name
+    chosen = descriptor.fields if fields is None else [by_name[name] for name in fields if name in by_name]
+    for fd in chosen:
+        if fd.message_type is not None:
+            convert[fd.name] = _message_json
+        elif fd.enum_type is not None:
+            convert[fd.name] = _enum_json
+        else:
+            convert[fd.name] = None
+        if fd.is_repeated:
+            unset[fd.name] = []
+        elif fd.has_presence:
+            if fd.GetOptions().Extensions[options_pb2.omit_when_unset]:
+                unset[fd.name] = _OMITTED
+                omitted.append(fd.name)
+            else:
+                unset[fd.name] = None
+        else:
+            # A proto3 scalar at its zero value is not listed: it renders as that value.
+            unset[fd.name] = _json_value(fd, fd.default_value)
+    repeated = tuple(fd.name for fd in chosen if fd.is_repeated)
+    return _RenderPlan(unset, convert, tuple(omitted), repeated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,10 +353,8 @@ def to_result(reply: Message) -> tuple[Any, dict[str, Any]]:
     plan = _result_plan(reply.DESCRIPTOR)
     if plan.data is None:
         return to_json(reply), {}
-    selected = list(getattr(reply, plan.selected.name)) if plan.selected is not None else []
-    items = [to_json(item) for item in getattr(reply, plan.data.name)]
-    if selected:
-        items = [{name: item.get(name) for name in selected if name in item} for item in items]
+    selected = tuple(getattr(reply, plan.selected.name)) if plan.selected is not None else ()
+    items = [to_json(item, selected or None) for item in getattr(reply, plan.data.name)]
     metadata = {fd.name: getattr(reply, fd.name) for fd in plan.metadata}
     return items, metadata
 

@@ -208,7 +208,101 @@ DELETE_CAMPAIGN: Final = (Param("user_id"), Param("id", required=True))
 
 def check_structure(message: Message, params: tuple[Param, ...], faults: Faults = NO_FAULTS) -> None:
     """Step 7: the first structural or value fault, depth first in document order."""
-    _walk(message, params, "", faults)
+    if faults.at or faults.unexpected:
+        _walk(message, params, "", faults)
+    else:
+        # The common case, and the one whose size grows (1,500 conditions): no fault to look up at
+        # each path, so no path is written down unless there is an error to report at it.
+        _walk_clean(message, params, ())
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    param: Param
+    name: str
+    repeated: bool
+    # The children's params for a message field; None for a scalar, and for a filter's Value.
+    children: tuple[Param, ...] | None
+    is_message: bool
+
+
+# By the params tuple's identity (they are module constants; hashing one would walk its whole tree).
+_STEPS: dict[tuple[int, str], tuple[tuple[Param, ...], tuple[_Step, ...]]] = {}
+
+
+def _steps(params: tuple[Param, ...], descriptor: Any) -> tuple[_Step, ...]:
+    key = (id(params), descriptor.full_name)
+    known = _STEPS.get(key)
+    if known is not None and known[0] is params:
+        return known[1]
+    steps = []
+    for param in params:
+        field = descriptor.fields_by_name[param.name]
+        is_message = field.message_type is not None
+        walk_children = is_message and field.message_type.full_name != "google.protobuf.Value"
+        steps.append(
+            _Step(param, param.name, field.is_repeated, _children(param) if walk_children else None, is_message)
+        )
+    if len(_STEPS) >= 256:
+        _STEPS.clear()
+    _STEPS[key] = (params, tuple(steps))
+    return _STEPS[key][1]
+
+
+_Path = tuple[str | int, ...]
+
+
+def _render(parts: _Path) -> str:
+    out = ""
+    for part in parts:
+        out = paths.item(out, part) if isinstance(part, int) else paths.join(out, part)
+    return out
+
+
+def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
+    """_walk without faults: the same checks, in the same order, with paths rendered only for errors."""
+    steps = _steps(params, message.DESCRIPTOR)
+    for step in steps:
+        if step.param.required:
+            present = len(getattr(message, step.name)) > 0 if step.repeated else message.HasField(step.name)
+            if not present:
+                raise ServiceError("required_parameter_missed", path=_render((*at, step.name)))
+    for step in steps:
+        param, name = step.param, step.name
+        if step.repeated:
+            value = getattr(message, name)
+            if not value:
+                continue
+            if param.max_items is not None and len(value) > param.max_items:
+                raise ServiceError("invalid_parameter_value", path=_render((*at, name)))
+            for index, item in enumerate(value):
+                if not step.is_message:
+                    _check_clean(param, message, name, item, (*at, name, index))
+                    continue
+                if step.children is not None:
+                    _walk_clean(item, step.children, (*at, name, index))
+                if param.message_rule is not None:
+                    param.message_rule(item, _render((*at, name, index)))
+            if param.list_rule is not None:
+                param.list_rule(value, _render((*at, name)))
+            continue
+        if not message.HasField(name):
+            continue
+        value = getattr(message, name)
+        if step.is_message:
+            if step.children is not None:
+                _walk_clean(value, step.children, (*at, name))
+            if param.message_rule is not None:
+                param.message_rule(value, _render((*at, name)))
+        else:
+            _check_clean(param, message, name, value, (*at, name))
+
+
+def _check_clean(param: Param, message: Message, name: str, value: Any, at: _Path) -> None:
+    if (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
+        raise ServiceError(
+            "invalid_parameter_value", path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value)
+        )
 
 
 def _present(message: Message, field: Any) -> bool:

@@ -158,6 +158,11 @@ async def test_what_must_hold_across_processes_holds(database: str, tmp_path: Pa
         await served.call("logout.user", {"access_token": token})
         after = [await served.call("get.sites", {"access_token": token}) for _ in range(6)]
         assert {answer["error"]["data"]["mnemonic"] for answer in after} == {"access_token_invalid"}
+        # The gateway reaches its own worker's service over a Unix socket: the client's address still
+        # counts (the service believes a local peer's x-forwarded-for), so a whitelist still refuses.
+        denied = await served.call("get.sites", {"access_token": "tok_ipdeny"})
+        assert denied["error"]["data"]["mnemonic"] == "ip_not_whitelisted"
+        assert denied["error"]["data"]["params"] == {"ip": "127.0.0.1"}
         # The day's points are one budget: tok_ratelimited's account has 1,000 a day and 0 a minute.
         limited = [await served.call("get.sites", {"access_token": "tok_ratelimited"}) for _ in range(4)]
         assert {answer["error"]["data"]["mnemonic"] for answer in limited} == {"limit_exceeded"}

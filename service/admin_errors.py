@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import grpc
-from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
+
+from service.errors import packed
 
 DOMAIN: Final = "admin.campaigns"
 
@@ -72,9 +73,4 @@ class AdminError(Exception):
                     ]
                 )
             )
-        packed = []
-        for detail in details:
-            container = any_pb2.Any()
-            container.Pack(detail)
-            packed.append(container)
-        return status_pb2.Status(code=self.code.value[0], message=self.message, details=packed)
+        return status_pb2.Status(code=self.code.value[0], message=self.message, details=packed(details))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
@@ -75,12 +75,17 @@ class ServiceError(Exception):
                     ]
                 )
             )
-        packed = []
-        for detail in details:
-            container = any_pb2.Any()
-            container.Pack(detail)
-            packed.append(container)
-        return status_pb2.Status(code=entry.grpc_code.value[0], message=self.message, details=packed)
+        return status_pb2.Status(code=entry.grpc_code.value[0], message=self.message, details=packed(details))
+
+
+def packed(details: list[Any]) -> list[any_pb2.Any]:
+    """Status details, each packed in an Any as google.rpc.Status carries them."""
+    out = []
+    for detail in details:
+        container = any_pb2.Any()
+        container.Pack(detail)
+        out.append(container)
+    return out
 
 
 class UnexpectedError(Exception):

@@ -7,6 +7,7 @@ off; and nothing gets in without the admin token.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 from collections.abc import AsyncIterator, Awaitable
@@ -101,29 +102,31 @@ class Admin:
         return directory
 
 
-@pytest.fixture
-async def admin(database_url: str) -> AsyncIterator[Admin]:
-    """A service on the demo data, started with an admin token."""
+@contextlib.asynccontextmanager
+async def admin_service(database_url: str) -> AsyncIterator[Admin]:
+    """A real service on `database_url`, started with the admin token, and stubs on one channel."""
     running = await start_service(database_url, admin_token=ADMIN)
     target = f"127.0.0.1:{running.port}"
-    async with grpc.aio.insecure_channel(target) as channel:
-        yield Admin(
-            target, channel, apb_grpc.AdminServiceStub(channel), spb_grpc.CampaignServiceStub(channel), database_url
-        )
-    await running.stop(grace=1)
+    try:
+        async with grpc.aio.insecure_channel(target) as channel:
+            stubs = apb_grpc.AdminServiceStub(channel), spb_grpc.CampaignServiceStub(channel)
+            yield Admin(target, channel, *stubs, database_url)
+    finally:
+        await running.stop(grace=1)
+
+
+@pytest.fixture
+async def admin(database_url: str) -> AsyncIterator[Admin]:
+    """A service on the demo data."""
+    async with admin_service(database_url) as started:
+        yield started
 
 
 @pytest.fixture
 async def empty_admin(database_factory: DatabaseFactory) -> AsyncIterator[Admin]:
     """A service on a database with the schema and nothing else: no demo set."""
-    database_url = await database_factory.empty()
-    running = await start_service(database_url, admin_token=ADMIN)
-    target = f"127.0.0.1:{running.port}"
-    async with grpc.aio.insecure_channel(target) as channel:
-        yield Admin(
-            target, channel, apb_grpc.AdminServiceStub(channel), spb_grpc.CampaignServiceStub(channel), database_url
-        )
-    await running.stop(grace=1)
+    async with admin_service(await database_factory.empty()) as started:
+        yield started
 
 
 def violations(error: grpc.aio.AioRpcError) -> tuple[grpc.StatusCode, str | None, list[str]]:

@@ -70,8 +70,12 @@ async def sqlite_lined_up(database_url: str, processes: list[Process]) -> AsyncI
     """The file's lock, held while the body starts the processes and until every one has the file open."""
     path, holder = _lock_the_file(database_url)
 
+    # A process waits at SQLite's lock with the file open, or in line before it, on the writers' turns
+    # (service/storage/writer_turns.py), whose file it opens first.
+    turns = path.with_name(path.name + "-writers.lock")
+
     async def all_waiting() -> bool:
-        return all(not p.running or _has_open(p.pid, path) for p in processes)
+        return all(not p.running or _has_open(p.pid, path) or _has_open(p.pid, turns) for p in processes)
 
     try:
         yield

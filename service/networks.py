@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -9,9 +10,15 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def parse_networks(text: str) -> list[IPNetwork]:
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
     """The networks of "10.0.0.0/8, ::1"; ValueError names the part that is not one."""
-    return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[IPNetwork, ...]:
+    # Every call checks its account's whitelist: parse each text once (accounts have a handful).
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
 def client_ip(peer: str, forwarded_for: str | None, trusted_proxies: Sequence[IPNetwork]) -> IPAddress | None:

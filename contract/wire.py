@@ -5,6 +5,7 @@ Number 0 (UNSPECIFIED) has no spelling: it is what proto holds when nothing was 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -24,6 +25,11 @@ def _names(enum: EnumDescriptor) -> dict[int, str]:
 @cache
 def _numbers(enum: EnumDescriptor) -> dict[str, int]:
     return {name: number for number, name in _names(enum).items()}
+
+
+def wire_numbers(enum: EnumDescriptor) -> Mapping[str, int]:
+    """Spelling -> number, for every spelled value of the enum (read only)."""
+    return _numbers(enum)
 
 
 def wire_name(enum: EnumDescriptor, number: int) -> str | None:

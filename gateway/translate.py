@@ -11,7 +11,7 @@ faulty field gets a placeholder so that it still counts as sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 
 from contract import paths
 from contract.faults import Fault, Faults, encode_faults
-from contract.wire import wire_name, wire_number
+from contract.wire import wire_name, wire_number, wire_numbers
 from gateway.jsonwire import BigInt, compact
 
 INT64_MIN: Final = -(2**63)
@@ -87,6 +87,13 @@ class Translation:
         return encode_faults(Faults(at=self.at, unexpected=self.unexpected))
 
 
+# How a singular scalar field takes a JSON value that is plainly right, without a path written down
+# for a fault that does not happen (the rest goes through _scalar).
+_AS_IS: Final = 1  # a string, or a boolean
+_INTEGER: Final = 2
+_ENUM: Final = 3
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What the walk needs of one message type, read from its descriptor once."""
@@ -94,6 +101,8 @@ class _Plan:
     params: tuple[Any, ...]  # the fields that are JSON parameters, in document order
     names: frozenset[str]
     nulled_field: str | None  # the JSON_ROLE_NULLED_PARAMS field, if any
+    # Per param: (0 or one of the kinds above, the JSON type it takes as is, an enum's spellings).
+    quick: tuple[tuple[int, type | None, Mapping[str, int] | None], ...]
 
 
 @cache
@@ -106,7 +115,32 @@ def _plan(descriptor: Any) -> _Plan:
             nulled = fd.name
         elif role == options_pb2.JSON_ROLE_UNSPECIFIED:
             params.append(fd)
-    return _Plan(tuple(params), frozenset(fd.name for fd in params), nulled)
+    return _Plan(tuple(params), frozenset(fd.name for fd in params), nulled, tuple(_quick(fd) for fd in params))
+
+
+def _took(message: Message, name: str, quick: int, value: Any, spellings: Mapping[str, int] | None) -> bool:
+    """Set a plainly right scalar; False (nothing set) for anything _scalar must look at."""
+    if quick == _AS_IS or (quick == _INTEGER and INT64_MIN <= value <= INT64_MAX):
+        setattr(message, name, value)
+        return True
+    if quick == _ENUM and spellings is not None and (number := spellings.get(value)):
+        setattr(message, name, number)
+        return True
+    return False
+
+
+def _quick(fd: Any) -> tuple[int, type | None, Mapping[str, int] | None]:
+    if fd.is_repeated or fd.message_type is not None:
+        return (0, None, None)
+    if fd.type == FieldDescriptor.TYPE_STRING:
+        return (_AS_IS, str, None)
+    if fd.type == FieldDescriptor.TYPE_BOOL:
+        return (_AS_IS, bool, None)
+    if fd.type in _INTEGER_TYPES:
+        return (_INTEGER, int, None)
+    if fd.type == FieldDescriptor.TYPE_ENUM:
+        return (_ENUM, str, wire_numbers(fd.enum_type))
+    return (0, None, None)
 
 
 def _is_json_value(fd: Any) -> bool:
@@ -135,13 +169,15 @@ def _fill(
     if path.count(".") + path.count("[") >= MAX_DEPTH:
         out.fault(path, dotted, Fault.INVALID_VALUE, obj)
         return
-    for key, value in obj.items():
+    for key, given in obj.items():
         if key not in plan.names and key not in skip:
-            out.unknown_key(path, paths.join(path, key[:_MAX_KEY]), paths.join(dotted, key[:_MAX_KEY]), value)
-    for fd in plan.params:
+            out.unknown_key(path, paths.join(path, key[:_MAX_KEY]), paths.join(dotted, key[:_MAX_KEY]), given)
+    for fd, (quick, json_type, spellings) in zip(plan.params, plan.quick, strict=True):
         if fd.name not in obj:
             continue
         value = obj[fd.name]
+        if quick and type(value) is json_type and _took(message, fd.name, quick, value, spellings):
+            continue
         if value is None and not (_is_json_value(fd) and not fd.is_repeated):
             continue  # null counts as not sent (except as a filter's value)
         field_path = paths.join(path, fd.name)

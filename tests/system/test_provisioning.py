@@ -23,7 +23,7 @@ from contract.directory_files import directory_from_data
 from tests.conftest import bearer
 from tests.databases import DatabaseFactory
 from tests.service.helpers import decode
-from tests.service.test_admin_rpcs import ACME, ADMIN
+from tests.service.support_admin import ACME, ADMIN
 from tests.system.processes import ServiceProcess
 
 

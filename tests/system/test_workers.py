@@ -20,7 +20,7 @@ import pytest
 
 from tests.databases import DatabaseFactory
 from tests.gateway.wire import JsonRpc
-from tests.service.test_admin_rpcs import ADMIN
+from tests.service.support_admin import ADMIN
 from tests.system.processes import START_TIMEOUT, Process, free_port, wait_until
 
 WORKERS = 2

@@ -59,6 +59,33 @@ def campaigns_cli(*args: str) -> tuple[str, ...]:
     return (sys.executable, "-m", "cli.main", "--log-level", "WARNING", *args)
 
 
+@dataclass(frozen=True)
+class SplitStack:
+    """The real stack as separate processes: `campaigns serve-grpc` and `campaigns serve-gateway`."""
+
+    url: str  # the gateway's JSON-RPC endpoint
+    service_pid: int
+    gateway_pid: int
+
+
+@contextlib.contextmanager
+def split_stack(database_url: str, *, workers: int = 1) -> Iterator[SplitStack]:
+    """Both halves on free ports, serving once this yields; one process each unless `workers` says more."""
+    grpc_port, http_port = free_port(), free_port()
+    each = ("--workers", str(workers))
+    with (
+        process(
+            *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", database_url, *each)
+        ) as service,
+        process(
+            *campaigns_cli("serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *each)
+        ) as gateway,
+    ):
+        wait_for_port(grpc_port)
+        wait_for_port(http_port)
+        yield SplitStack(f"http://127.0.0.1:{http_port}/v2.0", service.pid, gateway.pid)
+
+
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:

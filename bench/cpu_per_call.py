@@ -30,12 +30,12 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    campaigns_cli,
     ensure_wrk,
     free_port,
     postgres_database,
     prepare_demo,
     process,
+    split_stack,
     wait_for_port,
     wrk,
 )
@@ -111,26 +111,18 @@ def main() -> None:
     ensure_wrk()
     with database(args) as url:
         asyncio.run(prepare_demo(url))
-        grpc_port, http_port, echo_port, ceiling_port = free_port(), free_port(), free_port(), free_port()
-        workers = ["--workers", str(args.workers)]
+        echo_port, ceiling_port = free_port(), free_port()
         with (
-            process(
-                *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, *workers)
-            ) as service,
-            process(
-                *campaigns_cli(
-                    "serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *workers
-                )
-            ) as gateway,
+            split_stack(url, workers=args.workers) as real,
             process(sys.executable, "bench/ceiling.py", "echo", str(echo_port)) as echo,
             process(
                 sys.executable, "bench/ceiling.py", "http", str(ceiling_port), f"127.0.0.1:{echo_port}"
             ) as forwarder,
         ):
-            for port in (grpc_port, http_port, echo_port, ceiling_port):
+            for port in (echo_port, ceiling_port):
                 wait_for_port(port)
             for body in (CREATE, GET_SITES):  # what is measured must be a success, not an error answer
-                answer = orjson.loads(urlopen(f"http://127.0.0.1:{http_port}/v2.0", body, timeout=10).read())
+                answer = orjson.loads(urlopen(real.url, body, timeout=10).read())
                 assert "result" in answer, answer
             ceiling = measure(
                 f"http://127.0.0.1:{ceiling_port}/v2.0", CREATE, {"forwarder": forwarder.pid, "echo": echo.pid}, seconds
@@ -142,18 +134,13 @@ def main() -> None:
                 flush=True,
             )
             for name, (body, target) in CALLS.items():
-                real = measure(
-                    f"http://127.0.0.1:{http_port}/v2.0",
-                    body,
-                    {"service": service.pid, "gateway": gateway.pid},
-                    seconds,
-                )
-                verdict = "met" if real.total <= target else "not met"
+                got = measure(real.url, body, {"service": real.service_pid, "gateway": real.gateway_pid}, seconds)
+                verdict = "met" if got.total <= target else "not met"
                 print(
-                    f"{name:<28} {real.rps:8.0f} req/s   CPU per call: service {real.cpu_ms['service']:.2f} ms"
-                    f" + gateway {real.cpu_ms['gateway']:.2f} ms = {real.total:.2f} ms"
+                    f"{name:<28} {got.rps:8.0f} req/s   CPU per call: service {got.cpu_ms['service']:.2f} ms"
+                    f" + gateway {got.cpu_ms['gateway']:.2f} ms = {got.total:.2f} ms"
                     f"   (target {target} ms: {verdict}; gateway / bare forwarder"
-                    f" {real.cpu_ms['gateway'] / max(ceiling.cpu_ms['forwarder'], 1e-9):.2f})",
+                    f" {got.cpu_ms['gateway'] / max(ceiling.cpu_ms['forwarder'], 1e-9):.2f})",
                     flush=True,
                 )
 

@@ -34,14 +34,11 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    campaigns_cli,
     ensure_wrk,
-    free_port,
     postgres_database,
     prepare_demo,
-    process,
     report,
-    wait_for_port,
+    split_stack,
     wrk,
 )
 
@@ -75,18 +72,8 @@ def maximal(last_operator: str) -> bytes:
 @contextlib.contextmanager
 def stack(url: str) -> Iterator[str]:
     asyncio.run(prepare_demo(url))
-    grpc_port, http_port = free_port(), free_port()
-    with (
-        process(*campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, "--workers", "1")),
-        process(
-            *campaigns_cli(
-                "serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", "--workers", "1"
-            )
-        ),
-    ):
-        wait_for_port(grpc_port)
-        wait_for_port(http_port)
-        yield f"http://127.0.0.1:{http_port}/v2.0"
+    with split_stack(url) as started:
+        yield started.url
 
 
 def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import campaigns_cli, ensure_wrk, free_port, prepare_demo, process, report, wait_for_port, wrk
+from bench._harness import ensure_wrk, free_port, prepare_demo, process, report, split_stack, wait_for_port, wrk
 from service.storage import Storage
 from service.storage import schema as t
 
@@ -71,38 +71,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         asyncio.run(prepare_demo(url))
-        grpc_port, http_port = free_port(), free_port()
         echo_port, ceiling_port = free_port(), free_port()
         results = {}
         with (
-            process(
-                *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, "--workers", "1")
-            ),
-            process(
-                *campaigns_cli(
-                    "serve-gateway",
-                    "--http-port",
-                    str(http_port),
-                    "--target",
-                    f"127.0.0.1:{grpc_port}",
-                    "--workers",
-                    "1",
-                )
-            ),
+            split_stack(url) as real_stack,
             process(sys.executable, "bench/ceiling.py", "echo", str(echo_port)),
             process(sys.executable, "bench/ceiling.py", "http", str(ceiling_port), f"127.0.0.1:{echo_port}"),
         ):
-            for port in (grpc_port, http_port, echo_port, ceiling_port):
+            for port in (echo_port, ceiling_port):
                 wait_for_port(port)
             before = asyncio.run(count_campaigns(url))
             for connections in (1, 16):
                 # Warm both up, then measure them back to back.
                 wrk(f"http://127.0.0.1:{ceiling_port}/v2.0", BODY, connections=connections, seconds=1)
-                wrk(f"http://127.0.0.1:{http_port}/v2.0", BODY, connections=connections, seconds=1)
+                wrk(real_stack.url, BODY, connections=connections, seconds=1)
                 ceiling = wrk(
                     f"http://127.0.0.1:{ceiling_port}/v2.0", BODY, connections=connections, seconds=args.seconds
                 )
-                real = wrk(f"http://127.0.0.1:{http_port}/v2.0", BODY, connections=connections, seconds=args.seconds)
+                real = wrk(real_stack.url, BODY, connections=connections, seconds=args.seconds)
                 results[connections] = (ceiling, real)
                 report(f"ceiling (Starlette -> grpc echo), c={connections}", ceiling)
                 report(f"create.campaigns (gateway -> service), c={connections}", real, ceiling)

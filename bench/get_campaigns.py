@@ -27,14 +27,11 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    campaigns_cli,
     ensure_wrk,
-    free_port,
     pg_admin,
     postgres_database,
-    process,
     report,
-    wait_for_port,
+    split_stack,
     wrk,
 )
 from service.demo import load_demo
@@ -115,30 +112,10 @@ def main() -> None:
                     else f"sqlite:///{tmp}/bench-{size}.db"
                 )
                 asyncio.run(populate(url, size))
-                grpc_port, http_port = free_port(), free_port()
-                with (
-                    process(
-                        *campaigns_cli(
-                            "serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, "--workers", "1"
-                        )
-                    ),
-                    process(
-                        *campaigns_cli(
-                            "serve-gateway",
-                            "--http-port",
-                            str(http_port),
-                            "--target",
-                            f"127.0.0.1:{grpc_port}",
-                            "--workers",
-                            "1",
-                        )
-                    ),
-                ):
-                    wait_for_port(grpc_port)
-                    wait_for_port(http_port)
+                with split_stack(url) as started:
                     for name, fixed in REQUESTS.items():
                         params = {**fixed, "offset": size // 2} if "offset" in name else fixed
-                        target = f"http://127.0.0.1:{http_port}/v2.0"
+                        target = started.url
                         wrk(target, body(params), connections=1, seconds=1)
                         result = wrk(target, body(params), connections=1, seconds=seconds)
                         results[(size, name)] = result

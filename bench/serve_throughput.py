@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from bench._harness import (
     prepare_demo,
     process,
     report,
+    split_stack,
     wait_for_port,
     wrk,
 )
@@ -53,22 +55,6 @@ def ceiling() -> Iterator[str]:
         yield f"http://127.0.0.1:{http_port}/v2.0"
 
 
-@contextlib.contextmanager
-def split_stack(url: str, workers: list[str]) -> Iterator[str]:
-    grpc_port, http_port = free_port(), free_port()
-    with (
-        process(*campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", url, *workers)),
-        process(
-            *campaigns_cli(
-                "serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *workers
-            )
-        ),
-    ):
-        wait_for_port(grpc_port)
-        wait_for_port(http_port)
-        yield f"http://127.0.0.1:{http_port}/v2.0"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
@@ -79,6 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     seconds, rounds = (1, 1) if args.quick else (args.seconds, args.rounds)
     workers = ["--workers", str(args.workers)] if args.workers else []
+    split_workers = args.workers or os.cpu_count() or 1
     ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/serve.db"
@@ -120,7 +107,11 @@ def main() -> None:
         sqlite_url = f"sqlite:///{tmp}/split.db"
         asyncio.run(prepare_demo(sqlite_url))
         asyncio.run(prepare_demo(pg_url))
-        with split_stack(sqlite_url, workers) as on_sqlite, split_stack(pg_url, workers) as on_pg:
+        with (
+            split_stack(sqlite_url, workers=split_workers) as sqlite_stack,
+            split_stack(pg_url, workers=split_workers) as pg_stack,
+        ):
+            on_sqlite, on_pg = sqlite_stack.url, pg_stack.url
             found: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
             for _ in range(rounds):
                 for engine, endpoint in (("SQLite", on_sqlite), ("PostgreSQL", on_pg)):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from typing import Final
 
@@ -38,6 +40,13 @@ class PasswordCheck:
     # When the password matched a hash that is legacy or has other parameters than _HASHER's:
     # the hash to store in its place.
     new_hash: str | None = None
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash no password is checked against in earnest: an unknown login is checked against it, so that
+    it costs what a known login with a wrong password costs, and the answer's timing tells nothing."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def check_password(password: str, stored: str) -> PasswordCheck:

@@ -247,7 +247,13 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         attempt = await self._storage.write(lambda conn: throttle.admit(conn, policy, login, ip, int(time.time())))
         if attempt.new_window:
             await self._storage.write(lambda conn: throttle.sweep(conn, policy, int(time.time())))
-        user = await self._storage.read(lambda conn: sessions.login_candidate(conn, login))
+        try:
+            user = await self._storage.read(lambda conn: sessions.login_candidate(conn, login))
+        except ServiceError:
+            # An unknown login (or one without a password) costs a hash too, as a wrong password
+            # does: how long the answer takes does not tell which logins exist.
+            await asyncio.to_thread(passwords.check_password, request.password, passwords.decoy_hash())
+            raise
         # Hashing is slow on purpose: off the event loop.
         check = await asyncio.to_thread(passwords.check_password, request.password, user.password_hash)
         if not check.matches:

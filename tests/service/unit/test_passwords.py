@@ -6,7 +6,7 @@ import hashlib
 
 import argon2
 
-from service.passwords import check_password, hash_password
+from service.passwords import check_password, decoy_hash, hash_password
 
 
 def pbkdf2(password: str, rounds: int = 1000, salt: bytes = b"salt-salt") -> str:
@@ -47,3 +47,12 @@ def test_an_argon2_hash_with_other_parameters_is_upgraded() -> None:
 def test_garbage_is_no_match() -> None:
     assert not check_password("secret", "not a hash").matches
     assert not check_password("secret", "").matches
+
+
+def test_the_decoy_an_unknown_login_is_checked_against_costs_what_a_real_hash_costs() -> None:
+    decoy, real = decoy_hash(), hash_password("secret")
+    # Same algorithm and parameters ($argon2id$v=19$m=...,t=...,p=...$): the same work to check.
+    assert decoy.split("$")[:4] == real.split("$")[:4]
+    assert decoy_hash() is decoy  # made once per process
+    assert not check_password("secret", decoy).matches
+    assert not check_password("", decoy).matches

@@ -24,7 +24,7 @@ from google.protobuf import timestamp_pb2
 from service.access import hash_token
 from service.admin_errors import AdminError
 from service.directory_apply import Changes, apply_plan, hash_passwords, stored_password_hashes
-from service.directory_checks import STATES, Plan, check_directory
+from service.directory_checks import STATE_ENUMS, STATES, Plan, check_directory
 from service.directory_export import export_directory
 from service.storage import Storage
 from service.storage import schema as t
@@ -33,7 +33,6 @@ log = logging.getLogger("campaigns.admin")
 
 Context = grpc.aio.ServicerContext[Any, Any]
 _TOKEN_ID = re.compile(r"[0-9a-f]{64}")
-_STATE_ENUM = {name: value for value, name in STATES.items()}
 
 
 class _Rehearsed(Exception):
@@ -187,7 +186,7 @@ class AdminService(apb_grpc.AdminServiceServicer):
 
         previous = await self._storage.write(work)
         log.info("account %d: %s -> %s", request.app_id, previous, state)
-        return apb.SetAccountStateResponse(previous_state=_STATE_ENUM[previous], state=request.state)
+        return apb.SetAccountStateResponse(previous_state=STATE_ENUMS[previous], state=request.state)
 
 
 def add_admin_servicer(server: grpc.aio.Server, storage: Storage) -> str:

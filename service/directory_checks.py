@@ -42,6 +42,8 @@ STATES: Final = {
     dpb.ACCOUNT_STATE_DISABLED: "disabled",
     dpb.ACCOUNT_STATE_BLOCKED: "blocked",
 }
+# accounts.state -> AccountState: how exports and answers spell a stored state.
+STATE_ENUMS: Final = {name: value for value, name in STATES.items()}
 # PhoneNumberType -> (phone_numbers.type, is_pool_stock)
 NUMBER_TYPES: Final = {
     dpb.PHONE_NUMBER_TYPE_CALL_TRACKING: ("call_tracking", False),

@@ -13,10 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from campaigns.admin.v1 import directory_pb2 as dpb
 
-from service.directory_checks import ANY_ADDRESS, NUMBER_TYPES, STATES
+from service.directory_checks import ANY_ADDRESS, NUMBER_TYPES, STATE_ENUMS
 from service.storage import schema as t
 
-_STATE_ENUM = {name: value for value, name in STATES.items()}
 _NUMBER_TYPE_ENUM = {stored: value for value, stored in NUMBER_TYPES.items()}
 
 
@@ -49,7 +48,7 @@ def export_directory(conn: sa.Connection, app_id: int | None = None) -> dpb.Dire
             app_id=account.id,
             name=account.name,
             timezone=account.timezone,
-            state=_STATE_ENUM[account.state],
+            state=STATE_ENUMS[account.state],
             components=[each for each in account.components.split(",") if each],
             campaign_quota=account.campaign_quota,
             point_limits=dpb.PointLimits(day=account.day_limit, minute=account.minute_limit),

@@ -45,6 +45,7 @@ class AccessPolicy:
     writes: bool
     agents_only: bool
     takes_campaign: bool
+    refused_under_simple_dt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ def policy_of(rpc: MethodDescriptor) -> AccessPolicy | None:
         writes=policy.writes,
         agents_only=policy.agents_only,
         takes_campaign=policy.takes_campaign,
+        refused_under_simple_dt=policy.refused_under_simple_dt,
     )
 
 

@@ -21,6 +21,10 @@ from service.errors import ServiceError
 from service.networks import IPAddress, parse_networks
 from service.storage import schema as t
 
+# The component of "simple dynamic call tracking": while an account has it, the rpcs whose policy says
+# refused_under_simple_dt answer forbidden (METHODS.md §0.1).
+SIMPLE_DT = "simple_dt"
+
 
 @dataclass(frozen=True, slots=True)
 class Account:
@@ -221,10 +225,12 @@ def check(
         if same_account is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
 
-    # Step 5: the method's components, then permission, as its access_policy option says.
+    # Step 5: the method's components, then simple_dt, then permission, as its access_policy option says.
     components = policy.one_of_components
     if components and not resolved.account.components.intersection(components):
         raise ServiceError("method_component_disabled", params={"components": ", ".join(components)})
+    if policy.refused_under_simple_dt and SIMPLE_DT in resolved.account.components:
+        raise ServiceError("forbidden")
     if (policy.writes and not resolved.can_write) or policy.agents_only:
         raise ServiceError("forbidden")
     return Caller(account=resolved.account)

@@ -35,27 +35,27 @@ DOCUMENTED: Final = {
 }
 
 # What the hand-written tables said before the policies moved into the proto (service/access.py's
-# METHODS and the takes_campaign flag of servicers.py). Login and logout had none: they need no
-# account's checks.
+# METHODS and the takes_campaign flag of servicers.py), with METHODS.md §0.1's simple_dt refusals.
+# Login and logout had none: they need no account's checks.
 _CAMPAIGN_COMPONENTS: Final = ("call_tracking", "va")
 POLICIES: Final = {
     "/campaigns.v1.CampaignService/CreateCampaign": AccessPolicy(
-        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=True
+        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=True, refused_under_simple_dt=True
     ),
     "/campaigns.v1.CampaignService/GetCampaigns": AccessPolicy(
         _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False
     ),
     "/campaigns.v1.CampaignService/UpdateCampaign": AccessPolicy(
-        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=False
+        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
     ),
     "/campaigns.v1.CampaignService/DeleteCampaign": AccessPolicy(
-        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=False
+        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
     ),
     "/campaigns.v1.CampaignService/GetCampaignAvailablePhoneNumbers": AccessPolicy(
-        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False
+        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
     ),
     "/campaigns.v1.CampaignService/GetCampaignAvailableRedirectionPhoneNumbers": AccessPolicy(
-        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False
+        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
     ),
     "/campaigns.v1.SiteService/GetSites": AccessPolicy(
         _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False

@@ -70,6 +70,9 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     "dependency_error": (-32602, "You have interdependent entities"),
     "sort_prohibited": (-32602, "Sort by parameter is prohibited"),
     "filter_prohibited": (-32602, "Filter by parameter is prohibited"),
+    # METHODS.md section 19.
+    "virtual_phone_number_not_found": (-32007, "Virtual phone number {virtual_phone_number} not found."),
+    "invalid_date_time": (-32602, "Invalid date time"),
 }
 
 LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", "minute_remaining", "minute_reset")

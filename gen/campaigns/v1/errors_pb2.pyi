@@ -59,6 +59,14 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """`forbidden` for deleting a protected entity (a system or integrated
     campaign): the API gives it code -32602, not forbidden's usual -32003.
     """
+    ERROR_REASON_VIRTUAL_PHONE_NUMBER_NOT_FOUND: _ErrorReason.ValueType  # 31
+    """enable.virtual_numbers and disable.virtual_numbers: a number or stock id
+    that is not there to enable or disable (METHODS.md §15, §16, §19).
+    """
+    ERROR_REASON_INVALID_DATE_TIME: _ErrorReason.ValueType  # 32
+    """A date-time that is not YYYY-MM-DD hh:mm:ss (or YYYY-MM-DD), does not
+    exist, or ends before it starts (upload.campaign_costs).
+    """
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """Every error the API can report. google.rpc.ErrorInfo.reason carries the
@@ -106,5 +114,13 @@ ERROR_REASON_FILTER_PROHIBITED: ErrorReason.ValueType  # 29
 ERROR_REASON_PROTECTED_ENTITY: ErrorReason.ValueType  # 30
 """`forbidden` for deleting a protected entity (a system or integrated
 campaign): the API gives it code -32602, not forbidden's usual -32003.
+"""
+ERROR_REASON_VIRTUAL_PHONE_NUMBER_NOT_FOUND: ErrorReason.ValueType  # 31
+"""enable.virtual_numbers and disable.virtual_numbers: a number or stock id
+that is not there to enable or disable (METHODS.md §15, §16, §19).
+"""
+ERROR_REASON_INVALID_DATE_TIME: ErrorReason.ValueType  # 32
+"""A date-time that is not YYYY-MM-DD hh:mm:ss (or YYYY-MM-DD), does not
+exist, or ends before it starts (upload.campaign_costs).
 """
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

@@ -159,5 +159,9 @@ class JsonRpcEndpoint:
             payload = {"jsonrpc": "2.0", "id": request_id_, "error": mapped.error}
             return _Answer(payload, method.name, _mnemonic_of(mapped.error))
         data, reply_metadata = translate.to_result(reply)
-        result = {"data": data, "metadata": {**reply_metadata, **answer_metadata(trailing)}}
+        result = {
+            **translate.result_members(reply),
+            "data": data,
+            "metadata": {**reply_metadata, **answer_metadata(trailing)},
+        }
         return _Answer({"jsonrpc": "2.0", "id": request_id_, "result": result}, method.name, "ok")

@@ -362,12 +362,14 @@ class _ResultPlan:
     data: Any | None  # the JSON_ROLE_DATA field
     selected: Any | None  # the JSON_ROLE_SELECTED_FIELDS field
     metadata: tuple[Any, ...]
+    members: tuple[Any, ...]  # the JSON_ROLE_RESULT_MEMBER fields
 
 
 @cache
 def _result_plan(descriptor: Any) -> _ResultPlan:
     data = selected = None
     metadata = []
+    members = []
     for fd in descriptor.fields:
         role = fd.GetOptions().Extensions[options_pb2.json_role]
         if role == options_pb2.JSON_ROLE_DATA:
@@ -375,8 +377,15 @@ def _result_plan(descriptor: Any) -> _ResultPlan:
         elif role == options_pb2.JSON_ROLE_SELECTED_FIELDS:
             selected = fd
         else:
+            if role == options_pb2.JSON_ROLE_RESULT_MEMBER:
+                members.append(fd)
             metadata.append(fd)
-    return _ResultPlan(data, selected, tuple(metadata))
+    return _ResultPlan(data, selected, tuple(metadata), tuple(members))
+
+
+def result_members(reply: Message) -> dict[str, Any]:
+    """The reply's fields that are members of `result` itself (JSON_ROLE_RESULT_MEMBER), before `data`."""
+    return {fd.name: _json_value(fd, getattr(reply, fd.name)) for fd in _result_plan(reply.DESCRIPTOR).members}
 
 
 def to_result(reply: Message) -> tuple[Any, dict[str, Any]]:

@@ -20,6 +20,7 @@ from service.campaign_facts import Number, check_block_entities, check_combinati
 from service.campaign_pools import reserve_pools
 from service.campaign_rows import dct_columns, insert_blocks, insert_conditions
 from service.errors import ServiceError
+from service.storage import lock_account
 from service.storage import schema as t
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
 
@@ -117,6 +118,7 @@ def update(conn: sa.Connection, caller: Caller, request: spb.UpdateCampaignReque
         has_dct_settings = False
     else:
         has_dct_settings = stored.dct_count_virtual_numbers is not None
+    lock_account(conn, account_id, exclusive=False)  # as create does: see storage.lock_account
     facts = read_facts(conn, account_id, request.site_id, blocks, campaign_id=stored.id)
     # Step 9. While a campaign is (or becomes) inactive its blocks cannot be set.
     check_combinations(

@@ -23,7 +23,7 @@ from service.campaign_facts import Number, check_block_entities, check_combinati
 from service.campaign_pools import reserve_pools
 from service.campaign_rows import dct_columns, insert_blocks, insert_conditions
 from service.errors import ServiceError
-from service.storage import direct
+from service.storage import direct, lock_account
 from service.storage import schema as t
 from service.storage.constraints import EXCLUSIVE_NUMBER, POOL_NUMBER, violated_constraint
 
@@ -44,6 +44,8 @@ def conflict_error(blocks: Sequence[pb.SiteBlock]) -> ServiceError:
 def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignRequest) -> int:
     account_id = caller.account.id
     blocks = request.site_blocks
+    # Before looking at the site, blocks and numbers: a delete of one of them waits for this commit.
+    lock_account(conn, account_id, exclusive=False)
     facts = read_facts(conn, account_id, request.site_id, blocks, campaign_id=None)
     check_combinations(
         inactive=request.status == pb.CAMPAIGN_STATUS_INACTIVE,

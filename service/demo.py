@@ -27,7 +27,7 @@ DEMO_DIRECTORY: Final = Path(__file__).with_name("demo_directory.yaml")
 # Names the lock campaign loaders take turns on (any constant other than the migrations' will do).
 _LOAD_LOCK: Final = 0x64656D6F
 # Timestamps of the demo campaigns: 2026-01-15 10:00:00 UTC.
-_CREATED: Final = 1_768_471_200
+_CREATED: Final = t.DEMO_DAY
 
 
 def demo_directory() -> dpb.Directory:
@@ -54,6 +54,7 @@ CAMPAIGNS: Final = [
     _campaign(8, 1000, "integrated", "Yandex.Direct", "active", 10, engine="yandex.direct"),
     _campaign(9, 1000, "basic", "Paused", "inactive", 20),
     _campaign(60, 1006, "basic", "Only campaign", "active", 16),
+    _campaign(70, 1008, "basic", "Lab campaign", "active", 21),
 ]
 
 CAMPAIGN_SITE_BLOCKS: Final = [
@@ -65,13 +66,28 @@ CAMPAIGN_SITE_BLOCKS: Final = [
         "redirection_phone_number_id": 402,
         "dynamic_call_tracking_enabled": False,
         "exclusive_phone_number_id": 304,
-    }
+    },
+    {
+        "campaign_id": 70,
+        "site_block_id": 211,
+        "position": 0,
+        "phone_number_id": 392,
+        "redirection_phone_number_id": 431,
+        "dynamic_call_tracking_enabled": False,
+        "exclusive_phone_number_id": 392,
+    },
+]
+
+# Campaign 70 spent 3100.00 on site 21 in January 2026, 100.00 a day (METHODS.md §20).
+CAMPAIGN_COSTS: Final = [
+    {"campaign_id": 70, "site_id": 21, "day_from": 20_454, "day_till": 20_484, "cents": 310_000},
 ]
 
 # In foreign-key order.
 DEMO_CAMPAIGN_ROWS: Final[Sequence[tuple[sa.Table, list[dict[str, Any]]]]] = (
     (t.campaigns, CAMPAIGNS),
     (t.campaign_site_blocks, CAMPAIGN_SITE_BLOCKS),
+    (t.campaign_costs, CAMPAIGN_COSTS),
 )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import math
-import re
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -21,6 +20,7 @@ from campaigns.admin.v1 import directory_pb2 as dpb
 from contract.paths import item, join
 from service.access import hash_token
 from service.admin_errors import AdminError, Violation
+from service.rules import phone_digits
 
 # Every component the contract names (CONTRACT.md, METHODS.md §0.1).
 COMPONENTS: Final = frozenset(
@@ -51,7 +51,6 @@ NUMBER_TYPES: Final = {
     dpb.PHONE_NUMBER_TYPE_USER: ("user", False),
     dpb.PHONE_NUMBER_TYPE_POOL: ("call_tracking", True),
 }
-_NUMBER = re.compile(r"\+?([1-9][0-9]{6,14})")
 TEXT_MAX: Final = 1000
 PASSWORD_MAX: Final = 1024
 
@@ -123,12 +122,6 @@ def check_directory(directory: dpb.Directory) -> Plan:
         message = f"{first.path}: {first.description}" + (f" (and {more} more)" if more else "")
         raise AdminError("INVALID_DIRECTORY", message, checker.violations)
     return plan
-
-
-def phone_digits(text: str) -> str | None:
-    """The digits of an E.164-like number (optional +, 7 to 15 digits, no leading 0), or None."""
-    match = _NUMBER.fullmatch(text)
-    return match.group(1) if match else None
 
 
 @functools.cache
@@ -277,6 +270,7 @@ class _Checker:
             values_site = {
                 "domain_name": domain,
                 "name": self.text(site.name, join(here, "name"), required=False) or None,
+                "is_editable": not site.managed,
             }
             sites.append(SitePlan(Row(here, site.id, values_site), blocks))
         numbers = []

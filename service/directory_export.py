@@ -63,6 +63,7 @@ def export_directory(conn: sa.Connection, app_id: int | None = None) -> dpb.Dire
                 id=site.id,
                 domain_name=site.domain_name,
                 name=site.name or "",
+                managed=not site.is_editable,
                 blocks=[dpb.SiteBlock(id=block.id, name=block.name) for block in blocks[site.id]],
             )
         for number in numbers[account.id]:

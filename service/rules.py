@@ -63,6 +63,16 @@ class Param:
     list_rule: Callable[[Any, str], None] | None = None
 
 
+# A phone number as the API takes it (METHODS.md §0.2): an optional +, then 7 to 15 digits, not led by 0.
+_PHONE_NUMBER: Final = re.compile(r"\+?([1-9][0-9]{6,14})")
+
+
+def phone_digits(text: str) -> str | None:
+    """The digits of a phone number as the API takes it, stored and shown without the +; None if it is not one."""
+    match = _PHONE_NUMBER.fullmatch(text)
+    return match.group(1) if match else None
+
+
 def _text(max_length: int) -> Callable[[str], bool]:
     return lambda value: 0 < len(value) <= max_length and not value.isspace()
 

@@ -233,6 +233,29 @@ def take_turns(conn: sa.Connection, key: int) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+# Names the per-account locks of lock_account: (this class, account id) is the two-key advisory lock.
+_ACCOUNT_LOCK_CLASS = 0x61636374
+
+
+def lock_account(conn: sa.Connection, account_id: int, *, exclusive: bool) -> None:
+    """Order the account's writes that depend on its directory rows (sites, blocks, numbers).
+
+    A write that relies on a directory row existing (a campaign put on a block, a number used by a
+    campaign) takes the shared lock before it looks; one that removes a directory row a campaign may
+    use (delete.sites, delete.site_blocks, disable.virtual_numbers) takes the exclusive lock before it
+    checks for users. So a removal never misses a campaign written at the same time: on PostgreSQL the
+    campaign's references are not foreign keys (migration 0007) and an uncommitted campaign row is
+    invisible to the removal's check. Shared holders do not wait for each other. Held to the end of
+    the transaction. SQLite needs nothing: a write transaction runs alone.
+    """
+    if conn.dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        conn.execute(
+            sa.text(f"SELECT {function}(:kind, :account)"),
+            {"kind": _ACCOUNT_LOCK_CLASS, "account": account_id & 0x7FFFFFFF},
+        )
+
+
 class Abandoned(Exception):
     """The caller of a transaction on a worker thread has gone: it was rolled back, not committed."""
 

@@ -25,6 +25,9 @@ STATIC_UTM_PARTS = ("source", "medium", "campaign", "term", "content", "referrer
 # the row with this id; the API calls it -1 in every account.
 SYSTEM_CAMPAIGN_API_ID = -1
 SYSTEM_CAMPAIGN_NAME = "Visitors without advertising campaign"
+# 2026-01-15 10:00:00 UTC: when the demo's sites, numbers and campaigns were set up; what rows
+# that existed before their creation time was recorded say.
+DEMO_DAY = 1_768_471_200
 
 
 def system_campaign_id(account_id: int) -> int:
@@ -104,8 +107,34 @@ sites = sa.Table(
     metadata,
     sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("account_id", sa.BigInteger, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # Lowercase; unique per account (ignoring case), which create.sites and update.sites check.
     sa.Column("domain_name", sa.Text, nullable=False),
     sa.Column("name", sa.Text, nullable=True),
+    # False: managed from the agent's client area; update.sites and delete.sites refuse it.
+    sa.Column("is_editable", sa.Boolean, nullable=False, server_default=sa.true()),
+    # new, disable, error or work; the service never changes it (it does not watch tracking code).
+    sa.Column("state", sa.Text, nullable=False, server_default="work"),
+    sa.Column("created_at", sa.BigInteger, nullable=False, server_default=str(DEMO_DAY)),
+    # The rest are the settings of METHODS.md §1-§3, with their documented defaults.
+    sa.Column("default_phone_number", sa.Text, nullable=True),
+    sa.Column("industry_id", sa.BigInteger, nullable=True),
+    sa.Column("target_call_min_duration", sa.BigInteger, nullable=False, server_default="30"),
+    sa.Column("track_subdomains", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("cookie_lifetime", sa.BigInteger, nullable=False, server_default="90"),
+    sa.Column("campaign_lifetime", sa.BigInteger, nullable=False, server_default="90"),
+    sa.Column("sales_enabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("second_communication_period", sa.BigInteger, nullable=False, server_default="1"),
+    sa.Column("services_enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("replacement_dynamical_block_enabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_support_web_directory", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_block_robot_traffic", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("widget_link_enabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("widget_link_text", sa.Text, nullable=True),
+    sa.Column("widget_link_url", sa.Text, nullable=True),
+    sa.Column("show_visitor_id_enabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("show_visitor_id_element_id_value", sa.Text, nullable=True),
+    sa.Column("show_visitor_id_message", sa.Text, nullable=True),
+    sa.Column("show_visitor_id_length", sa.BigInteger, nullable=False, server_default="6"),
 )
 
 site_blocks = sa.Table(
@@ -128,6 +157,9 @@ phone_numbers = sa.Table(
     sa.Column("is_pool_stock", sa.Boolean, nullable=False),
     # Flagged for hosted PBX use: never put in a pool.
     sa.Column("is_hosted_pbx", sa.Boolean, nullable=False),
+    # When the account got it (get.virtual_numbers); the stock's category it came with, else usual.
+    sa.Column("activation_date", sa.BigInteger, nullable=False, server_default=str(DEMO_DAY)),
+    sa.Column("category", sa.Text, nullable=False, server_default="usual"),
     sqlite_autoincrement=True,
 )
 
@@ -217,6 +249,50 @@ number_stock = sa.Table(
     sa.Column("monthly_charge", sa.Float, nullable=False, server_default="0"),
     sa.Column("min_charge", sa.Float, nullable=False, server_default="0"),
     sa.UniqueConstraint("phone_number", name="uq_number_stock_phone_number"),
+)
+
+id_counters = sa.Table(
+    "id_counters",
+    metadata,
+    # The ids of sites and site blocks the service creates (service/storage/counters.py): above
+    # every id the directory gave, never handed out twice. One row per table name.
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("next_id", sa.BigInteger, nullable=False),
+)
+
+# The weight names of get.campaign_parameter_weights, in its order (METHODS.md §9).
+PARAMETER_WEIGHTS = (
+    "entrance_page",
+    "referrer_domain",
+    "search_engine",
+    "search_query",
+    "engine",
+    "referrer",
+    "channel",
+    "location",
+    "utm_tags",
+    "os_tags",
+    "other_tags",
+)
+
+site_parameter_weights = sa.Table(
+    "site_parameter_weights",
+    metadata,
+    # A site's weights once a client changed one; NULL (or no row): the documented default.
+    sa.Column("site_id", sa.BigInteger, sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    *(sa.Column(name, sa.BigInteger, nullable=True) for name in PARAMETER_WEIGHTS),
+)
+
+campaign_costs = sa.Table(
+    "campaign_costs",
+    metadata,
+    # Uploaded spend as spans of days (days since 1970-01-01, both inclusive) with their total in
+    # cents, spread over the days as METHODS.md §11 says; spans of one campaign and site never overlap.
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("site_id", sa.BigInteger, primary_key=True),
+    sa.Column("day_from", sa.BigInteger, primary_key=True),
+    sa.Column("day_till", sa.BigInteger, nullable=False),
+    sa.Column("cents", sa.BigInteger, nullable=False),
 )
 
 login_failures = sa.Table(

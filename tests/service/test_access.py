@@ -24,7 +24,7 @@ from tests.service.helpers import (
 
 DEMO_TOKENS = [
     "tok_cust", "tok_expired", "tok_blocked", "tok_nova", "tok_nodct", "tok_nocomp", "tok_noperm",
-    "tok_ipdeny", "tok_disabled", "tok_quota", "tok_ratelimited", "tok_agent",
+    "tok_ipdeny", "tok_disabled", "tok_quota", "tok_ratelimited", "tok_agent", "tok_sites", "tok_simpledt",
 ]  # fmt: skip
 # Account 1004 (tok_ipdeny) accepts 203.0.113.0/24 only: its site, block and va number.
 LOCKED = request(site_id=14, site_blocks=[block(141, 341)])

@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x61mpaigns/v1/options.proto\x12\x0c\x63\x61mpaigns.v1\x1a google/protobuf/descriptor.proto\"W\n\tErrorSpec\x12\x14\n\x0cjsonrpc_code\x18\x01 \x01(\x11\x12\x11\n\tgrpc_code\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08mnemonic\x18\x04 \x01(\t\"f\n\x0c\x41\x63\x63\x65ssPolicy\x12\x19\n\x11one_of_components\x18\x01 \x03(\t\x12\x0e\n\x06writes\x18\x02 \x01(\x08\x12\x13\n\x0b\x61gents_only\x18\x03 \x01(\x08\x12\x16\n\x0etakes_campaign\x18\x04 \x01(\x08*u\n\x08JsonRole\x12\x19\n\x15JSON_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n\x17JSON_ROLE_NULLED_PARAMS\x10\x01\x12\x12\n\x0eJSON_ROLE_DATA\x10\x02\x12\x1d\n\x19JSON_ROLE_SELECTED_FIELDS\x10\x03:7\n\nwire_value\x12!.google.protobuf.EnumValueOptions\x18\xb9\x8e\x03 \x01(\t:P\n\nerror_spec\x12!.google.protobuf.EnumValueOptions\x18\xba\x8e\x03 \x01(\x0b\x32\x17.campaigns.v1.ErrorSpec:J\n\tjson_role\x12\x1d.google.protobuf.FieldOptions\x18\xbb\x8e\x03 \x01(\x0e\x32\x16.campaigns.v1.JsonRole:8\n\x0fomit_when_unset\x12\x1d.google.protobuf.FieldOptions\x18\xbc\x8e\x03 \x01(\x08:8\n\x0ejsonrpc_method\x12\x1e.google.protobuf.MethodOptions\x18\xbd\x8e\x03 \x01(\t:S\n\raccess_policy\x12\x1e.google.protobuf.MethodOptions\x18\xbe\x8e\x03 \x01(\x0b\x32\x1a.campaigns.v1.AccessPolicyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x61mpaigns/v1/options.proto\x12\x0c\x63\x61mpaigns.v1\x1a google/protobuf/descriptor.proto\"W\n\tErrorSpec\x12\x14\n\x0cjsonrpc_code\x18\x01 \x01(\x11\x12\x11\n\tgrpc_code\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08mnemonic\x18\x04 \x01(\t\"\x87\x01\n\x0c\x41\x63\x63\x65ssPolicy\x12\x19\n\x11one_of_components\x18\x01 \x03(\t\x12\x0e\n\x06writes\x18\x02 \x01(\x08\x12\x13\n\x0b\x61gents_only\x18\x03 \x01(\x08\x12\x16\n\x0etakes_campaign\x18\x04 \x01(\x08\x12\x1f\n\x17refused_under_simple_dt\x18\x05 \x01(\x08*\x92\x01\n\x08JsonRole\x12\x19\n\x15JSON_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n\x17JSON_ROLE_NULLED_PARAMS\x10\x01\x12\x12\n\x0eJSON_ROLE_DATA\x10\x02\x12\x1d\n\x19JSON_ROLE_SELECTED_FIELDS\x10\x03\x12\x1b\n\x17JSON_ROLE_RESULT_MEMBER\x10\x04:7\n\nwire_value\x12!.google.protobuf.EnumValueOptions\x18\xb9\x8e\x03 \x01(\t:P\n\nerror_spec\x12!.google.protobuf.EnumValueOptions\x18\xba\x8e\x03 \x01(\x0b\x32\x17.campaigns.v1.ErrorSpec:J\n\tjson_role\x12\x1d.google.protobuf.FieldOptions\x18\xbb\x8e\x03 \x01(\x0e\x32\x16.campaigns.v1.JsonRole:8\n\x0fomit_when_unset\x12\x1d.google.protobuf.FieldOptions\x18\xbc\x8e\x03 \x01(\x08:8\n\x0ejsonrpc_method\x12\x1e.google.protobuf.MethodOptions\x18\xbd\x8e\x03 \x01(\t:S\n\raccess_policy\x12\x1e.google.protobuf.MethodOptions\x18\xbe\x8e\x03 \x01(\x0b\x32\x1a.campaigns.v1.AccessPolicyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'campaigns.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_JSONROLE']._serialized_start=271
-  _globals['_JSONROLE']._serialized_end=388
+  _globals['_JSONROLE']._serialized_start=306
+  _globals['_JSONROLE']._serialized_end=452
   _globals['_ERRORSPEC']._serialized_start=78
   _globals['_ERRORSPEC']._serialized_end=165
-  _globals['_ACCESSPOLICY']._serialized_start=167
-  _globals['_ACCESSPOLICY']._serialized_end=269
+  _globals['_ACCESSPOLICY']._serialized_start=168
+  _globals['_ACCESSPOLICY']._serialized_end=303
 # @@protoc_insertion_point(module_scope)

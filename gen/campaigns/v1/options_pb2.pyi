@@ -36,6 +36,11 @@ class _JsonRoleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_JsonRole.Val
     """Response: this field is `result.data`; the others go to `result.metadata`."""
     JSON_ROLE_SELECTED_FIELDS: _JsonRole.ValueType  # 3
     """Response: the item fields to render, in order (the `fields` projection)."""
+    JSON_ROLE_RESULT_MEMBER: _JsonRole.ValueType  # 4
+    """Response: this field is also a member of `result` itself, beside `data`
+    and `metadata` (`result.success` of the methods that answer success,
+    METHODS.md §0.5). It stays in `data` too.
+    """
 
 class JsonRole(_JsonRole, metaclass=_JsonRoleEnumTypeWrapper):
     """What a field is for in the JSON-RPC envelope, beyond being a parameter or a
@@ -51,6 +56,11 @@ JSON_ROLE_DATA: JsonRole.ValueType  # 2
 """Response: this field is `result.data`; the others go to `result.metadata`."""
 JSON_ROLE_SELECTED_FIELDS: JsonRole.ValueType  # 3
 """Response: the item fields to render, in order (the `fields` projection)."""
+JSON_ROLE_RESULT_MEMBER: JsonRole.ValueType  # 4
+"""Response: this field is also a member of `result` itself, beside `data`
+and `metadata` (`result.success` of the methods that answer success,
+METHODS.md §0.5). It stays in `data` too.
+"""
 Global___JsonRole: _TypeAlias = JsonRole  # noqa: Y015
 
 @_typing.final
@@ -102,6 +112,7 @@ class AccessPolicy(_message.Message):
     WRITES_FIELD_NUMBER: _builtins.int
     AGENTS_ONLY_FIELD_NUMBER: _builtins.int
     TAKES_CAMPAIGN_FIELD_NUMBER: _builtins.int
+    REFUSED_UNDER_SIMPLE_DT_FIELD_NUMBER: _builtins.int
     writes: _builtins.bool
     """The token's user needs write permission, else forbidden."""
     agents_only: _builtins.bool
@@ -111,6 +122,11 @@ class AccessPolicy(_message.Message):
     takes_campaign: _builtins.bool
     """The call adds a basic campaign: its charge also takes one from the plan's
     quota, the last check (tariff_restrictions when there is no room).
+    """
+    refused_under_simple_dt: _builtins.bool
+    """Refused (forbidden) while the account has the simple_dt component ("simple
+    dynamic call tracking"), checked after the components and before the
+    permission (METHODS.md §0.1).
     """
     @_builtins.property
     def one_of_components(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
@@ -125,10 +141,11 @@ class AccessPolicy(_message.Message):
         writes: _builtins.bool = ...,
         agents_only: _builtins.bool = ...,
         takes_campaign: _builtins.bool = ...,
+        refused_under_simple_dt: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["agents_only", b"agents_only", "one_of_components", b"one_of_components", "takes_campaign", b"takes_campaign", "writes", b"writes"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agents_only", b"agents_only", "one_of_components", b"one_of_components", "refused_under_simple_dt", b"refused_under_simple_dt", "takes_campaign", b"takes_campaign", "writes", b"writes"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

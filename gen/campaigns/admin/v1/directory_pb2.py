@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"campaigns/admin/v1/directory.proto\x12\x12\x63\x61mpaigns.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x01\n\tDirectory\x12-\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x1b.campaigns.admin.v1.Account\x12)\n\x06\x61gents\x18\x02 \x03(\x0b\x32\x19.campaigns.admin.v1.Agent\x12\x35\n\x0cnumber_stock\x18\x03 \x03(\x0b\x32\x1f.campaigns.admin.v1.StockNumber\"*\n\x0bPointLimits\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\x03\x12\x0e\n\x06minute\x18\x02 \x01(\x03\"\x84\x04\n\x07\x41\x63\x63ount\x12\x0e\n\x06\x61pp_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08timezone\x18\x03 \x01(\t\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .campaigns.admin.v1.AccountState\x12\x12\n\ncomponents\x18\x05 \x03(\t\x12\x1b\n\x0e\x63\x61mpaign_quota\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x35\n\x0cpoint_limits\x18\x07 \x01(\x0b\x32\x1f.campaigns.admin.v1.PointLimits\x12\x13\n\x0b\x61llowed_ips\x18\x08 \x03(\t\x12\'\n\x05users\x18\t \x03(\x0b\x32\x18.campaigns.admin.v1.User\x12\'\n\x05sites\x18\n \x03(\x0b\x32\x18.campaigns.admin.v1.Site\x12\x36\n\rphone_numbers\x18\x0b \x03(\x0b\x32\x1f.campaigns.admin.v1.PhoneNumber\x12\x42\n\x13redirection_numbers\x18\x0c \x03(\x0b\x32%.campaigns.admin.v1.RedirectionNumber\x12!\n\x14virtual_number_quota\x18\r \x01(\x05H\x01\x88\x01\x01\x42\x11\n\x0f_campaign_quotaB\x17\n\x15_virtual_number_quota\"\x7f\n\x04User\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05login\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\x12\x11\n\tread_only\x18\x04 \x01(\x08\x12)\n\x06tokens\x18\x05 \x03(\x0b\x32\x19.campaigns.admin.v1.Token\x12\x0c\n\x04name\x18\x06 \x01(\t\"W\n\x05Token\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x62locked\x18\x03 \x01(\x08\"d\n\x04Site\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x64omain_name\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12-\n\x06\x62locks\x18\x04 \x03(\x0b\x32\x1d.campaigns.admin.v1.SiteBlock\"%\n\tSiteBlock\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"p\n\x0bPhoneNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x31\n\x04type\x18\x03 \x01(\x0e\x32#.campaigns.admin.v1.PhoneNumberType\x12\x12\n\nhosted_pbx\x18\x04 \x01(\x08\"/\n\x11RedirectionNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\"\x88\x01\n\x05\x41gent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05login\x18\x03 \x01(\t\x12\x10\n\x08password\x18\x04 \x01(\t\x12)\n\x06tokens\x18\x05 \x03(\x0b\x32\x19.campaigns.admin.v1.Token\x12\x19\n\x11\x63ustomer_user_ids\x18\x06 \x03(\x03\"\xb2\x01\n\x0bStockNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x19\n\x11location_mnemonic\x18\x04 \x01(\t\x12\x15\n\rlocation_name\x18\x05 \x01(\t\x12\x17\n\x0fonetime_payment\x18\x06 \x01(\x01\x12\x16\n\x0emonthly_charge\x18\x07 \x01(\x01\x12\x12\n\nmin_charge\x18\x08 \x01(\x01*~\n\x0c\x41\x63\x63ountState\x12\x1d\n\x19\x41\x43\x43OUNT_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41\x43\x43OUNT_STATE_ACTIVE\x10\x01\x12\x1a\n\x16\x41\x43\x43OUNT_STATE_DISABLED\x10\x02\x12\x19\n\x15\x41\x43\x43OUNT_STATE_BLOCKED\x10\x03*\xab\x01\n\x0fPhoneNumberType\x12!\n\x1dPHONE_NUMBER_TYPE_UNSPECIFIED\x10\x00\x12#\n\x1fPHONE_NUMBER_TYPE_CALL_TRACKING\x10\x01\x12\x18\n\x14PHONE_NUMBER_TYPE_VA\x10\x02\x12\x1a\n\x16PHONE_NUMBER_TYPE_USER\x10\x03\x12\x1a\n\x16PHONE_NUMBER_TYPE_POOL\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"campaigns/admin/v1/directory.proto\x12\x12\x63\x61mpaigns.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x01\n\tDirectory\x12-\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x1b.campaigns.admin.v1.Account\x12)\n\x06\x61gents\x18\x02 \x03(\x0b\x32\x19.campaigns.admin.v1.Agent\x12\x35\n\x0cnumber_stock\x18\x03 \x03(\x0b\x32\x1f.campaigns.admin.v1.StockNumber\"*\n\x0bPointLimits\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\x03\x12\x0e\n\x06minute\x18\x02 \x01(\x03\"\x84\x04\n\x07\x41\x63\x63ount\x12\x0e\n\x06\x61pp_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08timezone\x18\x03 \x01(\t\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .campaigns.admin.v1.AccountState\x12\x12\n\ncomponents\x18\x05 \x03(\t\x12\x1b\n\x0e\x63\x61mpaign_quota\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x35\n\x0cpoint_limits\x18\x07 \x01(\x0b\x32\x1f.campaigns.admin.v1.PointLimits\x12\x13\n\x0b\x61llowed_ips\x18\x08 \x03(\t\x12\'\n\x05users\x18\t \x03(\x0b\x32\x18.campaigns.admin.v1.User\x12\'\n\x05sites\x18\n \x03(\x0b\x32\x18.campaigns.admin.v1.Site\x12\x36\n\rphone_numbers\x18\x0b \x03(\x0b\x32\x1f.campaigns.admin.v1.PhoneNumber\x12\x42\n\x13redirection_numbers\x18\x0c \x03(\x0b\x32%.campaigns.admin.v1.RedirectionNumber\x12!\n\x14virtual_number_quota\x18\r \x01(\x05H\x01\x88\x01\x01\x42\x11\n\x0f_campaign_quotaB\x17\n\x15_virtual_number_quota\"\x7f\n\x04User\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05login\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\x12\x11\n\tread_only\x18\x04 \x01(\x08\x12)\n\x06tokens\x18\x05 \x03(\x0b\x32\x19.campaigns.admin.v1.Token\x12\x0c\n\x04name\x18\x06 \x01(\t\"W\n\x05Token\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x62locked\x18\x03 \x01(\x08\"u\n\x04Site\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x64omain_name\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12-\n\x06\x62locks\x18\x04 \x03(\x0b\x32\x1d.campaigns.admin.v1.SiteBlock\x12\x0f\n\x07managed\x18\x05 \x01(\x08\"%\n\tSiteBlock\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"p\n\x0bPhoneNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x31\n\x04type\x18\x03 \x01(\x0e\x32#.campaigns.admin.v1.PhoneNumberType\x12\x12\n\nhosted_pbx\x18\x04 \x01(\x08\"/\n\x11RedirectionNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\"\x88\x01\n\x05\x41gent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05login\x18\x03 \x01(\t\x12\x10\n\x08password\x18\x04 \x01(\t\x12)\n\x06tokens\x18\x05 \x03(\x0b\x32\x19.campaigns.admin.v1.Token\x12\x19\n\x11\x63ustomer_user_ids\x18\x06 \x03(\x03\"\xb2\x01\n\x0bStockNumber\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x19\n\x11location_mnemonic\x18\x04 \x01(\t\x12\x15\n\rlocation_name\x18\x05 \x01(\t\x12\x17\n\x0fonetime_payment\x18\x06 \x01(\x01\x12\x16\n\x0emonthly_charge\x18\x07 \x01(\x01\x12\x12\n\nmin_charge\x18\x08 \x01(\x01*~\n\x0c\x41\x63\x63ountState\x12\x1d\n\x19\x41\x43\x43OUNT_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41\x43\x43OUNT_STATE_ACTIVE\x10\x01\x12\x1a\n\x16\x41\x43\x43OUNT_STATE_DISABLED\x10\x02\x12\x19\n\x15\x41\x43\x43OUNT_STATE_BLOCKED\x10\x03*\xab\x01\n\x0fPhoneNumberType\x12!\n\x1dPHONE_NUMBER_TYPE_UNSPECIFIED\x10\x00\x12#\n\x1fPHONE_NUMBER_TYPE_CALL_TRACKING\x10\x01\x12\x18\n\x14PHONE_NUMBER_TYPE_VA\x10\x02\x12\x1a\n\x16PHONE_NUMBER_TYPE_USER\x10\x03\x12\x1a\n\x16PHONE_NUMBER_TYPE_POOL\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'campaigns.admin.v1.directory_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ACCOUNTSTATE']._serialized_start=1655
-  _globals['_ACCOUNTSTATE']._serialized_end=1781
-  _globals['_PHONENUMBERTYPE']._serialized_start=1784
-  _globals['_PHONENUMBERTYPE']._serialized_end=1955
+  _globals['_ACCOUNTSTATE']._serialized_start=1672
+  _globals['_ACCOUNTSTATE']._serialized_end=1798
+  _globals['_PHONENUMBERTYPE']._serialized_start=1801
+  _globals['_PHONENUMBERTYPE']._serialized_end=1972
   _globals['_DIRECTORY']._serialized_start=92
   _globals['_DIRECTORY']._serialized_end=248
   _globals['_POINTLIMITS']._serialized_start=250
@@ -47,15 +47,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TOKEN']._serialized_start=942
   _globals['_TOKEN']._serialized_end=1029
   _globals['_SITE']._serialized_start=1031
-  _globals['_SITE']._serialized_end=1131
-  _globals['_SITEBLOCK']._serialized_start=1133
-  _globals['_SITEBLOCK']._serialized_end=1170
-  _globals['_PHONENUMBER']._serialized_start=1172
-  _globals['_PHONENUMBER']._serialized_end=1284
-  _globals['_REDIRECTIONNUMBER']._serialized_start=1286
-  _globals['_REDIRECTIONNUMBER']._serialized_end=1333
-  _globals['_AGENT']._serialized_start=1336
-  _globals['_AGENT']._serialized_end=1472
-  _globals['_STOCKNUMBER']._serialized_start=1475
-  _globals['_STOCKNUMBER']._serialized_end=1653
+  _globals['_SITE']._serialized_end=1148
+  _globals['_SITEBLOCK']._serialized_start=1150
+  _globals['_SITEBLOCK']._serialized_end=1187
+  _globals['_PHONENUMBER']._serialized_start=1189
+  _globals['_PHONENUMBER']._serialized_end=1301
+  _globals['_REDIRECTIONNUMBER']._serialized_start=1303
+  _globals['_REDIRECTIONNUMBER']._serialized_end=1350
+  _globals['_AGENT']._serialized_start=1353
+  _globals['_AGENT']._serialized_end=1489
+  _globals['_STOCKNUMBER']._serialized_start=1492
+  _globals['_STOCKNUMBER']._serialized_end=1670
 # @@protoc_insertion_point(module_scope)

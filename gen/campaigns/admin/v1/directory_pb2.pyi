@@ -309,11 +309,17 @@ class Site(_message.Message):
     DOMAIN_NAME_FIELD_NUMBER: _builtins.int
     NAME_FIELD_NUMBER: _builtins.int
     BLOCKS_FIELD_NUMBER: _builtins.int
+    MANAGED_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     """Required, positive, unique across the platform."""
     domain_name: _builtins.str
     """Required."""
     name: _builtins.str
+    managed: _builtins.bool
+    """Managed from the agent's client area: get.sites shows is_editable false,
+    and update.sites and delete.sites refuse the site (blocks and weights can
+    still be managed).
+    """
     @_builtins.property
     def blocks(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteBlock]:
         """Blocks listed are created or updated; blocks not listed are left alone."""
@@ -325,10 +331,11 @@ class Site(_message.Message):
         domain_name: _builtins.str = ...,
         name: _builtins.str = ...,
         blocks: _abc.Iterable[Global___SiteBlock] | None = ...,
+        managed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["blocks", b"blocks", "domain_name", b"domain_name", "id", b"id", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["blocks", b"blocks", "domain_name", b"domain_name", "id", b"id", "managed", b"managed", "name", b"name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -10,12 +10,16 @@ but never use.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Final
 
 import orjson
 
-_LONG_DIGITS: Final = re.compile(rb"\d{19,}")
+# A body is read again only if it holds a run of this many digits. Found by mapping every digit to 1 and
+# every other byte to 0 and looking for a run of ones: two passes in C, where a regular expression
+# stepped through a 200 KB body byte by byte in its own loop (14 % of the gateway's CPU on a maximal create).
+_LONG_RUN: Final = 19
+_DIGIT_MAP: Final = bytes(0x31 if 0x30 <= byte <= 0x39 else 0x30 for byte in range(256))
+_ONES: Final = b"1" * _LONG_RUN
 _INT64_MIN: Final = -(2**63)
 _UINT64_MAX: Final = 2**64 - 1
 # Python refuses to convert longer digit strings to int (sys.get_int_max_str_digits).
@@ -69,12 +73,16 @@ def loads(body: bytes) -> Any:
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        if _LONG_DIGITS.search(body) is None:
+        if not _has_long_digits(body):
             raise JSONError(str(error)) from None
         return _loads_exact(body)
-    if _LONG_DIGITS.search(body) is not None:
+    if _has_long_digits(body):
         return _loads_exact(body)
     return document
+
+
+def _has_long_digits(body: bytes) -> bool:
+    return len(body) >= _LONG_RUN and _ONES in body.translate(_DIGIT_MAP)
 
 
 def _loads_exact(body: bytes) -> Any:

@@ -32,6 +32,11 @@ def wire_numbers(enum: EnumDescriptor) -> Mapping[str, int]:
     return _numbers(enum)
 
 
+def wire_names(enum: EnumDescriptor) -> Mapping[int, str]:
+    """Number -> spelling, for every spelled value of the enum (read only): for loops over many values."""
+    return _names(enum)
+
+
 def wire_name(enum: EnumDescriptor, number: int) -> str | None:
     """The spelling of an enum number; None for UNSPECIFIED and numbers the enum does not have."""
     return _names(enum).get(number)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 
-from contract.wire import wire_name
+from contract.wire import wire_name, wire_names
 from service.campaign_facts import Number
 from service.storage import direct
 from service.storage import schema as t
@@ -56,14 +56,17 @@ def insert_blocks(
 
 
 def insert_conditions(conn: sa.Connection, campaign_id: int, conditions: pb.CampaignConditions) -> None:
+    types = wire_names(pb.ConditionType.DESCRIPTOR)
+    parameters = wire_names(pb.CampaignParameter.DESCRIPTOR)
+    operators = wire_names(pb.ConditionOperator.DESCRIPTOR)
     rows = [
         {
             "campaign_id": campaign_id,
             "group_index": group_index,
             "position": position,
-            "type": wire_name(pb.ConditionType.DESCRIPTOR, condition.type),
-            "campaign_parameter": wire_name(pb.CampaignParameter.DESCRIPTOR, condition.campaign_parameter),
-            "operator": wire_name(pb.ConditionOperator.DESCRIPTOR, condition.operator),
+            "type": types[condition.type],
+            "campaign_parameter": parameters[condition.campaign_parameter],
+            "operator": operators[condition.operator],
             "value": condition.value,
         }
         for group_index, group in enumerate(conditions.group_conditions)

@@ -12,12 +12,13 @@ request is the same whoever finds it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
@@ -287,14 +288,15 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
                 raise ServiceError("invalid_parameter_value", path=_render((*at, name)))
             for index, item in enumerate(value):
                 if not step.is_message:
-                    _check_clean(param, message, name, item, (*at, name, index))
+                    if not _acceptable(param, item):
+                        _invalid(message, name, item, (*at, name, index))
                     continue
                 if step.children is not None:
                     _walk_clean(item, step.children, (*at, name, index))
                 if param.message_rule is not None:
-                    param.message_rule(item, _render((*at, name, index)))
+                    _run_rule(param.message_rule, item, at, name, index)
             if param.list_rule is not None:
-                param.list_rule(value, _render((*at, name)))
+                _run_rule(param.list_rule, value, at, name)
             continue
         if not message.HasField(name):
             continue
@@ -303,16 +305,35 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
             if step.children is not None:
                 _walk_clean(value, step.children, (*at, name))
             if param.message_rule is not None:
-                param.message_rule(value, _render((*at, name)))
-        else:
-            _check_clean(param, message, name, value, (*at, name))
+                _run_rule(param.message_rule, value, at, name)
+        elif not _acceptable(param, value):
+            _invalid(message, name, value, (*at, name))
 
 
-def _check_clean(param: Param, message: Message, name: str, value: Any, at: _Path) -> None:
-    if (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
-        raise ServiceError(
-            "invalid_parameter_value", path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value)
-        )
+def _acceptable(param: Param, value: Any) -> bool:
+    # NUL is refused everywhere: PostgreSQL cannot store it in text.
+    return (param.valid is None or param.valid(value)) and not (type(value) is str and "\x00" in value)
+
+
+def _invalid(message: Message, name: str, value: Any, at: _Path) -> NoReturn:
+    raise ServiceError(
+        "invalid_parameter_value", path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value)
+    )
+
+
+# The clean walk hands a rule this in place of its path and writes the real path in only when the rule
+# reports an error: rendering a path for each of 1,500 conditions was a tenth of the walk.
+_PATH_HERE: Final = "\x00here"
+
+
+def _run_rule(rule: Callable[[Any, str], None], value: Any, at: _Path, *tail: str | int) -> None:
+    try:
+        rule(value, _PATH_HERE)
+    except ServiceError as error:
+        if error.path is None or not error.path.startswith(_PATH_HERE):
+            raise
+        path = _render((*at, *tail)) + error.path[len(_PATH_HERE) :]
+        raise dataclasses.replace(error, path=path) from None
 
 
 def _present(message: Message, field: Any) -> bool:

@@ -1,4 +1,4 @@
-"""The look-ups around campaigns: numbers, sites, site blocks, an agent's customer users, the account.
+"""The look-ups around campaigns: numbers, an agent's customer users, the account (sites and blocks: sites.py).
 
 Each is a Listing (see listing.py) over one SQL select; nested lists are read
 for the page's ids only.
@@ -6,20 +6,17 @@ for the page's ids only.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any, Final
 
 import sqlalchemy as sa
 from campaigns.v1 import account_service_pb2 as apb
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
-from campaigns.v1 import site_service_pb2 as sspb
 from campaigns.v1 import user_service_pb2 as uspb
 
 from contract.wire import wire_number
 from service.listing import Field, Listing, Query, run_query
 from service.storage import schema as t
-from service.storage.id_lists import in_ids
 
 # The first digits of a number: country and area code.
 PREFIX_LENGTH: Final = 4
@@ -84,111 +81,6 @@ def redirection_numbers(
     rows, total = run_query(conn, base, _REDIRECTION_COLUMNS, _r.id, query)
     return spb.GetCampaignAvailableRedirectionPhoneNumbersResponse(
         data=[spb.AvailableRedirectionPhoneNumber(id=row["id"], phone_number=row["phone_number"]) for row in rows],
-        total_items=total,
-        fields=query.fields,
-    )
-
-
-# ---------------------------------------------------------------- get.sites
-
-SITES: Final = Listing(
-    (
-        Field("id", "int", filterable=True),
-        Field("domain_name", "text", filterable=True),
-        Field("name", "text", filterable=True),
-        Field("site_blocks"),
-    )
-)
-_s = t.sites.c
-_SITE_COLUMNS: Final = {"id": _s.id, "domain_name": _s.domain_name, "name": _s.name}
-_BLOCKS_OF_SITES = (
-    sa.select(t.site_blocks.c.site_id, t.site_blocks.c.id, t.site_blocks.c.name)
-    .where(in_ids(t.site_blocks.c.site_id, "ids"))
-    .order_by(t.site_blocks.c.site_id, t.site_blocks.c.id)
-)
-
-
-def sites(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSitesResponse:
-    base = sa.select(*(expression.label(name) for name, expression in _SITE_COLUMNS.items())).where(
-        _s.account_id == account_id
-    )
-    rows, total = run_query(conn, base, _SITE_COLUMNS, _s.id, query)
-    blocks: dict[int, list[sspb.SiteBlockRef]] = defaultdict(list)
-    ids = [row["id"] for row in rows]
-    if ids and "site_blocks" in query.fields:
-        for block in conn.execute(_BLOCKS_OF_SITES, {"ids": ids}):
-            blocks[block.site_id].append(sspb.SiteBlockRef(site_block_id=block.id, site_block_name=block.name))
-    response = sspb.GetSitesResponse(total_items=total, fields=query.fields)
-    for row in rows:
-        site = response.data.add(id=row["id"], domain_name=row["domain_name"], site_blocks=blocks[row["id"]])
-        if row["name"] is not None:
-            site.name = row["name"]
-    return response
-
-
-# ---------------------------------------------------------------- get.site_blocks
-
-SITE_BLOCKS: Final = Listing(
-    (
-        Field("id", "int", filterable=True),
-        Field("name", "text", filterable=True),
-        Field("site_id", "int", filterable=True, sortable=True),
-        Field("site_domain_name", "text", filterable=True),
-        Field("phone_numbers"),
-    )
-)
-_b = t.site_blocks.c
-_BLOCK_COLUMNS: Final = {"id": _b.id, "name": _b.name, "site_id": _b.site_id, "site_domain_name": _s.domain_name}
-_NUMBERS_OF_BLOCKS = (
-    sa.select(
-        t.campaign_site_blocks.c.site_block_id,
-        t.campaign_site_blocks.c.phone_number_id,
-        t.phone_numbers.c.phone_number,
-        t.campaign_site_blocks.c.campaign_id,
-        t.campaigns.c.type.label("campaign_type"),
-        t.campaigns.c.name.label("campaign_name"),
-    )
-    .select_from(
-        t.campaign_site_blocks.join(
-            t.phone_numbers, t.phone_numbers.c.id == t.campaign_site_blocks.c.phone_number_id
-        ).join(t.campaigns, t.campaigns.c.id == t.campaign_site_blocks.c.campaign_id)
-    )
-    .where(in_ids(t.campaign_site_blocks.c.site_block_id, "ids"))
-    .order_by(t.campaign_site_blocks.c.site_block_id, t.campaign_site_blocks.c.campaign_id)
-)
-
-
-def site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSiteBlocksResponse:
-    base = (
-        sa.select(*(expression.label(name) for name, expression in _BLOCK_COLUMNS.items()))
-        .select_from(t.site_blocks.join(t.sites, t.sites.c.id == _b.site_id))
-        .where(_s.account_id == account_id)
-    )
-    rows, total = run_query(conn, base, _BLOCK_COLUMNS, _b.id, query)
-    numbers: dict[int, list[sspb.BlockPhoneNumber]] = defaultdict(list)
-    ids = [row["id"] for row in rows]
-    if ids and "phone_numbers" in query.fields:
-        for item in conn.execute(_NUMBERS_OF_BLOCKS, {"ids": ids}):
-            numbers[item.site_block_id].append(
-                sspb.BlockPhoneNumber(
-                    phone_number_id=item.phone_number_id,
-                    phone_number=item.phone_number,
-                    # The API names the system campaign -1 everywhere.
-                    campaign_id=-1 if item.campaign_type == "system" else item.campaign_id,
-                    campaign_name=item.campaign_name,
-                )
-            )
-    return sspb.GetSiteBlocksResponse(
-        data=[
-            sspb.SiteBlockDetails(
-                id=row["id"],
-                name=row["name"],
-                site_id=row["site_id"],
-                site_domain_name=row["site_domain_name"],
-                phone_numbers=numbers[row["id"]],
-            )
-            for row in rows
-        ],
         total_items=total,
         fields=query.fields,
     )

@@ -215,7 +215,8 @@ def _filter_value(node: pb.Filter, kind: Kind, path: str) -> Any:
             raise bad
         return sent.string_value
     if operator in _LISTS:
-        if sent.WhichOneof("kind") != "list_value" or len(sent.list_value.values) > MAX_IN_VALUES:
+        # A boolean field takes = and != only (METHODS.md §0.3).
+        if kind == "bool" or sent.WhichOneof("kind") != "list_value" or len(sent.list_value.values) > MAX_IN_VALUES:
             raise bad
         return [_scalar(item, kind, bad) for item in sent.list_value.values]
     raise bad

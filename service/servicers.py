@@ -40,6 +40,7 @@ from service import (
     points,
     rules,
     sessions,
+    sites,
     throttle,
 )
 from service.config import ServiceSettings
@@ -214,10 +215,61 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
 
 class SiteService(Calls, sspb_grpc.SiteServiceServicer):
     async def GetSites(self, request: sspb.GetSitesRequest, context: Context) -> sspb.GetSitesResponse:
-        return await self.get(context, request, directory.SITES, directory.sites)
+        return await self.get(context, request, sites.SITES, sites.get_sites)
 
     async def GetSiteBlocks(self, request: sspb.GetSiteBlocksRequest, context: Context) -> sspb.GetSiteBlocksResponse:
-        return await self.get(context, request, directory.SITE_BLOCKS, directory.site_blocks)
+        return await self.get(context, request, sites.SITE_BLOCKS, sites.get_site_blocks)
+
+    async def CreateSite(self, request: sspb.CreateSiteRequest, context: Context) -> sspb.CreateSiteResponse:
+        site_id = await self.run(
+            context, request, sites.CREATE_SITE, lambda conn, caller: sites.create_site(conn, caller, request)
+        )
+        return sspb.CreateSiteResponse(id=site_id)
+
+    async def UpdateSite(self, request: sspb.UpdateSiteRequest, context: Context) -> sspb.UpdateSiteResponse:
+        await self.run(
+            context, request, sites.UPDATE_SITE, lambda conn, caller: sites.update_site(conn, caller, request)
+        )
+        return sspb.UpdateSiteResponse()
+
+    async def DeleteSite(self, request: sspb.DeleteSiteRequest, context: Context) -> sspb.DeleteSiteResponse:
+        await self.run(
+            context, request, sites.DELETE_SITE, lambda conn, caller: sites.delete_site(conn, caller, request)
+        )
+        return sspb.DeleteSiteResponse()
+
+    async def CreateSiteBlock(
+        self, request: sspb.CreateSiteBlockRequest, context: Context
+    ) -> sspb.CreateSiteBlockResponse:
+        block_id = await self.run(
+            context,
+            request,
+            sites.CREATE_SITE_BLOCK,
+            lambda conn, caller: sites.create_site_block(conn, caller, request),
+        )
+        return sspb.CreateSiteBlockResponse(id=block_id)
+
+    async def UpdateSiteBlock(
+        self, request: sspb.UpdateSiteBlockRequest, context: Context
+    ) -> sspb.UpdateSiteBlockResponse:
+        await self.run(
+            context,
+            request,
+            sites.UPDATE_SITE_BLOCK,
+            lambda conn, caller: sites.update_site_block(conn, caller, request),
+        )
+        return sspb.UpdateSiteBlockResponse()
+
+    async def DeleteSiteBlock(
+        self, request: sspb.DeleteSiteBlockRequest, context: Context
+    ) -> sspb.DeleteSiteBlockResponse:
+        await self.run(
+            context,
+            request,
+            sites.DELETE_SITE_BLOCK,
+            lambda conn, caller: sites.delete_site_block(conn, caller, request),
+        )
+        return sspb.DeleteSiteBlockResponse()
 
 
 class AccountService(Calls, apb_grpc.AccountServiceServicer):

@@ -28,6 +28,12 @@ DOCUMENTED: Final = {
     ),
     "get.sites": "/campaigns.v1.SiteService/GetSites",
     "get.site_blocks": "/campaigns.v1.SiteService/GetSiteBlocks",
+    "create.sites": "/campaigns.v1.SiteService/CreateSite",
+    "update.sites": "/campaigns.v1.SiteService/UpdateSite",
+    "delete.sites": "/campaigns.v1.SiteService/DeleteSite",
+    "create.site_blocks": "/campaigns.v1.SiteService/CreateSiteBlock",
+    "update.site_blocks": "/campaigns.v1.SiteService/UpdateSiteBlock",
+    "delete.site_blocks": "/campaigns.v1.SiteService/DeleteSiteBlock",
     "login.user": "/campaigns.v1.UserService/Login",
     "logout.user": "/campaigns.v1.UserService/Logout",
     "get.customer_users": "/campaigns.v1.UserService/GetCustomerUsers",
@@ -61,8 +67,15 @@ POLICIES: Final = {
         _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False
     ),
     "/campaigns.v1.SiteService/GetSiteBlocks": AccessPolicy(
-        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False
+        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
     ),
+    # METHODS.md §0.1: the site writes check the campaign methods' components and refuse under simple_dt.
+    **{
+        f"/campaigns.v1.SiteService/{rpc}": AccessPolicy(
+            _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
+        )
+        for rpc in ("CreateSite", "UpdateSite", "DeleteSite", "CreateSiteBlock", "UpdateSiteBlock", "DeleteSiteBlock")
+    },
     "/campaigns.v1.UserService/GetCustomerUsers": AccessPolicy(
         (), writes=False, agents_only=True, takes_campaign=False
     ),

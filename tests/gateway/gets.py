@@ -8,6 +8,7 @@ numbers 7495111NNNN), not read from the service.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Any, Final, Protocol
 
 from tests.gateway.wire import ABSENT, JsonRpc, limits_of
@@ -126,39 +127,100 @@ DEMO_NUMBERS: Final[list[dict[str, Any]]] = [
     ]
 ]
 DEMO_REDIRECTIONS: Final[list[dict[str, Any]]] = [{"id": n, "phone_number": redirection(n)} for n in (401, 402)]
+
+
+def app_key(account_id: int) -> str:
+    """get.sites' app_key as docs/decisions.md derives it: blake2b-128 of "app_key:<account id>", in hex."""
+    return hashlib.blake2b(f"app_key:{account_id}".encode(), digest_size=16).hexdigest()
+
+
+def site_key(site_id: int) -> str:
+    """get.sites' site_key as docs/decisions.md derives it: blake2b-128 of "site_key:<site id>", in hex."""
+    return hashlib.blake2b(f"site_key:{site_id}".encode(), digest_size=16).hexdigest()
+
+
+def site(
+    account_id: int,
+    site_id: int,
+    domain_name: str,
+    name: str | None,
+    blocks: list[tuple[int, str]],
+    *,
+    integrations: list[str] | None = None,
+    **changed: Any,
+) -> dict[str, Any]:
+    """A get.sites item: a demo site's fixed values (METHODS.md §20) and every default of §1, with `changed`."""
+    item: dict[str, Any] = {
+        "id": site_id,
+        "domain_name": domain_name,
+        "name": name,
+        "default_phone_number": None,
+        "default_scenario": None,
+        "app_key": app_key(account_id),
+        "site_key": site_key(site_id),
+        "is_editable": True,
+        "creation_date": DEMO_CREATED,
+        "target_call_min_duration": 30,
+        "track_subdomains": True,
+        "cookie_lifetime": 90,
+        "campaign_lifetime": 90,
+        "sales_enabled": False,
+        "second_communication_period": 1,
+        "services_enabled": True,
+        "replacement_dynamical_block_enabled": False,
+        "is_support_web_directory": False,
+        "widget_link": {"enabled": False, "text": None, "url": None},
+        "state": "work",
+        "industry_id": None,
+        "industry_name": None,
+        "child_customer_id": None,
+        "show_visitor_id": {"enabled": False, "element_id_value": None, "message": None, "length_visitor_id": 6},
+        "site_blocks": [{"site_block_id": block_id, "site_block_name": block_name} for block_id, block_name in blocks],
+        "connected_integrations": integrations or [],
+        "parent_id": None,
+    }
+    assert set(changed) <= set(item), changed
+    item.update(changed)
+    return item
+
+
+# Campaign 8 (integrated, yandex.direct) is on site 10.
 DEMO_SITES: Final[list[dict[str, Any]]] = [
-    {
-        "id": 10,
-        "domain_name": "shop.example",
-        "name": "Shop",
-        "site_blocks": [
-            {"site_block_id": 101, "site_block_name": "Header"},
-            {"site_block_id": 102, "site_block_name": "Footer"},
-        ],
-    },
-    {
-        "id": 20,
-        "domain_name": "blog.example",
-        "name": "Blog",
-        "site_blocks": [{"site_block_id": 201, "site_block_name": "Sidebar"}],
-    },
+    site(1000, 10, "shop.example", "Shop", [(101, "Header"), (102, "Footer")], integrations=["yandex.direct"]),
+    site(1000, 20, "blog.example", "Blog", [(201, "Sidebar")]),
 ]
-CAMPAIGN_7_ON_BLOCK_102: Final = {
-    "phone_number_id": 304,
-    "phone_number": number(304),
-    "campaign_id": 7,
-    "campaign_name": "Existing call tracking",
-}
+
+
+def block_number(number_id: int, campaign_id: int, campaign_name: str, digits: str | None = None) -> dict[str, Any]:
+    """One phone_numbers item of get.site_blocks."""
+    return {
+        "phone_number_id": number_id,
+        "phone_number": digits or number(number_id),
+        "campaign_id": campaign_id,
+        "campaign_name": campaign_name,
+        "image_url": None,
+    }
+
+
+def site_block(
+    block_id: int, name: str, site_id: int, domain: str, numbers: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A get.site_blocks item."""
+    return {
+        "id": block_id,
+        "name": name,
+        "site_id": site_id,
+        "site_domain_name": domain,
+        "templates": [],
+        "phone_numbers": numbers or [],
+    }
+
+
+CAMPAIGN_7_ON_BLOCK_102: Final = block_number(304, 7, "Existing call tracking")
 DEMO_SITE_BLOCKS: Final[list[dict[str, Any]]] = [
-    {"id": 101, "name": "Header", "site_id": 10, "site_domain_name": "shop.example", "phone_numbers": []},
-    {
-        "id": 102,
-        "name": "Footer",
-        "site_id": 10,
-        "site_domain_name": "shop.example",
-        "phone_numbers": [CAMPAIGN_7_ON_BLOCK_102],
-    },
-    {"id": 201, "name": "Sidebar", "site_id": 20, "site_domain_name": "blog.example", "phone_numbers": []},
+    site_block(101, "Header", 10, "shop.example"),
+    site_block(102, "Footer", 10, "shop.example", [CAMPAIGN_7_ON_BLOCK_102]),
+    site_block(201, "Sidebar", 20, "blog.example"),
 ]
 CUSTOMER_USERS: Final[list[dict[str, Any]]] = [
     {"id": 5001, "login": "demo", "name": "Demo Shop owner", "description": None, "customer_id": 1000},
@@ -171,17 +233,8 @@ NOVA_NUMBERS: Final[list[dict[str, Any]]] = [
     {"id": 312, "prefix": "7495", "phone_number": number(312), "type": "va"},
 ]
 NOVA_REDIRECTIONS: Final[list[dict[str, Any]]] = [{"id": 411, "phone_number": redirection(411)}]
-NOVA_SITES: Final[list[dict[str, Any]]] = [
-    {
-        "id": 11,
-        "domain_name": "nova.example",
-        "name": "Nova",
-        "site_blocks": [{"site_block_id": 111, "site_block_name": "Main"}],
-    }
-]
-NOVA_SITE_BLOCKS: Final[list[dict[str, Any]]] = [
-    {"id": 111, "name": "Main", "site_id": 11, "site_domain_name": "nova.example", "phone_numbers": []}
-]
+NOVA_SITES: Final[list[dict[str, Any]]] = [site(1001, 11, "nova.example", "Nova", [(111, "Main")])]
+NOVA_SITE_BLOCKS: Final[list[dict[str, Any]]] = [site_block(111, "Main", 11, "nova.example")]
 
 
 def without(item: dict[str, Any], *keys: str) -> dict[str, Any]:

@@ -59,6 +59,7 @@ MESSAGES: Final = {
     ),
     "SORT_PROHIBITED": "Sort by parameter is prohibited",
     "FILTER_PROHIBITED": "Filter by parameter is prohibited",
+    "DEPENDENCY_ERROR": "You have interdependent entities",
     # Deleting a system or integrated campaign: `forbidden`'s message under a reason of its own.
     "PROTECTED_ENTITY": "Permission denied",
 }

@@ -42,18 +42,224 @@ class SiteBlockRef(_message.Message):
 Global___SiteBlockRef: _TypeAlias = SiteBlockRef  # noqa: Y015
 
 @_typing.final
+class DefaultScenario(_message.Message):
+    """A scenario that handles calls. Scenarios are not modelled: get.sites always
+    shows default_scenario as null.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCENARIO_ID_FIELD_NUMBER: _builtins.int
+    SCENARIO_NAME_FIELD_NUMBER: _builtins.int
+    scenario_id: _builtins.int
+    scenario_name: _builtins.str
+    def __init__(
+        self,
+        *,
+        scenario_id: _builtins.int = ...,
+        scenario_name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["scenario_id", b"scenario_id", "scenario_name", b"scenario_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DefaultScenario: _TypeAlias = DefaultScenario  # noqa: Y015
+
+@_typing.final
+class WidgetLink(_message.Message):
+    """A link shown on the request, chat and questionnaire forms. In create.sites
+    and update.sites all three members are required; in get.sites a site that
+    never had one shows {"enabled": false, "text": null, "url": null}.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENABLED_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    URL_FIELD_NUMBER: _builtins.int
+    enabled: _builtins.bool
+    text: _builtins.str
+    """1 to 100 characters."""
+    url: _builtins.str
+    """An absolute http:// or https:// URL of at most 2048 characters."""
+    def __init__(
+        self,
+        *,
+        enabled: _builtins.bool | None = ...,
+        text: _builtins.str | None = ...,
+        url: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_text", b"_text", "_url", b"_url", "enabled", b"enabled", "text", b"text", "url", b"url"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_text", b"_text", "_url", b"_url", "enabled", b"enabled", "text", b"text", "url", b"url"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__enabled: _TypeAlias = _typing.Literal["enabled"]  # noqa: Y015
+    _WhichOneofArgType__enabled: _TypeAlias = _typing.Literal["_enabled", b"_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__text: _TypeAlias = _typing.Literal["text"]  # noqa: Y015
+    _WhichOneofArgType__text: _TypeAlias = _typing.Literal["_text", b"_text"]  # noqa: Y015
+    _WhichOneofReturnType__url: _TypeAlias = _typing.Literal["url"]  # noqa: Y015
+    _WhichOneofArgType__url: _TypeAlias = _typing.Literal["_url", b"_url"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__enabled) -> _WhichOneofReturnType__enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__text) -> _WhichOneofReturnType__text | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__url) -> _WhichOneofReturnType__url | None: ...
+
+Global___WidgetLink: _TypeAlias = WidgetLink  # noqa: Y015
+
+@_typing.final
+class ShowVisitorId(_message.Message):
+    """Shows a visitor id on the site so that a caller can quote it. In create.sites
+    and update.sites enabled and element_id_value are required; in get.sites a
+    site that never had it shows {"enabled": false, "element_id_value": null,
+    "message": null, "length_visitor_id": 6}.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENABLED_FIELD_NUMBER: _builtins.int
+    ELEMENT_ID_VALUE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    LENGTH_VISITOR_ID_FIELD_NUMBER: _builtins.int
+    enabled: _builtins.bool
+    element_id_value: _builtins.str
+    """The id of the HTML element that holds the visitor id; 1 to 255 characters."""
+    message: _builtins.str
+    """Text shown with the id; at most 255 characters."""
+    length_visitor_id: _builtins.int
+    """Digits in the visitor id, 1 to 20; 6 when not sent."""
+    def __init__(
+        self,
+        *,
+        enabled: _builtins.bool | None = ...,
+        element_id_value: _builtins.str | None = ...,
+        message: _builtins.str | None = ...,
+        length_visitor_id: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_element_id_value", b"_element_id_value", "_enabled", b"_enabled", "_length_visitor_id", b"_length_visitor_id", "_message", b"_message", "element_id_value", b"element_id_value", "enabled", b"enabled", "length_visitor_id", b"length_visitor_id", "message", b"message"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_element_id_value", b"_element_id_value", "_enabled", b"_enabled", "_length_visitor_id", b"_length_visitor_id", "_message", b"_message", "element_id_value", b"element_id_value", "enabled", b"enabled", "length_visitor_id", b"length_visitor_id", "message", b"message"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__element_id_value: _TypeAlias = _typing.Literal["element_id_value"]  # noqa: Y015
+    _WhichOneofArgType__element_id_value: _TypeAlias = _typing.Literal["_element_id_value", b"_element_id_value"]  # noqa: Y015
+    _WhichOneofReturnType__enabled: _TypeAlias = _typing.Literal["enabled"]  # noqa: Y015
+    _WhichOneofArgType__enabled: _TypeAlias = _typing.Literal["_enabled", b"_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__length_visitor_id: _TypeAlias = _typing.Literal["length_visitor_id"]  # noqa: Y015
+    _WhichOneofArgType__length_visitor_id: _TypeAlias = _typing.Literal["_length_visitor_id", b"_length_visitor_id"]  # noqa: Y015
+    _WhichOneofReturnType__message: _TypeAlias = _typing.Literal["message"]  # noqa: Y015
+    _WhichOneofArgType__message: _TypeAlias = _typing.Literal["_message", b"_message"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__element_id_value) -> _WhichOneofReturnType__element_id_value | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__enabled) -> _WhichOneofReturnType__enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__length_visitor_id) -> _WhichOneofReturnType__length_visitor_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__message) -> _WhichOneofReturnType__message | None: ...
+
+Global___ShowVisitorId: _TypeAlias = ShowVisitorId  # noqa: Y015
+
+@_typing.final
 class Site(_message.Message):
+    """A site as get.sites shows it."""
+
     DESCRIPTOR: _descriptor.Descriptor
 
     ID_FIELD_NUMBER: _builtins.int
     DOMAIN_NAME_FIELD_NUMBER: _builtins.int
     NAME_FIELD_NUMBER: _builtins.int
     SITE_BLOCKS_FIELD_NUMBER: _builtins.int
+    DEFAULT_PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    DEFAULT_SCENARIO_FIELD_NUMBER: _builtins.int
+    APP_KEY_FIELD_NUMBER: _builtins.int
+    SITE_KEY_FIELD_NUMBER: _builtins.int
+    IS_EDITABLE_FIELD_NUMBER: _builtins.int
+    CREATION_DATE_FIELD_NUMBER: _builtins.int
+    TARGET_CALL_MIN_DURATION_FIELD_NUMBER: _builtins.int
+    TRACK_SUBDOMAINS_FIELD_NUMBER: _builtins.int
+    COOKIE_LIFETIME_FIELD_NUMBER: _builtins.int
+    CAMPAIGN_LIFETIME_FIELD_NUMBER: _builtins.int
+    SALES_ENABLED_FIELD_NUMBER: _builtins.int
+    SECOND_COMMUNICATION_PERIOD_FIELD_NUMBER: _builtins.int
+    SERVICES_ENABLED_FIELD_NUMBER: _builtins.int
+    REPLACEMENT_DYNAMICAL_BLOCK_ENABLED_FIELD_NUMBER: _builtins.int
+    IS_SUPPORT_WEB_DIRECTORY_FIELD_NUMBER: _builtins.int
+    WIDGET_LINK_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    INDUSTRY_ID_FIELD_NUMBER: _builtins.int
+    INDUSTRY_NAME_FIELD_NUMBER: _builtins.int
+    CHILD_CUSTOMER_ID_FIELD_NUMBER: _builtins.int
+    SHOW_VISITOR_ID_FIELD_NUMBER: _builtins.int
+    CONNECTED_INTEGRATIONS_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     domain_name: _builtins.str
+    """The host name, lowercase, with no http:// or https://."""
     name: _builtins.str
+    """The display name; null if never set."""
+    default_phone_number: _builtins.str
+    """Digits only (no +); calls through the site phone and to the site's
+    call_tracking numbers are forwarded to it. Null if not set.
+    """
+    app_key: _builtins.str
+    """32 lowercase hex characters, the same for every site of the account and never changing."""
+    site_key: _builtins.str
+    """32 lowercase hex characters, unique per site and never changing."""
+    is_editable: _builtins.bool
+    """False: managed from the agent's client area; update.sites and delete.sites refuse it."""
+    creation_date: _builtins.str
+    """"YYYY-MM-DD hh:mm:ss", in the account's timezone."""
+    target_call_min_duration: _builtins.int
+    """Seconds, default 30: the shortest call that counts as a target call."""
+    track_subdomains: _builtins.bool
+    """Default true: statistics from subdomains too (track_subdomains_enabled in create and update)."""
+    cookie_lifetime: _builtins.int
+    """Days, default 90."""
+    campaign_lifetime: _builtins.int
+    """Days, default 90."""
+    sales_enabled: _builtins.bool
+    """Default false: whether sales are counted."""
+    second_communication_period: _builtins.int
+    """Days, default 1: the repeat-contact period."""
+    services_enabled: _builtins.bool
+    """Default true; false: statistics are collected but every service on the site is off."""
+    replacement_dynamical_block_enabled: _builtins.bool
+    """Default false: pick numbers automatically in blocks loaded dynamically."""
+    is_support_web_directory: _builtins.bool
+    """Default false: track the site's directories."""
+    state: _builtins.str
+    """new (created here), disable, error or work (the demo's sites); the service never changes it."""
+    industry_id: _builtins.int
+    """1 to 19; null when not set."""
+    industry_name: _builtins.str
+    """The vendor's label of industry_id; null when industry_id is."""
+    child_customer_id: _builtins.int
+    """Always null: branches are not modelled."""
+    parent_id: _builtins.int
+    """Always null."""
     @_builtins.property
-    def site_blocks(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteBlockRef]: ...
+    def site_blocks(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteBlockRef]:
+        """The site's blocks in id order; a new site has one, "Main"."""
+
+    @_builtins.property
+    def default_scenario(self) -> Global___DefaultScenario:
+        """Always null: scenarios are not modelled."""
+
+    @_builtins.property
+    def widget_link(self) -> Global___WidgetLink:
+        """Always an object (see WidgetLink for the never-set shape)."""
+
+    @_builtins.property
+    def show_visitor_id(self) -> Global___ShowVisitorId:
+        """Always an object (see ShowVisitorId for the never-set shape)."""
+
+    @_builtins.property
+    def connected_integrations(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The distinct engines of the site's integrated campaigns, sorted."""
+
     def __init__(
         self,
         *,
@@ -61,14 +267,62 @@ class Site(_message.Message):
         domain_name: _builtins.str = ...,
         name: _builtins.str | None = ...,
         site_blocks: _abc.Iterable[Global___SiteBlockRef] | None = ...,
+        default_phone_number: _builtins.str | None = ...,
+        default_scenario: Global___DefaultScenario | None = ...,
+        app_key: _builtins.str = ...,
+        site_key: _builtins.str = ...,
+        is_editable: _builtins.bool = ...,
+        creation_date: _builtins.str = ...,
+        target_call_min_duration: _builtins.int = ...,
+        track_subdomains: _builtins.bool = ...,
+        cookie_lifetime: _builtins.int = ...,
+        campaign_lifetime: _builtins.int = ...,
+        sales_enabled: _builtins.bool = ...,
+        second_communication_period: _builtins.int = ...,
+        services_enabled: _builtins.bool = ...,
+        replacement_dynamical_block_enabled: _builtins.bool = ...,
+        is_support_web_directory: _builtins.bool = ...,
+        widget_link: Global___WidgetLink | None = ...,
+        state: _builtins.str = ...,
+        industry_id: _builtins.int | None = ...,
+        industry_name: _builtins.str | None = ...,
+        child_customer_id: _builtins.int | None = ...,
+        show_visitor_id: Global___ShowVisitorId | None = ...,
+        connected_integrations: _abc.Iterable[_builtins.str] | None = ...,
+        parent_id: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_name", b"_name", "name", b"name"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_child_customer_id", b"_child_customer_id", "_default_phone_number", b"_default_phone_number", "_default_scenario", b"_default_scenario", "_industry_id", b"_industry_id", "_industry_name", b"_industry_name", "_name", b"_name", "_parent_id", b"_parent_id", "child_customer_id", b"child_customer_id", "default_phone_number", b"default_phone_number", "default_scenario", b"default_scenario", "industry_id", b"industry_id", "industry_name", b"industry_name", "name", b"name", "parent_id", b"parent_id", "show_visitor_id", b"show_visitor_id", "widget_link", b"widget_link"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_name", b"_name", "domain_name", b"domain_name", "id", b"id", "name", b"name", "site_blocks", b"site_blocks"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_child_customer_id", b"_child_customer_id", "_default_phone_number", b"_default_phone_number", "_default_scenario", b"_default_scenario", "_industry_id", b"_industry_id", "_industry_name", b"_industry_name", "_name", b"_name", "_parent_id", b"_parent_id", "app_key", b"app_key", "campaign_lifetime", b"campaign_lifetime", "child_customer_id", b"child_customer_id", "connected_integrations", b"connected_integrations", "cookie_lifetime", b"cookie_lifetime", "creation_date", b"creation_date", "default_phone_number", b"default_phone_number", "default_scenario", b"default_scenario", "domain_name", b"domain_name", "id", b"id", "industry_id", b"industry_id", "industry_name", b"industry_name", "is_editable", b"is_editable", "is_support_web_directory", b"is_support_web_directory", "name", b"name", "parent_id", b"parent_id", "replacement_dynamical_block_enabled", b"replacement_dynamical_block_enabled", "sales_enabled", b"sales_enabled", "second_communication_period", b"second_communication_period", "services_enabled", b"services_enabled", "show_visitor_id", b"show_visitor_id", "site_blocks", b"site_blocks", "site_key", b"site_key", "state", b"state", "target_call_min_duration", b"target_call_min_duration", "track_subdomains", b"track_subdomains", "widget_link", b"widget_link"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__child_customer_id: _TypeAlias = _typing.Literal["child_customer_id"]  # noqa: Y015
+    _WhichOneofArgType__child_customer_id: _TypeAlias = _typing.Literal["_child_customer_id", b"_child_customer_id"]  # noqa: Y015
+    _WhichOneofReturnType__default_phone_number: _TypeAlias = _typing.Literal["default_phone_number"]  # noqa: Y015
+    _WhichOneofArgType__default_phone_number: _TypeAlias = _typing.Literal["_default_phone_number", b"_default_phone_number"]  # noqa: Y015
+    _WhichOneofReturnType__default_scenario: _TypeAlias = _typing.Literal["default_scenario"]  # noqa: Y015
+    _WhichOneofArgType__default_scenario: _TypeAlias = _typing.Literal["_default_scenario", b"_default_scenario"]  # noqa: Y015
+    _WhichOneofReturnType__industry_id: _TypeAlias = _typing.Literal["industry_id"]  # noqa: Y015
+    _WhichOneofArgType__industry_id: _TypeAlias = _typing.Literal["_industry_id", b"_industry_id"]  # noqa: Y015
+    _WhichOneofReturnType__industry_name: _TypeAlias = _typing.Literal["industry_name"]  # noqa: Y015
+    _WhichOneofArgType__industry_name: _TypeAlias = _typing.Literal["_industry_name", b"_industry_name"]  # noqa: Y015
     _WhichOneofReturnType__name: _TypeAlias = _typing.Literal["name"]  # noqa: Y015
     _WhichOneofArgType__name: _TypeAlias = _typing.Literal["_name", b"_name"]  # noqa: Y015
+    _WhichOneofReturnType__parent_id: _TypeAlias = _typing.Literal["parent_id"]  # noqa: Y015
+    _WhichOneofArgType__parent_id: _TypeAlias = _typing.Literal["_parent_id", b"_parent_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__child_customer_id) -> _WhichOneofReturnType__child_customer_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__default_phone_number) -> _WhichOneofReturnType__default_phone_number | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__default_scenario) -> _WhichOneofReturnType__default_scenario | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__industry_id) -> _WhichOneofReturnType__industry_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__industry_name) -> _WhichOneofReturnType__industry_name | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__name) -> _WhichOneofReturnType__name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__parent_id) -> _WhichOneofReturnType__parent_id | None: ...
 
 Global___Site: _TypeAlias = Site  # noqa: Y015
 
@@ -158,7 +412,9 @@ Global___GetSitesResponse: _TypeAlias = GetSitesResponse  # noqa: Y015
 
 @_typing.final
 class BlockPhoneNumber(_message.Message):
-    """A number a campaign has put in a block."""
+    """A number a campaign has put in a block: the block's fixed number, or one
+    reserved in its dynamic call tracking pool.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -166,10 +422,15 @@ class BlockPhoneNumber(_message.Message):
     PHONE_NUMBER_FIELD_NUMBER: _builtins.int
     CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
     CAMPAIGN_NAME_FIELD_NUMBER: _builtins.int
+    IMAGE_URL_FIELD_NUMBER: _builtins.int
     phone_number_id: _builtins.int
     phone_number: _builtins.str
+    """Digits only."""
     campaign_id: _builtins.int
+    """-1 for the system campaign."""
     campaign_name: _builtins.str
+    image_url: _builtins.str
+    """For image templates only; always null (templates are not modelled)."""
     def __init__(
         self,
         *,
@@ -177,14 +438,59 @@ class BlockPhoneNumber(_message.Message):
         phone_number: _builtins.str = ...,
         campaign_id: _builtins.int = ...,
         campaign_name: _builtins.str = ...,
+        image_url: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_image_url", b"_image_url", "image_url", b"image_url"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_image_url", b"_image_url", "campaign_id", b"campaign_id", "campaign_name", b"campaign_name", "image_url", b"image_url", "phone_number", b"phone_number", "phone_number_id", b"phone_number_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__image_url: _TypeAlias = _typing.Literal["image_url"]  # noqa: Y015
+    _WhichOneofArgType__image_url: _TypeAlias = _typing.Literal["_image_url", b"_image_url"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__image_url) -> _WhichOneofReturnType__image_url | None: ...
+
+Global___BlockPhoneNumber: _TypeAlias = BlockPhoneNumber  # noqa: Y015
+
+@_typing.final
+class SiteBlockTemplate(_message.Message):
+    """How numbers are shown in a block. Templates are not modelled: get.site_blocks
+    always shows templates as [].
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEMPLATE_ID_FIELD_NUMBER: _builtins.int
+    TEMPLATE_TYPE_FIELD_NUMBER: _builtins.int
+    ELEMENT_ATTRIBUTE_FIELD_NUMBER: _builtins.int
+    ELEMENT_ATTRIBUTE_VALUE_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_TEMPLATE_FIELD_NUMBER: _builtins.int
+    PHONE_NUMBER_MASK_FIELD_NUMBER: _builtins.int
+    template_id: _builtins.int
+    template_type: _builtins.str
+    """image or text."""
+    element_attribute: _builtins.str
+    """id, class, name, selector or phone_number: which attribute picks the element to replace."""
+    element_attribute_value: _builtins.str
+    phone_number_template: _builtins.str
+    """For text templates: the display pattern, with {country}, {city} and {phone}."""
+    phone_number_mask: _builtins.str
+    """Formats {phone} with # per digit."""
+    def __init__(
+        self,
+        *,
+        template_id: _builtins.int = ...,
+        template_type: _builtins.str = ...,
+        element_attribute: _builtins.str = ...,
+        element_attribute_value: _builtins.str = ...,
+        phone_number_template: _builtins.str = ...,
+        phone_number_mask: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id", "campaign_name", b"campaign_name", "phone_number", b"phone_number", "phone_number_id", b"phone_number_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["element_attribute", b"element_attribute", "element_attribute_value", b"element_attribute_value", "phone_number_mask", b"phone_number_mask", "phone_number_template", b"phone_number_template", "template_id", b"template_id", "template_type", b"template_type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
-Global___BlockPhoneNumber: _TypeAlias = BlockPhoneNumber  # noqa: Y015
+Global___SiteBlockTemplate: _TypeAlias = SiteBlockTemplate  # noqa: Y015
 
 @_typing.final
 class SiteBlockDetails(_message.Message):
@@ -195,12 +501,19 @@ class SiteBlockDetails(_message.Message):
     SITE_ID_FIELD_NUMBER: _builtins.int
     SITE_DOMAIN_NAME_FIELD_NUMBER: _builtins.int
     PHONE_NUMBERS_FIELD_NUMBER: _builtins.int
+    TEMPLATES_FIELD_NUMBER: _builtins.int
     id: _builtins.int
     name: _builtins.str
     site_id: _builtins.int
     site_domain_name: _builtins.str
     @_builtins.property
-    def phone_numbers(self) -> _containers.RepeatedCompositeFieldContainer[Global___BlockPhoneNumber]: ...
+    def phone_numbers(self) -> _containers.RepeatedCompositeFieldContainer[Global___BlockPhoneNumber]:
+        """Ordered by campaign id, then number id."""
+
+    @_builtins.property
+    def templates(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteBlockTemplate]:
+        """Always empty."""
+
     def __init__(
         self,
         *,
@@ -209,10 +522,11 @@ class SiteBlockDetails(_message.Message):
         site_id: _builtins.int = ...,
         site_domain_name: _builtins.str = ...,
         phone_numbers: _abc.Iterable[Global___BlockPhoneNumber] | None = ...,
+        templates: _abc.Iterable[Global___SiteBlockTemplate] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "name", b"name", "phone_numbers", b"phone_numbers", "site_domain_name", b"site_domain_name", "site_id", b"site_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "name", b"name", "phone_numbers", b"phone_numbers", "site_domain_name", b"site_domain_name", "site_id", b"site_id", "templates", b"templates"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -301,3 +615,564 @@ class GetSiteBlocksResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetSiteBlocksResponse: _TypeAlias = GetSiteBlocksResponse  # noqa: Y015
+
+@_typing.final
+class CreateSiteRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    DOMAIN_NAME_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    DEFAULT_PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    DEFAULT_SCENARIO_ID_FIELD_NUMBER: _builtins.int
+    INDUSTRY_ID_FIELD_NUMBER: _builtins.int
+    TARGET_CALL_MIN_DURATION_FIELD_NUMBER: _builtins.int
+    TRACK_SUBDOMAINS_ENABLED_FIELD_NUMBER: _builtins.int
+    COOKIE_LIFETIME_FIELD_NUMBER: _builtins.int
+    CAMPAIGN_LIFETIME_FIELD_NUMBER: _builtins.int
+    SALES_ENABLED_FIELD_NUMBER: _builtins.int
+    SECOND_COMMUNICATION_PERIOD_FIELD_NUMBER: _builtins.int
+    SERVICES_ENABLED_FIELD_NUMBER: _builtins.int
+    REPLACEMENT_DYNAMICAL_BLOCK_ENABLED_FIELD_NUMBER: _builtins.int
+    WIDGET_LINK_FIELD_NUMBER: _builtins.int
+    SHOW_VISITOR_ID_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    domain_name: _builtins.str
+    """Required. 1 to 255 characters, no http:// or https://, no whitespace, no /.
+    Stored lowercase; unique in the account ignoring case (else duplicate_entity).
+    """
+    name: _builtins.str
+    """1 to 255 characters, not blank."""
+    default_phone_number: _builtins.str
+    """Required. An optional + and 7 to 15 digits, the first not 0."""
+    default_scenario_id: _builtins.int
+    """No scenario exists here: any value is entity_not_found."""
+    industry_id: _builtins.int
+    """Required. 1 to 19."""
+    target_call_min_duration: _builtins.int
+    """Seconds, 0 to 3600; 30 when not sent."""
+    track_subdomains_enabled: _builtins.bool
+    """True when not sent."""
+    cookie_lifetime: _builtins.int
+    """Days, 1 to 365; 90 when not sent."""
+    campaign_lifetime: _builtins.int
+    """Days, 1 to 365; 90 when not sent."""
+    sales_enabled: _builtins.bool
+    """False when not sent."""
+    second_communication_period: _builtins.int
+    """Days, 1 to 365; 1 when not sent."""
+    services_enabled: _builtins.bool
+    """True when not sent."""
+    replacement_dynamical_block_enabled: _builtins.bool
+    """False when not sent."""
+    @_builtins.property
+    def widget_link(self) -> Global___WidgetLink: ...
+    @_builtins.property
+    def show_visitor_id(self) -> Global___ShowVisitorId: ...
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        domain_name: _builtins.str | None = ...,
+        name: _builtins.str | None = ...,
+        default_phone_number: _builtins.str | None = ...,
+        default_scenario_id: _builtins.int | None = ...,
+        industry_id: _builtins.int | None = ...,
+        target_call_min_duration: _builtins.int | None = ...,
+        track_subdomains_enabled: _builtins.bool | None = ...,
+        cookie_lifetime: _builtins.int | None = ...,
+        campaign_lifetime: _builtins.int | None = ...,
+        sales_enabled: _builtins.bool | None = ...,
+        second_communication_period: _builtins.int | None = ...,
+        services_enabled: _builtins.bool | None = ...,
+        replacement_dynamical_block_enabled: _builtins.bool | None = ...,
+        widget_link: Global___WidgetLink | None = ...,
+        show_visitor_id: Global___ShowVisitorId | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_lifetime", b"_campaign_lifetime", "_cookie_lifetime", b"_cookie_lifetime", "_default_phone_number", b"_default_phone_number", "_default_scenario_id", b"_default_scenario_id", "_domain_name", b"_domain_name", "_industry_id", b"_industry_id", "_name", b"_name", "_replacement_dynamical_block_enabled", b"_replacement_dynamical_block_enabled", "_sales_enabled", b"_sales_enabled", "_second_communication_period", b"_second_communication_period", "_services_enabled", b"_services_enabled", "_show_visitor_id", b"_show_visitor_id", "_target_call_min_duration", b"_target_call_min_duration", "_track_subdomains_enabled", b"_track_subdomains_enabled", "_user_id", b"_user_id", "_widget_link", b"_widget_link", "campaign_lifetime", b"campaign_lifetime", "cookie_lifetime", b"cookie_lifetime", "default_phone_number", b"default_phone_number", "default_scenario_id", b"default_scenario_id", "domain_name", b"domain_name", "industry_id", b"industry_id", "name", b"name", "replacement_dynamical_block_enabled", b"replacement_dynamical_block_enabled", "sales_enabled", b"sales_enabled", "second_communication_period", b"second_communication_period", "services_enabled", b"services_enabled", "show_visitor_id", b"show_visitor_id", "target_call_min_duration", b"target_call_min_duration", "track_subdomains_enabled", b"track_subdomains_enabled", "user_id", b"user_id", "widget_link", b"widget_link"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_lifetime", b"_campaign_lifetime", "_cookie_lifetime", b"_cookie_lifetime", "_default_phone_number", b"_default_phone_number", "_default_scenario_id", b"_default_scenario_id", "_domain_name", b"_domain_name", "_industry_id", b"_industry_id", "_name", b"_name", "_replacement_dynamical_block_enabled", b"_replacement_dynamical_block_enabled", "_sales_enabled", b"_sales_enabled", "_second_communication_period", b"_second_communication_period", "_services_enabled", b"_services_enabled", "_show_visitor_id", b"_show_visitor_id", "_target_call_min_duration", b"_target_call_min_duration", "_track_subdomains_enabled", b"_track_subdomains_enabled", "_user_id", b"_user_id", "_widget_link", b"_widget_link", "campaign_lifetime", b"campaign_lifetime", "cookie_lifetime", b"cookie_lifetime", "default_phone_number", b"default_phone_number", "default_scenario_id", b"default_scenario_id", "domain_name", b"domain_name", "industry_id", b"industry_id", "name", b"name", "replacement_dynamical_block_enabled", b"replacement_dynamical_block_enabled", "sales_enabled", b"sales_enabled", "second_communication_period", b"second_communication_period", "services_enabled", b"services_enabled", "show_visitor_id", b"show_visitor_id", "target_call_min_duration", b"target_call_min_duration", "track_subdomains_enabled", b"track_subdomains_enabled", "user_id", b"user_id", "widget_link", b"widget_link"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__campaign_lifetime: _TypeAlias = _typing.Literal["campaign_lifetime"]  # noqa: Y015
+    _WhichOneofArgType__campaign_lifetime: _TypeAlias = _typing.Literal["_campaign_lifetime", b"_campaign_lifetime"]  # noqa: Y015
+    _WhichOneofReturnType__cookie_lifetime: _TypeAlias = _typing.Literal["cookie_lifetime"]  # noqa: Y015
+    _WhichOneofArgType__cookie_lifetime: _TypeAlias = _typing.Literal["_cookie_lifetime", b"_cookie_lifetime"]  # noqa: Y015
+    _WhichOneofReturnType__default_phone_number: _TypeAlias = _typing.Literal["default_phone_number"]  # noqa: Y015
+    _WhichOneofArgType__default_phone_number: _TypeAlias = _typing.Literal["_default_phone_number", b"_default_phone_number"]  # noqa: Y015
+    _WhichOneofReturnType__default_scenario_id: _TypeAlias = _typing.Literal["default_scenario_id"]  # noqa: Y015
+    _WhichOneofArgType__default_scenario_id: _TypeAlias = _typing.Literal["_default_scenario_id", b"_default_scenario_id"]  # noqa: Y015
+    _WhichOneofReturnType__domain_name: _TypeAlias = _typing.Literal["domain_name"]  # noqa: Y015
+    _WhichOneofArgType__domain_name: _TypeAlias = _typing.Literal["_domain_name", b"_domain_name"]  # noqa: Y015
+    _WhichOneofReturnType__industry_id: _TypeAlias = _typing.Literal["industry_id"]  # noqa: Y015
+    _WhichOneofArgType__industry_id: _TypeAlias = _typing.Literal["_industry_id", b"_industry_id"]  # noqa: Y015
+    _WhichOneofReturnType__name: _TypeAlias = _typing.Literal["name"]  # noqa: Y015
+    _WhichOneofArgType__name: _TypeAlias = _typing.Literal["_name", b"_name"]  # noqa: Y015
+    _WhichOneofReturnType__replacement_dynamical_block_enabled: _TypeAlias = _typing.Literal["replacement_dynamical_block_enabled"]  # noqa: Y015
+    _WhichOneofArgType__replacement_dynamical_block_enabled: _TypeAlias = _typing.Literal["_replacement_dynamical_block_enabled", b"_replacement_dynamical_block_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__sales_enabled: _TypeAlias = _typing.Literal["sales_enabled"]  # noqa: Y015
+    _WhichOneofArgType__sales_enabled: _TypeAlias = _typing.Literal["_sales_enabled", b"_sales_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__second_communication_period: _TypeAlias = _typing.Literal["second_communication_period"]  # noqa: Y015
+    _WhichOneofArgType__second_communication_period: _TypeAlias = _typing.Literal["_second_communication_period", b"_second_communication_period"]  # noqa: Y015
+    _WhichOneofReturnType__services_enabled: _TypeAlias = _typing.Literal["services_enabled"]  # noqa: Y015
+    _WhichOneofArgType__services_enabled: _TypeAlias = _typing.Literal["_services_enabled", b"_services_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__show_visitor_id: _TypeAlias = _typing.Literal["show_visitor_id"]  # noqa: Y015
+    _WhichOneofArgType__show_visitor_id: _TypeAlias = _typing.Literal["_show_visitor_id", b"_show_visitor_id"]  # noqa: Y015
+    _WhichOneofReturnType__target_call_min_duration: _TypeAlias = _typing.Literal["target_call_min_duration"]  # noqa: Y015
+    _WhichOneofArgType__target_call_min_duration: _TypeAlias = _typing.Literal["_target_call_min_duration", b"_target_call_min_duration"]  # noqa: Y015
+    _WhichOneofReturnType__track_subdomains_enabled: _TypeAlias = _typing.Literal["track_subdomains_enabled"]  # noqa: Y015
+    _WhichOneofArgType__track_subdomains_enabled: _TypeAlias = _typing.Literal["_track_subdomains_enabled", b"_track_subdomains_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    _WhichOneofReturnType__widget_link: _TypeAlias = _typing.Literal["widget_link"]  # noqa: Y015
+    _WhichOneofArgType__widget_link: _TypeAlias = _typing.Literal["_widget_link", b"_widget_link"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_lifetime) -> _WhichOneofReturnType__campaign_lifetime | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cookie_lifetime) -> _WhichOneofReturnType__cookie_lifetime | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__default_phone_number) -> _WhichOneofReturnType__default_phone_number | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__default_scenario_id) -> _WhichOneofReturnType__default_scenario_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__domain_name) -> _WhichOneofReturnType__domain_name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__industry_id) -> _WhichOneofReturnType__industry_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__name) -> _WhichOneofReturnType__name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__replacement_dynamical_block_enabled) -> _WhichOneofReturnType__replacement_dynamical_block_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__sales_enabled) -> _WhichOneofReturnType__sales_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__second_communication_period) -> _WhichOneofReturnType__second_communication_period | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__services_enabled) -> _WhichOneofReturnType__services_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__show_visitor_id) -> _WhichOneofReturnType__show_visitor_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__target_call_min_duration) -> _WhichOneofReturnType__target_call_min_duration | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__track_subdomains_enabled) -> _WhichOneofReturnType__track_subdomains_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__widget_link) -> _WhichOneofReturnType__widget_link | None: ...
+
+Global___CreateSiteRequest: _TypeAlias = CreateSiteRequest  # noqa: Y015
+
+@_typing.final
+class CreateSiteResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateSiteResponse: _TypeAlias = CreateSiteResponse  # noqa: Y015
+
+@_typing.final
+class UpdateSiteRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    DOMAIN_NAME_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    DEFAULT_PHONE_NUMBER_FIELD_NUMBER: _builtins.int
+    DEFAULT_SCENARIO_ID_FIELD_NUMBER: _builtins.int
+    INDUSTRY_ID_FIELD_NUMBER: _builtins.int
+    TARGET_CALL_MIN_DURATION_FIELD_NUMBER: _builtins.int
+    TRACK_SUBDOMAINS_ENABLED_FIELD_NUMBER: _builtins.int
+    COOKIE_LIFETIME_FIELD_NUMBER: _builtins.int
+    CAMPAIGN_LIFETIME_FIELD_NUMBER: _builtins.int
+    SALES_ENABLED_FIELD_NUMBER: _builtins.int
+    SECOND_COMMUNICATION_PERIOD_FIELD_NUMBER: _builtins.int
+    SERVICES_ENABLED_FIELD_NUMBER: _builtins.int
+    REPLACEMENT_DYNAMICAL_BLOCK_ENABLED_FIELD_NUMBER: _builtins.int
+    WIDGET_LINK_FIELD_NUMBER: _builtins.int
+    SHOW_VISITOR_ID_FIELD_NUMBER: _builtins.int
+    IS_SUPPORT_WEB_DIRECTORY_FIELD_NUMBER: _builtins.int
+    CHILD_CUSTOMER_ID_FIELD_NUMBER: _builtins.int
+    IS_BLOCK_ROBOT_TRAFFIC_FIELD_NUMBER: _builtins.int
+    CLEARED_FIELDS_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    id: _builtins.int
+    """Required: an editable site of the account."""
+    domain_name: _builtins.str
+    """As in create.sites; the site's own domain is not a duplicate. Null: not sent."""
+    name: _builtins.str
+    """Null clears it."""
+    default_phone_number: _builtins.str
+    """Null: not sent."""
+    default_scenario_id: _builtins.int
+    """Any value is entity_not_found; null clears it."""
+    industry_id: _builtins.int
+    """1 to 19. Null: not sent."""
+    target_call_min_duration: _builtins.int
+    """This and the settings below go back to their default on null."""
+    track_subdomains_enabled: _builtins.bool
+    cookie_lifetime: _builtins.int
+    campaign_lifetime: _builtins.int
+    sales_enabled: _builtins.bool
+    second_communication_period: _builtins.int
+    services_enabled: _builtins.bool
+    replacement_dynamical_block_enabled: _builtins.bool
+    is_support_web_directory: _builtins.bool
+    """False by default."""
+    child_customer_id: _builtins.int
+    """Branches are not modelled: any value is entity_not_found; null clears it."""
+    is_block_robot_traffic: _builtins.bool
+    """False by default: robot visits are not tracked when on. Stored; get.sites does not show it."""
+    @_builtins.property
+    def widget_link(self) -> Global___WidgetLink:
+        """Replaces the stored link whole; null resets it."""
+
+    @_builtins.property
+    def show_visitor_id(self) -> Global___ShowVisitorId:
+        """Replaces the stored settings whole; null resets them."""
+
+    @_builtins.property
+    def cleared_fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parameters sent as null (cleared or reset to their default). Filled by the gateway."""
+
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        id: _builtins.int | None = ...,
+        domain_name: _builtins.str | None = ...,
+        name: _builtins.str | None = ...,
+        default_phone_number: _builtins.str | None = ...,
+        default_scenario_id: _builtins.int | None = ...,
+        industry_id: _builtins.int | None = ...,
+        target_call_min_duration: _builtins.int | None = ...,
+        track_subdomains_enabled: _builtins.bool | None = ...,
+        cookie_lifetime: _builtins.int | None = ...,
+        campaign_lifetime: _builtins.int | None = ...,
+        sales_enabled: _builtins.bool | None = ...,
+        second_communication_period: _builtins.int | None = ...,
+        services_enabled: _builtins.bool | None = ...,
+        replacement_dynamical_block_enabled: _builtins.bool | None = ...,
+        widget_link: Global___WidgetLink | None = ...,
+        show_visitor_id: Global___ShowVisitorId | None = ...,
+        is_support_web_directory: _builtins.bool | None = ...,
+        child_customer_id: _builtins.int | None = ...,
+        is_block_robot_traffic: _builtins.bool | None = ...,
+        cleared_fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_lifetime", b"_campaign_lifetime", "_child_customer_id", b"_child_customer_id", "_cookie_lifetime", b"_cookie_lifetime", "_default_phone_number", b"_default_phone_number", "_default_scenario_id", b"_default_scenario_id", "_domain_name", b"_domain_name", "_id", b"_id", "_industry_id", b"_industry_id", "_is_block_robot_traffic", b"_is_block_robot_traffic", "_is_support_web_directory", b"_is_support_web_directory", "_name", b"_name", "_replacement_dynamical_block_enabled", b"_replacement_dynamical_block_enabled", "_sales_enabled", b"_sales_enabled", "_second_communication_period", b"_second_communication_period", "_services_enabled", b"_services_enabled", "_show_visitor_id", b"_show_visitor_id", "_target_call_min_duration", b"_target_call_min_duration", "_track_subdomains_enabled", b"_track_subdomains_enabled", "_user_id", b"_user_id", "_widget_link", b"_widget_link", "campaign_lifetime", b"campaign_lifetime", "child_customer_id", b"child_customer_id", "cookie_lifetime", b"cookie_lifetime", "default_phone_number", b"default_phone_number", "default_scenario_id", b"default_scenario_id", "domain_name", b"domain_name", "id", b"id", "industry_id", b"industry_id", "is_block_robot_traffic", b"is_block_robot_traffic", "is_support_web_directory", b"is_support_web_directory", "name", b"name", "replacement_dynamical_block_enabled", b"replacement_dynamical_block_enabled", "sales_enabled", b"sales_enabled", "second_communication_period", b"second_communication_period", "services_enabled", b"services_enabled", "show_visitor_id", b"show_visitor_id", "target_call_min_duration", b"target_call_min_duration", "track_subdomains_enabled", b"track_subdomains_enabled", "user_id", b"user_id", "widget_link", b"widget_link"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_lifetime", b"_campaign_lifetime", "_child_customer_id", b"_child_customer_id", "_cookie_lifetime", b"_cookie_lifetime", "_default_phone_number", b"_default_phone_number", "_default_scenario_id", b"_default_scenario_id", "_domain_name", b"_domain_name", "_id", b"_id", "_industry_id", b"_industry_id", "_is_block_robot_traffic", b"_is_block_robot_traffic", "_is_support_web_directory", b"_is_support_web_directory", "_name", b"_name", "_replacement_dynamical_block_enabled", b"_replacement_dynamical_block_enabled", "_sales_enabled", b"_sales_enabled", "_second_communication_period", b"_second_communication_period", "_services_enabled", b"_services_enabled", "_show_visitor_id", b"_show_visitor_id", "_target_call_min_duration", b"_target_call_min_duration", "_track_subdomains_enabled", b"_track_subdomains_enabled", "_user_id", b"_user_id", "_widget_link", b"_widget_link", "campaign_lifetime", b"campaign_lifetime", "child_customer_id", b"child_customer_id", "cleared_fields", b"cleared_fields", "cookie_lifetime", b"cookie_lifetime", "default_phone_number", b"default_phone_number", "default_scenario_id", b"default_scenario_id", "domain_name", b"domain_name", "id", b"id", "industry_id", b"industry_id", "is_block_robot_traffic", b"is_block_robot_traffic", "is_support_web_directory", b"is_support_web_directory", "name", b"name", "replacement_dynamical_block_enabled", b"replacement_dynamical_block_enabled", "sales_enabled", b"sales_enabled", "second_communication_period", b"second_communication_period", "services_enabled", b"services_enabled", "show_visitor_id", b"show_visitor_id", "target_call_min_duration", b"target_call_min_duration", "track_subdomains_enabled", b"track_subdomains_enabled", "user_id", b"user_id", "widget_link", b"widget_link"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__campaign_lifetime: _TypeAlias = _typing.Literal["campaign_lifetime"]  # noqa: Y015
+    _WhichOneofArgType__campaign_lifetime: _TypeAlias = _typing.Literal["_campaign_lifetime", b"_campaign_lifetime"]  # noqa: Y015
+    _WhichOneofReturnType__child_customer_id: _TypeAlias = _typing.Literal["child_customer_id"]  # noqa: Y015
+    _WhichOneofArgType__child_customer_id: _TypeAlias = _typing.Literal["_child_customer_id", b"_child_customer_id"]  # noqa: Y015
+    _WhichOneofReturnType__cookie_lifetime: _TypeAlias = _typing.Literal["cookie_lifetime"]  # noqa: Y015
+    _WhichOneofArgType__cookie_lifetime: _TypeAlias = _typing.Literal["_cookie_lifetime", b"_cookie_lifetime"]  # noqa: Y015
+    _WhichOneofReturnType__default_phone_number: _TypeAlias = _typing.Literal["default_phone_number"]  # noqa: Y015
+    _WhichOneofArgType__default_phone_number: _TypeAlias = _typing.Literal["_default_phone_number", b"_default_phone_number"]  # noqa: Y015
+    _WhichOneofReturnType__default_scenario_id: _TypeAlias = _typing.Literal["default_scenario_id"]  # noqa: Y015
+    _WhichOneofArgType__default_scenario_id: _TypeAlias = _typing.Literal["_default_scenario_id", b"_default_scenario_id"]  # noqa: Y015
+    _WhichOneofReturnType__domain_name: _TypeAlias = _typing.Literal["domain_name"]  # noqa: Y015
+    _WhichOneofArgType__domain_name: _TypeAlias = _typing.Literal["_domain_name", b"_domain_name"]  # noqa: Y015
+    _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
+    _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__industry_id: _TypeAlias = _typing.Literal["industry_id"]  # noqa: Y015
+    _WhichOneofArgType__industry_id: _TypeAlias = _typing.Literal["_industry_id", b"_industry_id"]  # noqa: Y015
+    _WhichOneofReturnType__is_block_robot_traffic: _TypeAlias = _typing.Literal["is_block_robot_traffic"]  # noqa: Y015
+    _WhichOneofArgType__is_block_robot_traffic: _TypeAlias = _typing.Literal["_is_block_robot_traffic", b"_is_block_robot_traffic"]  # noqa: Y015
+    _WhichOneofReturnType__is_support_web_directory: _TypeAlias = _typing.Literal["is_support_web_directory"]  # noqa: Y015
+    _WhichOneofArgType__is_support_web_directory: _TypeAlias = _typing.Literal["_is_support_web_directory", b"_is_support_web_directory"]  # noqa: Y015
+    _WhichOneofReturnType__name: _TypeAlias = _typing.Literal["name"]  # noqa: Y015
+    _WhichOneofArgType__name: _TypeAlias = _typing.Literal["_name", b"_name"]  # noqa: Y015
+    _WhichOneofReturnType__replacement_dynamical_block_enabled: _TypeAlias = _typing.Literal["replacement_dynamical_block_enabled"]  # noqa: Y015
+    _WhichOneofArgType__replacement_dynamical_block_enabled: _TypeAlias = _typing.Literal["_replacement_dynamical_block_enabled", b"_replacement_dynamical_block_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__sales_enabled: _TypeAlias = _typing.Literal["sales_enabled"]  # noqa: Y015
+    _WhichOneofArgType__sales_enabled: _TypeAlias = _typing.Literal["_sales_enabled", b"_sales_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__second_communication_period: _TypeAlias = _typing.Literal["second_communication_period"]  # noqa: Y015
+    _WhichOneofArgType__second_communication_period: _TypeAlias = _typing.Literal["_second_communication_period", b"_second_communication_period"]  # noqa: Y015
+    _WhichOneofReturnType__services_enabled: _TypeAlias = _typing.Literal["services_enabled"]  # noqa: Y015
+    _WhichOneofArgType__services_enabled: _TypeAlias = _typing.Literal["_services_enabled", b"_services_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__show_visitor_id: _TypeAlias = _typing.Literal["show_visitor_id"]  # noqa: Y015
+    _WhichOneofArgType__show_visitor_id: _TypeAlias = _typing.Literal["_show_visitor_id", b"_show_visitor_id"]  # noqa: Y015
+    _WhichOneofReturnType__target_call_min_duration: _TypeAlias = _typing.Literal["target_call_min_duration"]  # noqa: Y015
+    _WhichOneofArgType__target_call_min_duration: _TypeAlias = _typing.Literal["_target_call_min_duration", b"_target_call_min_duration"]  # noqa: Y015
+    _WhichOneofReturnType__track_subdomains_enabled: _TypeAlias = _typing.Literal["track_subdomains_enabled"]  # noqa: Y015
+    _WhichOneofArgType__track_subdomains_enabled: _TypeAlias = _typing.Literal["_track_subdomains_enabled", b"_track_subdomains_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    _WhichOneofReturnType__widget_link: _TypeAlias = _typing.Literal["widget_link"]  # noqa: Y015
+    _WhichOneofArgType__widget_link: _TypeAlias = _typing.Literal["_widget_link", b"_widget_link"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_lifetime) -> _WhichOneofReturnType__campaign_lifetime | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__child_customer_id) -> _WhichOneofReturnType__child_customer_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cookie_lifetime) -> _WhichOneofReturnType__cookie_lifetime | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__default_phone_number) -> _WhichOneofReturnType__default_phone_number | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__default_scenario_id) -> _WhichOneofReturnType__default_scenario_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__domain_name) -> _WhichOneofReturnType__domain_name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__industry_id) -> _WhichOneofReturnType__industry_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__is_block_robot_traffic) -> _WhichOneofReturnType__is_block_robot_traffic | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__is_support_web_directory) -> _WhichOneofReturnType__is_support_web_directory | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__name) -> _WhichOneofReturnType__name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__replacement_dynamical_block_enabled) -> _WhichOneofReturnType__replacement_dynamical_block_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__sales_enabled) -> _WhichOneofReturnType__sales_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__second_communication_period) -> _WhichOneofReturnType__second_communication_period | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__services_enabled) -> _WhichOneofReturnType__services_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__show_visitor_id) -> _WhichOneofReturnType__show_visitor_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__target_call_min_duration) -> _WhichOneofReturnType__target_call_min_duration | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__track_subdomains_enabled) -> _WhichOneofReturnType__track_subdomains_enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__widget_link) -> _WhichOneofReturnType__widget_link | None: ...
+
+Global___UpdateSiteRequest: _TypeAlias = UpdateSiteRequest  # noqa: Y015
+
+@_typing.final
+class UpdateSiteResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateSiteResponse: _TypeAlias = UpdateSiteResponse  # noqa: Y015
+
+@_typing.final
+class DeleteSiteRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    id: _builtins.int
+    """Required."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        id: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_user_id", b"_user_id", "id", b"id", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_user_id", b"_user_id", "id", b"id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
+    _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___DeleteSiteRequest: _TypeAlias = DeleteSiteRequest  # noqa: Y015
+
+@_typing.final
+class DeleteSiteResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteSiteResponse: _TypeAlias = DeleteSiteResponse  # noqa: Y015
+
+@_typing.final
+class CreateSiteBlockRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    site_id: _builtins.int
+    """Required: a site of the account."""
+    name: _builtins.str
+    """Required: 1 to 255 characters, not blank. Blocks of a site may share a name."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        site_id: _builtins.int | None = ...,
+        name: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_name", b"_name", "_site_id", b"_site_id", "_user_id", b"_user_id", "name", b"name", "site_id", b"site_id", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_name", b"_name", "_site_id", b"_site_id", "_user_id", b"_user_id", "name", b"name", "site_id", b"site_id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__name: _TypeAlias = _typing.Literal["name"]  # noqa: Y015
+    _WhichOneofArgType__name: _TypeAlias = _typing.Literal["_name", b"_name"]  # noqa: Y015
+    _WhichOneofReturnType__site_id: _TypeAlias = _typing.Literal["site_id"]  # noqa: Y015
+    _WhichOneofArgType__site_id: _TypeAlias = _typing.Literal["_site_id", b"_site_id"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__name) -> _WhichOneofReturnType__name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__site_id) -> _WhichOneofReturnType__site_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___CreateSiteBlockRequest: _TypeAlias = CreateSiteBlockRequest  # noqa: Y015
+
+@_typing.final
+class CreateSiteBlockResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateSiteBlockResponse: _TypeAlias = CreateSiteBlockResponse  # noqa: Y015
+
+@_typing.final
+class UpdateSiteBlockRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    id: _builtins.int
+    """Required: a block of one of the account's sites."""
+    name: _builtins.str
+    """As in create.site_blocks. Null: not sent."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        id: _builtins.int | None = ...,
+        name: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_name", b"_name", "_user_id", b"_user_id", "id", b"id", "name", b"name", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_name", b"_name", "_user_id", b"_user_id", "id", b"id", "name", b"name", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
+    _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__name: _TypeAlias = _typing.Literal["name"]  # noqa: Y015
+    _WhichOneofArgType__name: _TypeAlias = _typing.Literal["_name", b"_name"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__name) -> _WhichOneofReturnType__name | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___UpdateSiteBlockRequest: _TypeAlias = UpdateSiteBlockRequest  # noqa: Y015
+
+@_typing.final
+class UpdateSiteBlockResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateSiteBlockResponse: _TypeAlias = UpdateSiteBlockResponse  # noqa: Y015
+
+@_typing.final
+class DeleteSiteBlockRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    id: _builtins.int
+    """Required."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        id: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_user_id", b"_user_id", "id", b"id", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_id", b"_id", "_user_id", b"_user_id", "id", b"id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__id: _TypeAlias = _typing.Literal["id"]  # noqa: Y015
+    _WhichOneofArgType__id: _TypeAlias = _typing.Literal["_id", b"_id"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__id) -> _WhichOneofReturnType__id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___DeleteSiteBlockRequest: _TypeAlias = DeleteSiteBlockRequest  # noqa: Y015
+
+@_typing.final
+class DeleteSiteBlockResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteSiteBlockResponse: _TypeAlias = DeleteSiteBlockResponse  # noqa: Y015

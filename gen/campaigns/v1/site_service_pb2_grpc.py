@@ -26,7 +26,7 @@ if _version_not_supported:
 
 
 class SiteServiceStub:
-    """The account's websites and their blocks of numbers.
+    """The account's websites and their blocks of numbers (METHODS.md §1 to §8).
     """
 
     def __init__(self, channel):
@@ -45,20 +45,94 @@ class SiteServiceStub:
                 request_serializer=campaigns_dot_v1_dot_site__service__pb2.GetSiteBlocksRequest.SerializeToString,
                 response_deserializer=campaigns_dot_v1_dot_site__service__pb2.GetSiteBlocksResponse.FromString,
                 _registered_method=True)
+        self.CreateSite = channel.unary_unary(
+                '/campaigns.v1.SiteService/CreateSite',
+                request_serializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteResponse.FromString,
+                _registered_method=True)
+        self.UpdateSite = channel.unary_unary(
+                '/campaigns.v1.SiteService/UpdateSite',
+                request_serializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteResponse.FromString,
+                _registered_method=True)
+        self.DeleteSite = channel.unary_unary(
+                '/campaigns.v1.SiteService/DeleteSite',
+                request_serializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteResponse.FromString,
+                _registered_method=True)
+        self.CreateSiteBlock = channel.unary_unary(
+                '/campaigns.v1.SiteService/CreateSiteBlock',
+                request_serializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteBlockRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteBlockResponse.FromString,
+                _registered_method=True)
+        self.UpdateSiteBlock = channel.unary_unary(
+                '/campaigns.v1.SiteService/UpdateSiteBlock',
+                request_serializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteBlockRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteBlockResponse.FromString,
+                _registered_method=True)
+        self.DeleteSiteBlock = channel.unary_unary(
+                '/campaigns.v1.SiteService/DeleteSiteBlock',
+                request_serializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteBlockRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteBlockResponse.FromString,
+                _registered_method=True)
 
 
 class SiteServiceServicer:
-    """The account's websites and their blocks of numbers.
+    """The account's websites and their blocks of numbers (METHODS.md §1 to §8).
     """
 
     def GetSites(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """get.sites: every site of the account. Not refused under simple_dt.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetSiteBlocks(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """get.site_blocks: every block of the account's sites, with the numbers campaigns put in it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSite(self, request, context):
+        """create.sites: a new site (state new, editable) with one block named "Main".
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSite(self, request, context):
+        """update.sites: a partial update of an editable site.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSite(self, request, context):
+        """delete.sites: an editable site no basic or integrated campaign is on, with its blocks and weights.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSiteBlock(self, request, context):
+        """create.site_blocks: a new block on a site of the account.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSiteBlock(self, request, context):
+        """update.site_blocks: renames a block.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSiteBlock(self, request, context):
+        """delete.site_blocks: a block no campaign has settings on.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -76,6 +150,36 @@ def add_SiteServiceServicer_to_server(servicer, server):
                     request_deserializer=campaigns_dot_v1_dot_site__service__pb2.GetSiteBlocksRequest.FromString,
                     response_serializer=campaigns_dot_v1_dot_site__service__pb2.GetSiteBlocksResponse.SerializeToString,
             ),
+            'CreateSite': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSite,
+                    request_deserializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteResponse.SerializeToString,
+            ),
+            'UpdateSite': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSite,
+                    request_deserializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteResponse.SerializeToString,
+            ),
+            'DeleteSite': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSite,
+                    request_deserializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteResponse.SerializeToString,
+            ),
+            'CreateSiteBlock': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSiteBlock,
+                    request_deserializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteBlockRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_site__service__pb2.CreateSiteBlockResponse.SerializeToString,
+            ),
+            'UpdateSiteBlock': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSiteBlock,
+                    request_deserializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteBlockRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_site__service__pb2.UpdateSiteBlockResponse.SerializeToString,
+            ),
+            'DeleteSiteBlock': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSiteBlock,
+                    request_deserializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteBlockRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_site__service__pb2.DeleteSiteBlockResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'campaigns.v1.SiteService', rpc_method_handlers)
@@ -85,7 +189,7 @@ def add_SiteServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SiteService:
-    """The account's websites and their blocks of numbers.
+    """The account's websites and their blocks of numbers (METHODS.md §1 to §8).
     """
 
     @staticmethod
@@ -132,6 +236,168 @@ class SiteService:
             '/campaigns.v1.SiteService/GetSiteBlocks',
             campaigns_dot_v1_dot_site__service__pb2.GetSiteBlocksRequest.SerializeToString,
             campaigns_dot_v1_dot_site__service__pb2.GetSiteBlocksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.SiteService/CreateSite',
+            campaigns_dot_v1_dot_site__service__pb2.CreateSiteRequest.SerializeToString,
+            campaigns_dot_v1_dot_site__service__pb2.CreateSiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.SiteService/UpdateSite',
+            campaigns_dot_v1_dot_site__service__pb2.UpdateSiteRequest.SerializeToString,
+            campaigns_dot_v1_dot_site__service__pb2.UpdateSiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.SiteService/DeleteSite',
+            campaigns_dot_v1_dot_site__service__pb2.DeleteSiteRequest.SerializeToString,
+            campaigns_dot_v1_dot_site__service__pb2.DeleteSiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSiteBlock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.SiteService/CreateSiteBlock',
+            campaigns_dot_v1_dot_site__service__pb2.CreateSiteBlockRequest.SerializeToString,
+            campaigns_dot_v1_dot_site__service__pb2.CreateSiteBlockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSiteBlock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.SiteService/UpdateSiteBlock',
+            campaigns_dot_v1_dot_site__service__pb2.UpdateSiteBlockRequest.SerializeToString,
+            campaigns_dot_v1_dot_site__service__pb2.UpdateSiteBlockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSiteBlock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.SiteService/DeleteSiteBlock',
+            campaigns_dot_v1_dot_site__service__pb2.DeleteSiteBlockRequest.SerializeToString,
+            campaigns_dot_v1_dot_site__service__pb2.DeleteSiteBlockResponse.FromString,
             options,
             channel_credentials,
             insecure,

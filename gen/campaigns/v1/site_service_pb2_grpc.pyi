@@ -27,38 +27,116 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class SiteServiceStub:
-    """The account's websites and their blocks of numbers."""
+    """The account's websites and their blocks of numbers (METHODS.md §1 to §8)."""
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> SiteServiceAsyncStub: ...
     GetSites: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.GetSitesRequest, _site_service_pb2.GetSitesResponse]
+    """get.sites: every site of the account. Not refused under simple_dt."""
     GetSiteBlocks: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.GetSiteBlocksRequest, _site_service_pb2.GetSiteBlocksResponse]
+    """get.site_blocks: every block of the account's sites, with the numbers campaigns put in it."""
+    CreateSite: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.CreateSiteRequest, _site_service_pb2.CreateSiteResponse]
+    """create.sites: a new site (state new, editable) with one block named "Main"."""
+    UpdateSite: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.UpdateSiteRequest, _site_service_pb2.UpdateSiteResponse]
+    """update.sites: a partial update of an editable site."""
+    DeleteSite: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.DeleteSiteRequest, _site_service_pb2.DeleteSiteResponse]
+    """delete.sites: an editable site no basic or integrated campaign is on, with its blocks and weights."""
+    CreateSiteBlock: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.CreateSiteBlockRequest, _site_service_pb2.CreateSiteBlockResponse]
+    """create.site_blocks: a new block on a site of the account."""
+    UpdateSiteBlock: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.UpdateSiteBlockRequest, _site_service_pb2.UpdateSiteBlockResponse]
+    """update.site_blocks: renames a block."""
+    DeleteSiteBlock: _grpc.UnaryUnaryMultiCallable[_site_service_pb2.DeleteSiteBlockRequest, _site_service_pb2.DeleteSiteBlockResponse]
+    """delete.site_blocks: a block no campaign has settings on."""
 
 @_typing.type_check_only
 class SiteServiceAsyncStub(SiteServiceStub):
-    """The account's websites and their blocks of numbers."""
+    """The account's websites and their blocks of numbers (METHODS.md §1 to §8)."""
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetSites: _aio.UnaryUnaryMultiCallable[_site_service_pb2.GetSitesRequest, _site_service_pb2.GetSitesResponse]  # type: ignore[assignment]
+    """get.sites: every site of the account. Not refused under simple_dt."""
     GetSiteBlocks: _aio.UnaryUnaryMultiCallable[_site_service_pb2.GetSiteBlocksRequest, _site_service_pb2.GetSiteBlocksResponse]  # type: ignore[assignment]
+    """get.site_blocks: every block of the account's sites, with the numbers campaigns put in it."""
+    CreateSite: _aio.UnaryUnaryMultiCallable[_site_service_pb2.CreateSiteRequest, _site_service_pb2.CreateSiteResponse]  # type: ignore[assignment]
+    """create.sites: a new site (state new, editable) with one block named "Main"."""
+    UpdateSite: _aio.UnaryUnaryMultiCallable[_site_service_pb2.UpdateSiteRequest, _site_service_pb2.UpdateSiteResponse]  # type: ignore[assignment]
+    """update.sites: a partial update of an editable site."""
+    DeleteSite: _aio.UnaryUnaryMultiCallable[_site_service_pb2.DeleteSiteRequest, _site_service_pb2.DeleteSiteResponse]  # type: ignore[assignment]
+    """delete.sites: an editable site no basic or integrated campaign is on, with its blocks and weights."""
+    CreateSiteBlock: _aio.UnaryUnaryMultiCallable[_site_service_pb2.CreateSiteBlockRequest, _site_service_pb2.CreateSiteBlockResponse]  # type: ignore[assignment]
+    """create.site_blocks: a new block on a site of the account."""
+    UpdateSiteBlock: _aio.UnaryUnaryMultiCallable[_site_service_pb2.UpdateSiteBlockRequest, _site_service_pb2.UpdateSiteBlockResponse]  # type: ignore[assignment]
+    """update.site_blocks: renames a block."""
+    DeleteSiteBlock: _aio.UnaryUnaryMultiCallable[_site_service_pb2.DeleteSiteBlockRequest, _site_service_pb2.DeleteSiteBlockResponse]  # type: ignore[assignment]
+    """delete.site_blocks: a block no campaign has settings on."""
 
 class SiteServiceServicer(metaclass=_abc_1.ABCMeta):
-    """The account's websites and their blocks of numbers."""
+    """The account's websites and their blocks of numbers (METHODS.md §1 to §8)."""
 
     @_abc_1.abstractmethod
     def GetSites(
         self,
         request: _site_service_pb2.GetSitesRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_site_service_pb2.GetSitesResponse, _abc.Awaitable[_site_service_pb2.GetSitesResponse]]: ...
+    ) -> _typing.Union[_site_service_pb2.GetSitesResponse, _abc.Awaitable[_site_service_pb2.GetSitesResponse]]:
+        """get.sites: every site of the account. Not refused under simple_dt."""
 
     @_abc_1.abstractmethod
     def GetSiteBlocks(
         self,
         request: _site_service_pb2.GetSiteBlocksRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_site_service_pb2.GetSiteBlocksResponse, _abc.Awaitable[_site_service_pb2.GetSiteBlocksResponse]]: ...
+    ) -> _typing.Union[_site_service_pb2.GetSiteBlocksResponse, _abc.Awaitable[_site_service_pb2.GetSiteBlocksResponse]]:
+        """get.site_blocks: every block of the account's sites, with the numbers campaigns put in it."""
+
+    @_abc_1.abstractmethod
+    def CreateSite(
+        self,
+        request: _site_service_pb2.CreateSiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_site_service_pb2.CreateSiteResponse, _abc.Awaitable[_site_service_pb2.CreateSiteResponse]]:
+        """create.sites: a new site (state new, editable) with one block named "Main"."""
+
+    @_abc_1.abstractmethod
+    def UpdateSite(
+        self,
+        request: _site_service_pb2.UpdateSiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_site_service_pb2.UpdateSiteResponse, _abc.Awaitable[_site_service_pb2.UpdateSiteResponse]]:
+        """update.sites: a partial update of an editable site."""
+
+    @_abc_1.abstractmethod
+    def DeleteSite(
+        self,
+        request: _site_service_pb2.DeleteSiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_site_service_pb2.DeleteSiteResponse, _abc.Awaitable[_site_service_pb2.DeleteSiteResponse]]:
+        """delete.sites: an editable site no basic or integrated campaign is on, with its blocks and weights."""
+
+    @_abc_1.abstractmethod
+    def CreateSiteBlock(
+        self,
+        request: _site_service_pb2.CreateSiteBlockRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_site_service_pb2.CreateSiteBlockResponse, _abc.Awaitable[_site_service_pb2.CreateSiteBlockResponse]]:
+        """create.site_blocks: a new block on a site of the account."""
+
+    @_abc_1.abstractmethod
+    def UpdateSiteBlock(
+        self,
+        request: _site_service_pb2.UpdateSiteBlockRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_site_service_pb2.UpdateSiteBlockResponse, _abc.Awaitable[_site_service_pb2.UpdateSiteBlockResponse]]:
+        """update.site_blocks: renames a block."""
+
+    @_abc_1.abstractmethod
+    def DeleteSiteBlock(
+        self,
+        request: _site_service_pb2.DeleteSiteBlockRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_site_service_pb2.DeleteSiteBlockResponse, _abc.Awaitable[_site_service_pb2.DeleteSiteBlockResponse]]:
+        """delete.site_blocks: a block no campaign has settings on."""
 
 def add_SiteServiceServicer_to_server(servicer: SiteServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -12,7 +12,7 @@ import pytest
 from google.protobuf.descriptor import Descriptor
 
 from contract.methods import JSONRPC_METHODS
-from service import listing, rules, servicers
+from service import listing, rules, servicers, sites
 from service.rules import Param
 
 TABLES: Final[dict[str, tuple[Param, ...]]] = {
@@ -24,6 +24,12 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
     "get.campaign_available_redirection_phone_numbers": listing.GET_PARAMS,
     "get.sites": listing.GET_PARAMS,
     "get.site_blocks": listing.GET_PARAMS,
+    "create.sites": sites.CREATE_SITE,
+    "update.sites": sites.UPDATE_SITE,
+    "delete.sites": sites.DELETE_SITE,
+    "create.site_blocks": sites.CREATE_SITE_BLOCK,
+    "update.site_blocks": sites.UPDATE_SITE_BLOCK,
+    "delete.site_blocks": sites.DELETE_SITE_BLOCK,
     "get.customer_users": servicers.CUSTOMER_USERS_PARAMS,
     "get.account": listing.GET_PARAMS,
     "login.user": servicers.LOGIN_PARAMS,
@@ -31,7 +37,7 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
 }
 
 # Fields a gRPC caller sets that are no JSON-RPC parameter (the gateway says them with nulls).
-GRPC_ONLY: Final = {"update.campaigns": {"cleared_fields"}}
+GRPC_ONLY: Final = {"update.campaigns": {"cleared_fields"}, "update.sites": {"cleared_fields"}}
 
 
 def disagreements(

@@ -1,0 +1,633 @@
+"""Sites and site blocks: get.sites, get.site_blocks and their create, update and delete (METHODS.md §1-§8).
+
+The listings follow listing.py; the writes run inside Calls.run's transaction, after step 7 (the
+parameter tables below). Removals take the account's exclusive lock before they look for campaigns
+that use what they remove (storage.lock_account), and creates and renames of a domain take it before
+the duplicate check, so two concurrent calls cannot both pass it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Final
+
+import sqlalchemy as sa
+from campaigns.v1 import site_service_pb2 as sspb
+from google.protobuf.message import Message
+
+from service.access import Caller
+from service.errors import ServiceError
+from service.listing import Field, Listing, Query, format_time, run_query
+from service.rules import NAME_MAX, Param, between, phone_digits
+from service.storage import lock_account
+from service.storage import schema as t
+from service.storage.counters import next_id
+from service.storage.id_lists import in_ids
+from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
+
+# The vendor's industry labels (METHODS.md §2), by industry_id.
+INDUSTRIES: Final = {
+    1: "Автомобили и трансп. средства",
+    2: "Бизнес и услуги",
+    3: "Еда и напитки",
+    4: "Животные",
+    5: "Закон и правительство",
+    6: "Интернет и связь",
+    7: "Компьютеры и электроника",
+    8: "Красота и фитнес",
+    9: "Медицина",
+    10: "Недвижимость",
+    11: "Проживание и отели",
+    12: "Промышленность",
+    13: "Путешествия и туризм",
+    14: "Спорт",
+    15: "Строительство, ремонт",
+    16: "Учеба и образование",
+    17: "Финансы",
+    18: "Хобби и развлечения",
+    19: "Электронная коммерция и покупки",
+}
+NEW_SITE_STATE: Final = "new"
+FIRST_BLOCK_NAME: Final = "Main"
+DOMAIN_MAX: Final = 255
+WIDGET_TEXT_MAX: Final = 100
+URL_MAX: Final = 2048
+ELEMENT_ID_MAX: Final = 255
+VISITOR_MESSAGE_MAX: Final = 255
+DEFAULT_VISITOR_ID_LENGTH: Final = 6
+
+# The settings with a documented default: parameter -> (column, default). create.sites stores the
+# default of what is not sent; update.sites puts it back on null.
+DEFAULTS: Final[dict[str, tuple[str, Any]]] = {
+    "target_call_min_duration": ("target_call_min_duration", 30),
+    "track_subdomains_enabled": ("track_subdomains", True),
+    "cookie_lifetime": ("cookie_lifetime", 90),
+    "campaign_lifetime": ("campaign_lifetime", 90),
+    "sales_enabled": ("sales_enabled", False),
+    "second_communication_period": ("second_communication_period", 1),
+    "services_enabled": ("services_enabled", True),
+    "replacement_dynamical_block_enabled": ("replacement_dynamical_block_enabled", False),
+    "is_support_web_directory": ("is_support_web_directory", False),
+    "is_block_robot_traffic": ("is_block_robot_traffic", False),
+}
+_NEVER_SET_WIDGET_LINK: Final = {"widget_link_enabled": False, "widget_link_text": None, "widget_link_url": None}
+_NEVER_SET_VISITOR_ID: Final = {
+    "show_visitor_id_enabled": False,
+    "show_visitor_id_element_id_value": None,
+    "show_visitor_id_message": None,
+    "show_visitor_id_length": DEFAULT_VISITOR_ID_LENGTH,
+}
+
+# ---------------------------------------------------------------- keys of the tracking code
+
+
+def app_key(account_id: int) -> str:
+    """The account's key in the tracking-code template: 32 hex characters, stable, the same for all its sites.
+
+    Derived, not stored: it identifies, it does not authenticate, so no secret goes into it.
+    """
+    return hashlib.blake2b(f"app_key:{account_id}".encode(), digest_size=16).hexdigest()
+
+
+def site_key(site_id: int) -> str:
+    """The site's key in the same template; site ids are never reused (counters.py), so neither is it."""
+    return hashlib.blake2b(f"site_key:{site_id}".encode(), digest_size=16).hexdigest()
+
+
+# ---------------------------------------------------------------- step 7: the parameter tables
+
+_SCHEME: Final = re.compile(r"https?://", re.IGNORECASE)
+_URL: Final = re.compile(r"https?://[^\s/?#]+([/?#]\S*)?", re.IGNORECASE)
+
+
+def _domain(value: str) -> bool:
+    return (
+        0 < len(value) <= DOMAIN_MAX
+        and _SCHEME.match(value) is None
+        and "/" not in value
+        and not any(character.isspace() for character in value)
+    )
+
+
+def _name(value: str) -> bool:
+    return 0 < len(value) <= NAME_MAX and not value.isspace()
+
+
+def _length(low: int, high: int) -> Callable[[str], bool]:
+    return lambda value: low <= len(value) <= high
+
+
+def _url(value: str) -> bool:
+    return len(value) <= URL_MAX and _URL.fullmatch(value) is not None
+
+
+def _phone(value: str) -> bool:
+    return phone_digits(value) is not None
+
+
+_days: Final = between(1, 365)
+WIDGET_LINK: Final = (
+    Param("enabled", required=True),
+    Param("text", required=True, valid=_length(1, WIDGET_TEXT_MAX)),
+    Param("url", required=True, valid=_url),
+)
+SHOW_VISITOR_ID: Final = (
+    Param("enabled", required=True),
+    Param("element_id_value", required=True, valid=_length(1, ELEMENT_ID_MAX)),
+    Param("message", valid=_length(0, VISITOR_MESSAGE_MAX)),
+    Param("length_visitor_id", valid=between(1, 20)),
+)
+
+
+def _settings(*, create: bool) -> tuple[Param, ...]:
+    """The site parameters create.sites and update.sites share, in the create page's order."""
+    return (
+        Param("domain_name", required=create, valid=_domain),
+        Param("name", valid=_name),
+        Param("default_phone_number", required=create, valid=_phone),
+        Param("default_scenario_id"),
+        Param("industry_id", required=create, valid=between(1, len(INDUSTRIES))),
+        Param("target_call_min_duration", valid=between(0, 3600)),
+        Param("track_subdomains_enabled"),
+        Param("cookie_lifetime", valid=_days),
+        Param("campaign_lifetime", valid=_days),
+        Param("sales_enabled"),
+        Param("second_communication_period", valid=_days),
+        Param("services_enabled"),
+        Param("replacement_dynamical_block_enabled"),
+        Param("widget_link", fields=WIDGET_LINK),
+        Param("show_visitor_id", fields=SHOW_VISITOR_ID),
+    )
+
+
+CREATE_SITE: Final = (Param("user_id"), *_settings(create=True))
+UPDATE_SITE: Final = (
+    Param("user_id"),
+    Param("id", required=True),
+    *_settings(create=False),
+    Param("is_support_web_directory"),
+    Param("child_customer_id"),
+    Param("is_block_robot_traffic"),
+)
+DELETE_SITE: Final = (Param("user_id"), Param("id", required=True))
+CREATE_SITE_BLOCK: Final = (
+    Param("user_id"),
+    Param("site_id", required=True),
+    Param("name", required=True, valid=_name),
+)
+UPDATE_SITE_BLOCK: Final = (Param("user_id"), Param("id", required=True), Param("name", valid=_name))
+DELETE_SITE_BLOCK: Final = (Param("user_id"), Param("id", required=True))
+
+# update.sites: what null does to each parameter (METHODS.md §3). Those with a default go back to it.
+CLEARABLE: Final = frozenset(
+    {"name", "default_scenario_id", "child_customer_id", "widget_link", "show_visitor_id", *DEFAULTS}
+)
+_NULL_MEANS_NOT_SENT: Final = frozenset({"user_id", "id", "domain_name", "default_phone_number", "industry_id"})
+
+# ---------------------------------------------------------------- get.sites
+
+SITES: Final = Listing(
+    (
+        Field("id", "int", filterable=True),
+        Field("domain_name", "text", filterable=True),
+        Field("name", "text", filterable=True),
+        Field("default_phone_number", "text", filterable=True),
+        # Filterable on the vendor's side only through its nested scenario_name: filter_prohibited here.
+        Field("default_scenario"),
+        Field("app_key"),
+        Field("site_key"),
+        Field("is_editable"),
+        Field("creation_date", "time", filterable=True),
+        Field("target_call_min_duration", "int", filterable=True),
+        Field("track_subdomains", "bool", filterable=True),
+        Field("cookie_lifetime", "int", filterable=True),
+        Field("campaign_lifetime", "int", filterable=True),
+        Field("sales_enabled", "bool", filterable=True),
+        Field("second_communication_period", "int", filterable=True),
+        Field("services_enabled", "bool", filterable=True),
+        Field("replacement_dynamical_block_enabled"),
+        Field("is_support_web_directory", "bool", filterable=True),
+        Field("widget_link"),
+        Field("state"),
+        Field("industry_id"),
+        Field("industry_name"),
+        Field("child_customer_id", "int", filterable=True, sortable=True),
+        Field("show_visitor_id"),
+        Field("site_blocks"),
+        Field("connected_integrations"),
+        Field("parent_id", "int", filterable=True, sortable=True),
+    )
+)
+_s = t.sites.c
+# Branches and parent sites are not modelled: both are null for every site, yet filter and sort as numbers.
+_ALWAYS_NULL: Final = sa.cast(sa.null(), sa.BigInteger)
+_SITE_COLUMNS: Final = {
+    "id": _s.id,
+    "domain_name": _s.domain_name,
+    "name": _s.name,
+    "default_phone_number": _s.default_phone_number,
+    "creation_date": _s.created_at,
+    "target_call_min_duration": _s.target_call_min_duration,
+    "track_subdomains": _s.track_subdomains,
+    "cookie_lifetime": _s.cookie_lifetime,
+    "campaign_lifetime": _s.campaign_lifetime,
+    "sales_enabled": _s.sales_enabled,
+    "second_communication_period": _s.second_communication_period,
+    "services_enabled": _s.services_enabled,
+    "is_support_web_directory": _s.is_support_web_directory,
+    "child_customer_id": _ALWAYS_NULL,
+    "parent_id": _ALWAYS_NULL,
+}
+_SITE_ROW: Final = (
+    _s.id,
+    _s.domain_name,
+    _s.name,
+    _s.default_phone_number,
+    _s.is_editable,
+    _s.created_at,
+    _s.target_call_min_duration,
+    _s.track_subdomains,
+    _s.cookie_lifetime,
+    _s.campaign_lifetime,
+    _s.sales_enabled,
+    _s.second_communication_period,
+    _s.services_enabled,
+    _s.replacement_dynamical_block_enabled,
+    _s.is_support_web_directory,
+    _s.widget_link_enabled,
+    _s.widget_link_text,
+    _s.widget_link_url,
+    _s.state,
+    _s.industry_id,
+    _s.show_visitor_id_enabled,
+    _s.show_visitor_id_element_id_value,
+    _s.show_visitor_id_message,
+    _s.show_visitor_id_length,
+)
+_BLOCKS_OF_SITES = (
+    sa.select(t.site_blocks.c.site_id, t.site_blocks.c.id, t.site_blocks.c.name)
+    .where(in_ids(t.site_blocks.c.site_id, "ids"))
+    .order_by(t.site_blocks.c.site_id, t.site_blocks.c.id)
+)
+_c = t.campaigns.c
+_ENGINES_OF_SITES = (
+    sa.select(_c.site_id, _c.engine)
+    .where(in_ids(_c.site_id, "ids"), _c.type == "integrated", _c.engine.is_not(None))
+    .distinct()
+)
+
+
+def get_sites(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSitesResponse:
+    base = sa.select(*_SITE_ROW).where(_s.account_id == account_id)
+    rows, total = run_query(conn, base, _SITE_COLUMNS, _s.id, query)
+    ids = [row["id"] for row in rows]
+    blocks: dict[int, list[sspb.SiteBlockRef]] = defaultdict(list)
+    if ids and "site_blocks" in query.fields:
+        for block in conn.execute(_BLOCKS_OF_SITES, {"ids": ids}):
+            blocks[block.site_id].append(sspb.SiteBlockRef(site_block_id=block.id, site_block_name=block.name))
+    engines: dict[int, list[str]] = defaultdict(list)
+    if ids and "connected_integrations" in query.fields:
+        for item in conn.execute(_ENGINES_OF_SITES, {"ids": ids}):
+            engines[item.site_id].append(item.engine)
+    key = app_key(account_id)
+    response = sspb.GetSitesResponse(total_items=total, fields=query.fields)
+    for row in rows:
+        site = response.data.add(
+            id=row["id"],
+            domain_name=row["domain_name"],
+            site_blocks=blocks[row["id"]],
+            app_key=key,
+            site_key=site_key(row["id"]),
+            is_editable=row["is_editable"],
+            creation_date=format_time(row["created_at"]),
+            target_call_min_duration=row["target_call_min_duration"],
+            track_subdomains=row["track_subdomains"],
+            cookie_lifetime=row["cookie_lifetime"],
+            campaign_lifetime=row["campaign_lifetime"],
+            sales_enabled=row["sales_enabled"],
+            second_communication_period=row["second_communication_period"],
+            services_enabled=row["services_enabled"],
+            replacement_dynamical_block_enabled=row["replacement_dynamical_block_enabled"],
+            is_support_web_directory=row["is_support_web_directory"],
+            state=row["state"],
+            connected_integrations=sorted(engines[row["id"]]),
+        )
+        for optional in ("name", "default_phone_number", "industry_id"):
+            if row[optional] is not None:
+                setattr(site, optional, row[optional])
+        if row["industry_id"] is not None:
+            site.industry_name = INDUSTRIES.get(row["industry_id"], "")
+        site.widget_link.enabled = row["widget_link_enabled"]
+        if row["widget_link_text"] is not None:
+            site.widget_link.text = row["widget_link_text"]
+        if row["widget_link_url"] is not None:
+            site.widget_link.url = row["widget_link_url"]
+        visitor = site.show_visitor_id
+        visitor.enabled = row["show_visitor_id_enabled"]
+        visitor.length_visitor_id = row["show_visitor_id_length"]
+        if row["show_visitor_id_element_id_value"] is not None:
+            visitor.element_id_value = row["show_visitor_id_element_id_value"]
+        if row["show_visitor_id_message"] is not None:
+            visitor.message = row["show_visitor_id_message"]
+    return response
+
+
+# ---------------------------------------------------------------- get.site_blocks
+
+SITE_BLOCKS: Final = Listing(
+    (
+        Field("id", "int", filterable=True),
+        Field("name", "text", filterable=True),
+        Field("site_id", "int", filterable=True, sortable=True),
+        Field("site_domain_name", "text", filterable=True),
+        Field("templates"),
+        Field("phone_numbers"),
+    )
+)
+_b = t.site_blocks.c
+_BLOCK_COLUMNS: Final = {"id": _b.id, "name": _b.name, "site_id": _b.site_id, "site_domain_name": _s.domain_name}
+_n = t.phone_numbers.c
+# The numbers serving a block: its fixed number in each campaign that has it, and its pool's numbers.
+_FIXED_NUMBERS = (
+    sa.select(
+        t.campaign_site_blocks.c.site_block_id,
+        t.campaign_site_blocks.c.phone_number_id,
+        _n.phone_number,
+        _c.id.label("campaign_id"),
+        _c.type.label("campaign_type"),
+        _c.name.label("campaign_name"),
+    )
+    .select_from(
+        t.campaign_site_blocks.join(t.phone_numbers, _n.id == t.campaign_site_blocks.c.phone_number_id).join(
+            t.campaigns, _c.id == t.campaign_site_blocks.c.campaign_id
+        )
+    )
+    .where(in_ids(t.campaign_site_blocks.c.site_block_id, "ids"))
+)
+_POOL_NUMBERS = (
+    sa.select(
+        t.pool_numbers.c.site_block_id,
+        t.pool_numbers.c.phone_number_id,
+        _n.phone_number,
+        _c.id.label("campaign_id"),
+        _c.type.label("campaign_type"),
+        _c.name.label("campaign_name"),
+    )
+    .select_from(
+        t.pool_numbers.join(t.phone_numbers, _n.id == t.pool_numbers.c.phone_number_id).join(
+            t.campaigns, _c.id == t.pool_numbers.c.campaign_id
+        )
+    )
+    .where(in_ids(t.pool_numbers.c.site_block_id, "ids"))
+)
+
+
+def get_site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSiteBlocksResponse:
+    base = (
+        sa.select(*(expression.label(name) for name, expression in _BLOCK_COLUMNS.items()))
+        .select_from(t.site_blocks.join(t.sites, _s.id == _b.site_id))
+        .where(_s.account_id == account_id)
+    )
+    rows, total = run_query(conn, base, _BLOCK_COLUMNS, _b.id, query)
+    numbers: dict[int, list[sspb.BlockPhoneNumber]] = defaultdict(list)
+    ids = [row["id"] for row in rows]
+    if ids and "phone_numbers" in query.fields:
+        found: dict[int, dict[tuple[int, int], sspb.BlockPhoneNumber]] = defaultdict(dict)
+        for statement in (_FIXED_NUMBERS, _POOL_NUMBERS):
+            for item in conn.execute(statement, {"ids": ids}):
+                # The API names the system campaign -1 everywhere.
+                campaign_id = SYSTEM_CAMPAIGN_API_ID if item.campaign_type == "system" else item.campaign_id
+                found[item.site_block_id][(campaign_id, item.phone_number_id)] = sspb.BlockPhoneNumber(
+                    phone_number_id=item.phone_number_id,
+                    phone_number=item.phone_number,
+                    campaign_id=campaign_id,
+                    campaign_name=item.campaign_name,
+                )
+        for block_id, entries in found.items():
+            numbers[block_id] = [entries[key] for key in sorted(entries)]
+    return sspb.GetSiteBlocksResponse(
+        data=[
+            sspb.SiteBlockDetails(
+                id=row["id"],
+                name=row["name"],
+                site_id=row["site_id"],
+                site_domain_name=row["site_domain_name"],
+                phone_numbers=numbers[row["id"]],
+            )
+            for row in rows
+        ],
+        total_items=total,
+        fields=query.fields,
+    )
+
+
+# ---------------------------------------------------------------- create.sites / update.sites
+
+_SITE_OF_ACCOUNT = sa.select(_s.id, _s.is_editable).where(
+    _s.id == sa.bindparam("site_id"), _s.account_id == sa.bindparam("account_id")
+)
+_SAME_DOMAIN = sa.select(_s.id).where(
+    _s.account_id == sa.bindparam("account_id"),
+    _s.domain_name == sa.bindparam("domain_name"),
+    _s.id != sa.bindparam("site_id"),
+)
+
+
+def _widget_link_columns(link: sspb.WidgetLink) -> dict[str, Any]:
+    return {"widget_link_enabled": link.enabled, "widget_link_text": link.text, "widget_link_url": link.url}
+
+
+def _visitor_id_columns(visitor: sspb.ShowVisitorId) -> dict[str, Any]:
+    return {
+        "show_visitor_id_enabled": visitor.enabled,
+        "show_visitor_id_element_id_value": visitor.element_id_value,
+        "show_visitor_id_message": visitor.message if visitor.HasField("message") else None,
+        "show_visitor_id_length": (
+            visitor.length_visitor_id if visitor.HasField("length_visitor_id") else DEFAULT_VISITOR_ID_LENGTH
+        ),
+    }
+
+
+def _sent_settings(request: sspb.CreateSiteRequest | sspb.UpdateSiteRequest) -> dict[str, Any]:
+    """The columns of the parameters the request sets (not those it clears)."""
+    values: dict[str, Any] = {}
+    if request.HasField("domain_name"):
+        values["domain_name"] = request.domain_name.lower()
+    if request.HasField("name"):
+        values["name"] = request.name
+    if request.HasField("default_phone_number"):
+        values["default_phone_number"] = phone_digits(request.default_phone_number)
+    if request.HasField("industry_id"):
+        values["industry_id"] = request.industry_id
+    for parameter, (column, _default) in DEFAULTS.items():
+        if parameter in request.DESCRIPTOR.fields_by_name and _has(request, parameter):
+            values[column] = getattr(request, parameter)
+    if request.HasField("widget_link"):
+        values.update(_widget_link_columns(request.widget_link))
+    if request.HasField("show_visitor_id"):
+        values.update(_visitor_id_columns(request.show_visitor_id))
+    return values
+
+
+def _has(message: Message, name: str) -> bool:
+    return message.HasField(name)
+
+
+def _check_domain(conn: sa.Connection, account_id: int, domain_name: str, site_id: int) -> None:
+    """duplicate_entity when another site of the account has this domain (stored lowercase)."""
+    found = conn.execute(
+        _SAME_DOMAIN, {"account_id": account_id, "domain_name": domain_name.lower(), "site_id": site_id}
+    ).first()
+    if found is not None:
+        raise ServiceError("duplicate_entity", path="domain_name", value=domain_name)
+
+
+def create_site(conn: sa.Connection, caller: Caller, request: sspb.CreateSiteRequest) -> int:
+    account_id = caller.account.id
+    # Step 10: no scenario exists here, then the domain is the account's own.
+    if request.HasField("default_scenario_id"):
+        raise ServiceError("entity_not_found", path="default_scenario_id", value=str(request.default_scenario_id))
+    lock_account(conn, account_id, exclusive=True)
+    _check_domain(conn, account_id, request.domain_name, site_id=0)
+    site_id = next_id(conn, t.sites)
+    values = {column: default for column, default in DEFAULTS.values()}
+    values.update(_NEVER_SET_WIDGET_LINK)
+    values.update(_NEVER_SET_VISITOR_ID)
+    values.update(_sent_settings(request))
+    conn.execute(
+        t.sites.insert().values(
+            id=site_id,
+            account_id=account_id,
+            is_editable=True,
+            state=NEW_SITE_STATE,
+            created_at=int(time.time()),
+            **values,
+        )
+    )
+    conn.execute(t.site_blocks.insert().values(id=next_id(conn, t.site_blocks), site_id=site_id, name=FIRST_BLOCK_NAME))
+    return site_id
+
+
+def update_site(conn: sa.Connection, caller: Caller, request: sspb.UpdateSiteRequest) -> None:
+    account_id = caller.account.id
+    cleared = set(request.cleared_fields)
+    for name in sorted(cleared - CLEARABLE - _NULL_MEANS_NOT_SENT):
+        raise ServiceError("invalid_parameter_value", path="cleared_fields", value=name)
+    cleared &= CLEARABLE
+    if request.HasField("domain_name"):
+        lock_account(conn, account_id, exclusive=True)
+    # Step 10: the entities in the page's order, then the protected site, then the duplicate.
+    site = conn.execute(_SITE_OF_ACCOUNT, {"site_id": request.id, "account_id": account_id}).first()
+    if site is None:
+        raise ServiceError("entity_not_found", path="id", value=str(request.id))
+    for name in ("default_scenario_id", "child_customer_id"):
+        if _has(request, name):
+            raise ServiceError("entity_not_found", path=name, value=str(getattr(request, name)))
+    if not site.is_editable:
+        raise ServiceError("forbidden", path="id", value=str(request.id))
+    if request.HasField("domain_name"):
+        _check_domain(conn, account_id, request.domain_name, site_id=request.id)
+
+    values: dict[str, Any] = {}
+    if "name" in cleared:
+        values["name"] = None
+    for parameter in cleared & DEFAULTS.keys():
+        column, default = DEFAULTS[parameter]
+        values[column] = default
+    if "widget_link" in cleared:
+        values.update(_NEVER_SET_WIDGET_LINK)
+    if "show_visitor_id" in cleared:
+        values.update(_NEVER_SET_VISITOR_ID)
+    # default_scenario_id and child_customer_id cleared: nothing is stored for either.
+    values.update(_sent_settings(request))
+    if values:
+        conn.execute(t.sites.update().where(_s.id == request.id).values(values))
+
+
+# ---------------------------------------------------------------- delete.sites
+
+_CAMPAIGN_ON_SITE = sa.select(_c.id).where(_c.site_id == sa.bindparam("site_id"), _c.type.in_(("basic", "integrated")))
+
+
+def delete_site(conn: sa.Connection, caller: Caller, request: sspb.DeleteSiteRequest) -> None:
+    account_id = caller.account.id
+    # Before looking for campaigns on the site: a campaign being created on it waits, or is seen.
+    lock_account(conn, account_id, exclusive=True)
+    site = conn.execute(_SITE_OF_ACCOUNT, {"site_id": request.id, "account_id": account_id}).first()
+    if site is None:
+        raise ServiceError("entity_not_found", path="id", value=str(request.id))
+    if not site.is_editable:
+        raise ServiceError("protected_entity", path="id", value=str(request.id))
+    if conn.execute(_CAMPAIGN_ON_SITE.limit(1), {"site_id": request.id}).first() is not None:
+        raise ServiceError("dependency_error", path="id", value=str(request.id))
+    # The system campaign belongs to the account, not the site: it stays, without its settings
+    # on this site's blocks (their numbers free again) and without its spend on this site.
+    system = system_campaign_id(account_id)
+    block_ids = sa.select(_b.id).where(_b.site_id == request.id).scalar_subquery()
+    conn.execute(
+        t.pool_numbers.delete().where(
+            t.pool_numbers.c.campaign_id == system, t.pool_numbers.c.site_block_id.in_(block_ids)
+        )
+    )
+    conn.execute(
+        t.campaign_site_blocks.delete().where(
+            t.campaign_site_blocks.c.campaign_id == system, t.campaign_site_blocks.c.site_block_id.in_(block_ids)
+        )
+    )
+    conn.execute(
+        t.campaign_costs.delete().where(
+            t.campaign_costs.c.campaign_id == system, t.campaign_costs.c.site_id == request.id
+        )
+    )
+    conn.execute(t.site_parameter_weights.delete().where(t.site_parameter_weights.c.site_id == request.id))
+    conn.execute(t.site_blocks.delete().where(_b.site_id == request.id))
+    conn.execute(t.sites.delete().where(_s.id == request.id))
+
+
+# ---------------------------------------------------------------- create / update / delete.site_blocks
+
+_BLOCK_OF_ACCOUNT = (
+    sa.select(_b.id)
+    .select_from(t.site_blocks.join(t.sites, _s.id == _b.site_id))
+    .where(_b.id == sa.bindparam("block_id"), _s.account_id == sa.bindparam("account_id"))
+)
+_SETTINGS_ON_BLOCK = sa.union_all(
+    sa.select(t.campaign_site_blocks.c.campaign_id).where(
+        t.campaign_site_blocks.c.site_block_id == sa.bindparam("block_id")
+    ),
+    sa.select(t.pool_numbers.c.campaign_id).where(t.pool_numbers.c.site_block_id == sa.bindparam("block_id")),
+)
+
+
+def create_site_block(conn: sa.Connection, caller: Caller, request: sspb.CreateSiteBlockRequest) -> int:
+    account_id = caller.account.id
+    if conn.execute(_SITE_OF_ACCOUNT, {"site_id": request.site_id, "account_id": account_id}).first() is None:
+        raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
+    block_id = next_id(conn, t.site_blocks)
+    conn.execute(t.site_blocks.insert().values(id=block_id, site_id=request.site_id, name=request.name))
+    return block_id
+
+
+def _find_block(conn: sa.Connection, account_id: int, block_id: int) -> None:
+    if conn.execute(_BLOCK_OF_ACCOUNT, {"block_id": block_id, "account_id": account_id}).first() is None:
+        raise ServiceError("entity_not_found", path="id", value=str(block_id))
+
+
+def update_site_block(conn: sa.Connection, caller: Caller, request: sspb.UpdateSiteBlockRequest) -> None:
+    _find_block(conn, caller.account.id, request.id)
+    if request.HasField("name"):
+        conn.execute(t.site_blocks.update().where(_b.id == request.id).values(name=request.name))
+
+
+def delete_site_block(conn: sa.Connection, caller: Caller, request: sspb.DeleteSiteBlockRequest) -> None:
+    account_id = caller.account.id
+    # Before looking for campaigns on the block: a campaign being put on it waits, or is seen.
+    lock_account(conn, account_id, exclusive=True)
+    _find_block(conn, account_id, request.id)
+    if conn.execute(_SETTINGS_ON_BLOCK.limit(1), {"block_id": request.id}).first() is not None:
+        raise ServiceError("dependency_error", path="id", value=str(request.id))
+    conn.execute(t.site_blocks.delete().where(_b.id == request.id))

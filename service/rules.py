@@ -52,8 +52,10 @@ class Param:
 
     name: str
     required: bool = False
-    # True when the (present) value is acceptable; a False is invalid_parameter_value.
+    # True when the (present) value is acceptable; a False is the `invalid` error.
     valid: Callable[[Any], bool] | None = None
+    # The mnemonic of a value `valid` refuses (a date that does not exist is invalid_date_time).
+    invalid: str = "invalid_parameter_value"
     # The message's own params; a callable for a message that contains itself (filters).
     fields: tuple[Param, ...] | Callable[[], tuple[Param, ...]] = ()
     max_items: int | None = None
@@ -309,7 +311,11 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
 
 
 def _check_clean(param: Param, message: Message, name: str, value: Any, at: _Path) -> None:
-    if (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
+    if param.valid is not None and not param.valid(value):
+        raise ServiceError(
+            param.invalid, path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value)
+        )
+    if isinstance(value, str) and "\x00" in value:
         raise ServiceError(
             "invalid_parameter_value", path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value)
         )
@@ -364,7 +370,9 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
 
 
 def _check_scalar(param: Param, field: Any, value: Any, path: str) -> None:
-    if (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
+    if param.valid is not None and not param.valid(value):
+        raise ServiceError(param.invalid, path=path, value=display(field, value))
+    if isinstance(value, str) and "\x00" in value:
         # NUL is refused everywhere: PostgreSQL cannot store it in text.
         raise ServiceError("invalid_parameter_value", path=path, value=display(field, value))
 

@@ -9,6 +9,8 @@ from typing import Any, Final
 import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from contract.wire import wire_number
 from service.listing import Field, Listing, Query, format_time, run_query
@@ -68,7 +70,7 @@ def _costs(account_id: int) -> tuple[Any, Any]:
     The stored cents are summed per campaign once, in one subquery over the account's campaigns
     joined to the listing, not looked up row by row. Summed as doubles: exact up to 2**53 cents on
     both engines, and no integer overflow (SQLite's sum of integers raises one) past that. Then
-    cost_ratio, rounded half up to whole cents with floor(x + 0.5), on doubles too, so both engines
+    cost_ratio, rounded half up to whole cents as floor(x + 0.5), on doubles too, so both engines
     compute the same number and the filter, the sort and the answer agree on it. No stored day: null.
     """
     spend = (
@@ -80,11 +82,35 @@ def _costs(account_id: int) -> tuple[Any, Any]:
     )
     cents = spend.c.cents
     scaled = sa.case(
-        (_c.cost_ratio_operator == "multiply", sa.func.floor(cents * _c.cost_ratio + 0.5, type_=sa.Float)),
-        (_c.cost_ratio_operator == "divide", sa.func.floor(cents / _c.cost_ratio + 0.5, type_=sa.Float)),
+        (_c.cost_ratio_operator == "multiply", _HalfUp(cents * _c.cost_ratio)),
+        (_c.cost_ratio_operator == "divide", _HalfUp(cents / _c.cost_ratio)),
         else_=cents,
     )
     return spend, scaled / sa.literal(100.0, sa.Float)
+
+
+class _HalfUp(FunctionElement[float]):
+    """floor(x + 0.5) of a double x >= 0 (or null), the same number on both engines.
+
+    Not floor() on SQLite: SQLAlchemy's driver replaces it with Python's math.floor, which fails on a
+    null and returns integers past 64 bits. SQLite's own round(x) is (double)(int64)(x + 0.5) below
+    2**63 and x itself above 2**53, which is floor(x + 0.5) computed in the same IEEE doubles.
+    (PostgreSQL's round(double) rounds half to even, hence floor there.)
+    """
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "half_up"
+
+
+@compiles(_HalfUp)
+def _half_up(element: _HalfUp, compiler: Any, **kw: Any) -> str:
+    return f"floor({compiler.process(element.clauses, **kw)} + 0.5)"
+
+
+@compiles(_HalfUp, "sqlite")
+def _half_up_sqlite(element: _HalfUp, compiler: Any, **kw: Any) -> str:
+    return f"round({compiler.process(element.clauses, **kw)})"
 
 
 def _base(account_id: int) -> tuple[sa.Select[Any], dict[str, Any]]:

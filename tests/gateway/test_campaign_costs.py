@@ -231,3 +231,25 @@ async def cost_rows(gateway: Gateway) -> int:
         return len(rows)
     finally:
         await storage.close()
+
+
+async def test_the_largest_spend_times_the_largest_ratio(api: Api) -> None:
+    """Past 2**63 cents: no integer overflow on either engine, a number all the same."""
+    assert_success(await upload(api, item(cost=999999999999.99)))
+    body = await api.call(
+        "update.campaigns",
+        {"access_token": LAB, "id": 70, "site_id": 21, "cost_ratio": 1_000_000, "cost_ratio_operator": "multiply"},
+    )
+    assert body["result"]["data"] == {}, body
+
+    assert await costs_of(api) == pytest.approx((99_999_999_999_999 + 310_000) * 1_000_000 / 100)
+
+
+async def test_a_ratio_without_spend_is_still_null(api: Api) -> None:
+    body = await api.call(
+        "update.campaigns",
+        {"access_token": "tok_cust", "id": 7, "site_id": 10, "cost_ratio": 2.5, "cost_ratio_operator": "multiply"},
+    )
+    assert body["result"]["data"] == {}, body
+
+    assert await costs_of(api, 7, token="tok_cust") is None

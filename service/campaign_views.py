@@ -9,6 +9,8 @@ from typing import Any, Final
 import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from contract.wire import wire_number
 from service.listing import Field, Listing, Query, format_time, run_query
@@ -50,8 +52,6 @@ COLUMNS: Final[dict[str, Any]] = {
     "creation_time": _c.created_at,
     "engine": _c.engine,
     "type": _c.type,
-    # No spend is recorded yet: costs are unknown (null) for every campaign.
-    "costs": sa.cast(sa.null(), sa.Float),
     "site_id": _c.site_id,
     # A correlated look-up rather than a join: only the rows a page shows (or a filter
     # on it) pay for it, not the count.
@@ -60,21 +60,81 @@ COLUMNS: Final[dict[str, Any]] = {
 }
 
 
-def _base(account_id: int) -> sa.Select[Any]:
-    return sa.select(
+_cc = t.campaign_costs.c
+_owner = t.campaigns.alias("owner")
+
+
+def _costs(account_id: int) -> tuple[Any, Any]:
+    """The spend of each campaign of the account (METHODS.md §11.1), and the costs column over it.
+
+    The stored cents are summed per campaign once, in one subquery over the account's campaigns
+    joined to the listing, not looked up row by row. Summed as doubles: exact up to 2**53 cents on
+    both engines, and no integer overflow (SQLite's sum of integers raises one) past that. Then
+    cost_ratio, rounded half up to whole cents as floor(x + 0.5), on doubles too, so both engines
+    compute the same number and the filter, the sort and the answer agree on it. No stored day: null.
+    """
+    spend = (
+        sa.select(_cc.campaign_id, sa.func.sum(sa.cast(_cc.cents, sa.Float)).label("cents"))
+        .join(_owner, _owner.c.id == _cc.campaign_id)
+        .where(_owner.c.account_id == account_id)
+        .group_by(_cc.campaign_id)
+        .subquery("spend")
+    )
+    cents = spend.c.cents
+    scaled = sa.case(
+        (_c.cost_ratio_operator == "multiply", _HalfUp(cents * _c.cost_ratio)),
+        (_c.cost_ratio_operator == "divide", _HalfUp(cents / _c.cost_ratio)),
+        else_=cents,
+    )
+    return spend, scaled / sa.literal(100.0, sa.Float)
+
+
+class _HalfUp(FunctionElement[float]):
+    """floor(x + 0.5) of a double x >= 0 (or null), the same number on both engines.
+
+    Not floor() on SQLite: SQLAlchemy's driver replaces it with Python's math.floor, which fails on a
+    null and returns integers past 64 bits. SQLite's own round(x) is (double)(int64)(x + 0.5) below
+    2**63 and x itself above 2**53, which is floor(x + 0.5) computed in the same IEEE doubles.
+    (PostgreSQL's round(double) rounds half to even, hence floor there.)
+    """
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "half_up"
+
+
+@compiles(_HalfUp)
+def _half_up(element: _HalfUp, compiler: Any, **kw: Any) -> str:
+    return f"floor({compiler.process(element.clauses, **kw)} + 0.5)"
+
+
+@compiles(_HalfUp, "sqlite")
+def _half_up_sqlite(element: _HalfUp, compiler: Any, **kw: Any) -> str:
+    return f"round({compiler.process(element.clauses, **kw)})"
+
+
+def _base(account_id: int) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """The listing's select for the account, and its filterable and sortable columns."""
+    spend, costs = _costs(account_id)
+    columns = {**COLUMNS, "costs": costs}
+    select = sa.select(
         _c.id.label("row_id"),
-        *(expression.label(name) for name, expression in COLUMNS.items()),
+        *(expression.label(name) for name, expression in columns.items()),
         _c.description,
         _c.cost_ratio,
         _c.cost_ratio_operator,
         _c.dct_reservation_time,
         _c.dct_count_virtual_numbers,
         _c.dct_count_visits,
-    ).where(_c.account_id == account_id)
+    )
+    return select.select_from(t.campaigns.outerjoin(spend, spend.c.campaign_id == _c.id)).where(
+        _c.account_id == account_id
+    ), columns
 
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
-    rows, total = run_query(conn, _base(account_id), COLUMNS, _c.id, query)
+    base, columns = _base(account_id)
+    rows, total = run_query(conn, base, columns, _c.id, query)
     ids = [row["row_id"] for row in rows]
     wanted = set(query.fields)
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}
@@ -89,9 +149,10 @@ def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.Get
 # looked up once here rather than per row).
 _STATUSES: Final = {name: wire_number(pb.CampaignStatus.DESCRIPTOR, name) for name in ("active", "inactive")}
 _TYPES: Final = {name: wire_number(pb.CampaignType.DESCRIPTOR, name) for name in ("basic", "integrated", "system")}
-_OPTIONAL_TEXT: Final = (
+_OPTIONAL: Final = (
     "description",
     "engine",
+    "costs",
     "site_id",
     "site_domain_name",
     *(f"static_utm_{p}" for p in STATIC_UTM_PARTS),
@@ -110,7 +171,7 @@ def _view(row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignC
         cost_ratio_operator=wire_number(pb.CostRatioOperator.DESCRIPTOR, row["cost_ratio_operator"]),
         site_blocks=blocks,
     )
-    for name in _OPTIONAL_TEXT:
+    for name in _OPTIONAL:
         value = row[name]
         if value is not None:
             setattr(view, name, value)

@@ -53,8 +53,10 @@ class Param:
 
     name: str
     required: bool = False
-    # True when the (present) value is acceptable; a False is invalid_parameter_value.
+    # True when the (present) value is acceptable; a False is the `invalid` error.
     valid: Callable[[Any], bool] | None = None
+    # The mnemonic of a value `valid` refuses (a date that does not exist is invalid_date_time).
+    invalid: str = "invalid_parameter_value"
     # The message's own params; a callable for a message that contains itself (filters).
     fields: tuple[Param, ...] | Callable[[], tuple[Param, ...]] = ()
     max_items: int | None = None
@@ -289,7 +291,7 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
             for index, item in enumerate(value):
                 if not step.is_message:
                     if not _acceptable(param, item):
-                        _invalid(message, name, item, (*at, name, index))
+                        _invalid(param, message, name, item, (*at, name, index))
                     continue
                 if step.children is not None:
                     _walk_clean(item, step.children, (*at, name, index))
@@ -307,7 +309,7 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
             if param.message_rule is not None:
                 _run_rule(param.message_rule, value, at, name)
         elif not _acceptable(param, value):
-            _invalid(message, name, value, (*at, name))
+            _invalid(param, message, name, value, (*at, name))
 
 
 def _acceptable(param: Param, value: Any) -> bool:
@@ -315,10 +317,11 @@ def _acceptable(param: Param, value: Any) -> bool:
     return (param.valid is None or param.valid(value)) and not (type(value) is str and "\x00" in value)
 
 
-def _invalid(message: Message, name: str, value: Any, at: _Path) -> NoReturn:
-    raise ServiceError(
-        "invalid_parameter_value", path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value)
-    )
+def _invalid(param: Param, message: Message, name: str, value: Any, at: _Path) -> NoReturn:
+    """Raise what an unacceptable value is: the param's own error when its rule refuses it, else (a NUL)
+    invalid_parameter_value."""
+    mnemonic = param.invalid if param.valid is not None and not param.valid(value) else "invalid_parameter_value"
+    raise ServiceError(mnemonic, path=_render(at), value=display(message.DESCRIPTOR.fields_by_name[name], value))
 
 
 # The clean walk hands a rule this in place of its path and writes the real path in only when the rule
@@ -385,7 +388,9 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
 
 
 def _check_scalar(param: Param, field: Any, value: Any, path: str) -> None:
-    if (param.valid is not None and not param.valid(value)) or (isinstance(value, str) and "\x00" in value):
+    if param.valid is not None and not param.valid(value):
+        raise ServiceError(param.invalid, path=path, value=display(field, value))
+    if isinstance(value, str) and "\x00" in value:
         # NUL is refused everywhere: PostgreSQL cannot store it in text.
         raise ServiceError("invalid_parameter_value", path=path, value=display(field, value))
 

@@ -33,6 +33,7 @@ from service import (
     campaign_changes,
     campaign_views,
     campaigns,
+    costs,
     directory,
     listing,
     networks,
@@ -42,6 +43,7 @@ from service import (
     sessions,
     sites,
     throttle,
+    weights,
 )
 from service.config import ServiceSettings
 from service.errors import ServiceError, UnexpectedError
@@ -211,6 +213,28 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
         self, request: spb.GetCampaignAvailableRedirectionPhoneNumbersRequest, context: Context
     ) -> spb.GetCampaignAvailableRedirectionPhoneNumbersResponse:
         return await self.get(context, request, directory.REDIRECTION_NUMBERS, directory.redirection_numbers)
+
+    async def GetCampaignParameterWeights(
+        self, request: spb.GetCampaignParameterWeightsRequest, context: Context
+    ) -> spb.GetCampaignParameterWeightsResponse:
+        return await self.get(context, request, weights.WEIGHTS, weights.get_weights)
+
+    async def UpdateCampaignParameterWeights(
+        self, request: spb.UpdateCampaignParameterWeightsRequest, context: Context
+    ) -> spb.UpdateCampaignParameterWeightsResponse:
+        await self.run(
+            context,
+            request,
+            weights.UPDATE_WEIGHTS,
+            lambda conn, caller: weights.update_weights(conn, caller, request),
+        )
+        return spb.UpdateCampaignParameterWeightsResponse()
+
+    async def UploadCampaignCosts(
+        self, request: spb.UploadCampaignCostsRequest, context: Context
+    ) -> spb.UploadCampaignCostsResponse:
+        await self.run(context, request, costs.UPLOAD_COSTS, lambda conn, caller: costs.upload(conn, caller, request))
+        return spb.UploadCampaignCostsResponse(success=True)
 
 
 class SiteService(Calls, sspb_grpc.SiteServiceServicer):

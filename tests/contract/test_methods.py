@@ -26,6 +26,9 @@ DOCUMENTED: Final = {
     "get.campaign_available_redirection_phone_numbers": (
         "/campaigns.v1.CampaignService/GetCampaignAvailableRedirectionPhoneNumbers"
     ),
+    "get.campaign_parameter_weights": "/campaigns.v1.CampaignService/GetCampaignParameterWeights",
+    "update.campaign_parameter_weights": "/campaigns.v1.CampaignService/UpdateCampaignParameterWeights",
+    "upload.campaign_costs": "/campaigns.v1.CampaignService/UploadCampaignCosts",
     "get.sites": "/campaigns.v1.SiteService/GetSites",
     "get.site_blocks": "/campaigns.v1.SiteService/GetSiteBlocks",
     "create.sites": "/campaigns.v1.SiteService/CreateSite",
@@ -62,6 +65,16 @@ POLICIES: Final = {
     ),
     "/campaigns.v1.CampaignService/GetCampaignAvailableRedirectionPhoneNumbers": AccessPolicy(
         _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
+    ),
+    # METHODS.md §0.1: the weights need the campaign components; the costs need none.
+    "/campaigns.v1.CampaignService/GetCampaignParameterWeights": AccessPolicy(
+        _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
+    ),
+    "/campaigns.v1.CampaignService/UpdateCampaignParameterWeights": AccessPolicy(
+        _CAMPAIGN_COMPONENTS, writes=True, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
+    ),
+    "/campaigns.v1.CampaignService/UploadCampaignCosts": AccessPolicy(
+        (), writes=True, agents_only=False, takes_campaign=False, refused_under_simple_dt=True
     ),
     "/campaigns.v1.SiteService/GetSites": AccessPolicy(
         _CAMPAIGN_COMPONENTS, writes=False, agents_only=False, takes_campaign=False

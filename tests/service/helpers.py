@@ -60,6 +60,8 @@ MESSAGES: Final = {
     "SORT_PROHIBITED": "Sort by parameter is prohibited",
     "FILTER_PROHIBITED": "Filter by parameter is prohibited",
     "DEPENDENCY_ERROR": "You have interdependent entities",
+    # METHODS.md §19.
+    "INVALID_DATE_TIME": "Invalid date time",
     # Deleting a system or integrated campaign: `forbidden`'s message under a reason of its own.
     "PROTECTED_ENTITY": "Permission denied",
 }

@@ -571,3 +571,383 @@ class GetCampaignAvailableRedirectionPhoneNumbersResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetCampaignAvailableRedirectionPhoneNumbersResponse: _TypeAlias = GetCampaignAvailableRedirectionPhoneNumbersResponse  # noqa: Y015
+
+@_typing.final
+class CampaignParameterWeights(_message.Message):
+    """One site's weights, as get.campaign_parameter_weights shows them."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    SITE_DOMAIN_NAME_FIELD_NUMBER: _builtins.int
+    ENTRANCE_PAGE_FIELD_NUMBER: _builtins.int
+    REFERRER_DOMAIN_FIELD_NUMBER: _builtins.int
+    SEARCH_ENGINE_FIELD_NUMBER: _builtins.int
+    SEARCH_QUERY_FIELD_NUMBER: _builtins.int
+    ENGINE_FIELD_NUMBER: _builtins.int
+    REFERRER_FIELD_NUMBER: _builtins.int
+    CHANNEL_FIELD_NUMBER: _builtins.int
+    LOCATION_FIELD_NUMBER: _builtins.int
+    UTM_TAGS_FIELD_NUMBER: _builtins.int
+    OS_TAGS_FIELD_NUMBER: _builtins.int
+    OTHER_TAGS_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.int
+    site_domain_name: _builtins.str
+    entrance_page: _builtins.int
+    referrer_domain: _builtins.int
+    search_engine: _builtins.int
+    search_query: _builtins.int
+    engine: _builtins.int
+    referrer: _builtins.int
+    channel: _builtins.int
+    location: _builtins.int
+    utm_tags: _builtins.int
+    os_tags: _builtins.int
+    other_tags: _builtins.int
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.int = ...,
+        site_domain_name: _builtins.str = ...,
+        entrance_page: _builtins.int = ...,
+        referrer_domain: _builtins.int = ...,
+        search_engine: _builtins.int = ...,
+        search_query: _builtins.int = ...,
+        engine: _builtins.int = ...,
+        referrer: _builtins.int = ...,
+        channel: _builtins.int = ...,
+        location: _builtins.int = ...,
+        utm_tags: _builtins.int = ...,
+        os_tags: _builtins.int = ...,
+        other_tags: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["channel", b"channel", "engine", b"engine", "entrance_page", b"entrance_page", "location", b"location", "os_tags", b"os_tags", "other_tags", b"other_tags", "referrer", b"referrer", "referrer_domain", b"referrer_domain", "search_engine", b"search_engine", "search_query", b"search_query", "site_domain_name", b"site_domain_name", "site_id", b"site_id", "utm_tags", b"utm_tags"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignParameterWeights: _TypeAlias = CampaignParameterWeights  # noqa: Y015
+
+@_typing.final
+class GetCampaignParameterWeightsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    SORT_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    """The customer user an agent acts for; required for agent tokens."""
+    limit: _builtins.int
+    """At most 10000; 1000 when not sent."""
+    offset: _builtins.int
+    """At most 100000."""
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The item fields to return; the method's default set when empty."""
+
+    @_builtins.property
+    def sort(self) -> _containers.RepeatedCompositeFieldContainer[_campaign_pb2.Sort]: ...
+    @_builtins.property
+    def filter(self) -> _campaign_pb2.Filter: ...
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        limit: _builtins.int | None = ...,
+        offset: _builtins.int | None = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+        sort: _abc.Iterable[_campaign_pb2.Sort] | None = ...,
+        filter: _campaign_pb2.Filter | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "filter", b"filter", "limit", b"limit", "offset", b"offset", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_filter", b"_filter", "_limit", b"_limit", "_offset", b"_offset", "_user_id", b"_user_id", "fields", b"fields", "filter", b"filter", "limit", b"limit", "offset", b"offset", "sort", b"sort", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__filter: _TypeAlias = _typing.Literal["filter"]  # noqa: Y015
+    _WhichOneofArgType__filter: _TypeAlias = _typing.Literal["_filter", b"_filter"]  # noqa: Y015
+    _WhichOneofReturnType__limit: _TypeAlias = _typing.Literal["limit"]  # noqa: Y015
+    _WhichOneofArgType__limit: _TypeAlias = _typing.Literal["_limit", b"_limit"]  # noqa: Y015
+    _WhichOneofReturnType__offset: _TypeAlias = _typing.Literal["offset"]  # noqa: Y015
+    _WhichOneofArgType__offset: _TypeAlias = _typing.Literal["_offset", b"_offset"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__filter) -> _WhichOneofReturnType__filter | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__limit) -> _WhichOneofReturnType__limit | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__offset) -> _WhichOneofReturnType__offset | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___GetCampaignParameterWeightsRequest: _TypeAlias = GetCampaignParameterWeightsRequest  # noqa: Y015
+
+@_typing.final
+class GetCampaignParameterWeightsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DATA_FIELD_NUMBER: _builtins.int
+    TOTAL_ITEMS_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
+    total_items: _builtins.int
+    @_builtins.property
+    def data(self) -> _containers.RepeatedCompositeFieldContainer[Global___CampaignParameterWeights]: ...
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        data: _abc.Iterable[Global___CampaignParameterWeights] | None = ...,
+        total_items: _builtins.int = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "fields", b"fields", "total_items", b"total_items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCampaignParameterWeightsResponse: _TypeAlias = GetCampaignParameterWeightsResponse  # noqa: Y015
+
+@_typing.final
+class UpdateCampaignParameterWeightsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    ENTRANCE_PAGE_FIELD_NUMBER: _builtins.int
+    REFERRER_DOMAIN_FIELD_NUMBER: _builtins.int
+    SEARCH_ENGINE_FIELD_NUMBER: _builtins.int
+    SEARCH_QUERY_FIELD_NUMBER: _builtins.int
+    ENGINE_FIELD_NUMBER: _builtins.int
+    REFERRER_FIELD_NUMBER: _builtins.int
+    CHANNEL_FIELD_NUMBER: _builtins.int
+    LOCATION_FIELD_NUMBER: _builtins.int
+    UTM_TAGS_FIELD_NUMBER: _builtins.int
+    OS_TAGS_FIELD_NUMBER: _builtins.int
+    OTHER_TAGS_FIELD_NUMBER: _builtins.int
+    AD_ENGINE_FIELD_NUMBER: _builtins.int
+    CLEARED_FIELDS_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    site_id: _builtins.int
+    entrance_page: _builtins.int
+    """Each 0..100."""
+    referrer_domain: _builtins.int
+    search_engine: _builtins.int
+    search_query: _builtins.int
+    engine: _builtins.int
+    referrer: _builtins.int
+    channel: _builtins.int
+    location: _builtins.int
+    utm_tags: _builtins.int
+    os_tags: _builtins.int
+    other_tags: _builtins.int
+    ad_engine: _builtins.int
+    """Another name for engine (the vendor's example sends it); both sent must agree."""
+    @_builtins.property
+    def cleared_fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The weights sent as null: back to their defaults."""
+
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        site_id: _builtins.int | None = ...,
+        entrance_page: _builtins.int | None = ...,
+        referrer_domain: _builtins.int | None = ...,
+        search_engine: _builtins.int | None = ...,
+        search_query: _builtins.int | None = ...,
+        engine: _builtins.int | None = ...,
+        referrer: _builtins.int | None = ...,
+        channel: _builtins.int | None = ...,
+        location: _builtins.int | None = ...,
+        utm_tags: _builtins.int | None = ...,
+        os_tags: _builtins.int | None = ...,
+        other_tags: _builtins.int | None = ...,
+        ad_engine: _builtins.int | None = ...,
+        cleared_fields: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_ad_engine", b"_ad_engine", "_channel", b"_channel", "_engine", b"_engine", "_entrance_page", b"_entrance_page", "_location", b"_location", "_os_tags", b"_os_tags", "_other_tags", b"_other_tags", "_referrer", b"_referrer", "_referrer_domain", b"_referrer_domain", "_search_engine", b"_search_engine", "_search_query", b"_search_query", "_site_id", b"_site_id", "_user_id", b"_user_id", "_utm_tags", b"_utm_tags", "ad_engine", b"ad_engine", "channel", b"channel", "engine", b"engine", "entrance_page", b"entrance_page", "location", b"location", "os_tags", b"os_tags", "other_tags", b"other_tags", "referrer", b"referrer", "referrer_domain", b"referrer_domain", "search_engine", b"search_engine", "search_query", b"search_query", "site_id", b"site_id", "user_id", b"user_id", "utm_tags", b"utm_tags"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_ad_engine", b"_ad_engine", "_channel", b"_channel", "_engine", b"_engine", "_entrance_page", b"_entrance_page", "_location", b"_location", "_os_tags", b"_os_tags", "_other_tags", b"_other_tags", "_referrer", b"_referrer", "_referrer_domain", b"_referrer_domain", "_search_engine", b"_search_engine", "_search_query", b"_search_query", "_site_id", b"_site_id", "_user_id", b"_user_id", "_utm_tags", b"_utm_tags", "ad_engine", b"ad_engine", "channel", b"channel", "cleared_fields", b"cleared_fields", "engine", b"engine", "entrance_page", b"entrance_page", "location", b"location", "os_tags", b"os_tags", "other_tags", b"other_tags", "referrer", b"referrer", "referrer_domain", b"referrer_domain", "search_engine", b"search_engine", "search_query", b"search_query", "site_id", b"site_id", "user_id", b"user_id", "utm_tags", b"utm_tags"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__ad_engine: _TypeAlias = _typing.Literal["ad_engine"]  # noqa: Y015
+    _WhichOneofArgType__ad_engine: _TypeAlias = _typing.Literal["_ad_engine", b"_ad_engine"]  # noqa: Y015
+    _WhichOneofReturnType__channel: _TypeAlias = _typing.Literal["channel"]  # noqa: Y015
+    _WhichOneofArgType__channel: _TypeAlias = _typing.Literal["_channel", b"_channel"]  # noqa: Y015
+    _WhichOneofReturnType__engine: _TypeAlias = _typing.Literal["engine"]  # noqa: Y015
+    _WhichOneofArgType__engine: _TypeAlias = _typing.Literal["_engine", b"_engine"]  # noqa: Y015
+    _WhichOneofReturnType__entrance_page: _TypeAlias = _typing.Literal["entrance_page"]  # noqa: Y015
+    _WhichOneofArgType__entrance_page: _TypeAlias = _typing.Literal["_entrance_page", b"_entrance_page"]  # noqa: Y015
+    _WhichOneofReturnType__location: _TypeAlias = _typing.Literal["location"]  # noqa: Y015
+    _WhichOneofArgType__location: _TypeAlias = _typing.Literal["_location", b"_location"]  # noqa: Y015
+    _WhichOneofReturnType__os_tags: _TypeAlias = _typing.Literal["os_tags"]  # noqa: Y015
+    _WhichOneofArgType__os_tags: _TypeAlias = _typing.Literal["_os_tags", b"_os_tags"]  # noqa: Y015
+    _WhichOneofReturnType__other_tags: _TypeAlias = _typing.Literal["other_tags"]  # noqa: Y015
+    _WhichOneofArgType__other_tags: _TypeAlias = _typing.Literal["_other_tags", b"_other_tags"]  # noqa: Y015
+    _WhichOneofReturnType__referrer: _TypeAlias = _typing.Literal["referrer"]  # noqa: Y015
+    _WhichOneofArgType__referrer: _TypeAlias = _typing.Literal["_referrer", b"_referrer"]  # noqa: Y015
+    _WhichOneofReturnType__referrer_domain: _TypeAlias = _typing.Literal["referrer_domain"]  # noqa: Y015
+    _WhichOneofArgType__referrer_domain: _TypeAlias = _typing.Literal["_referrer_domain", b"_referrer_domain"]  # noqa: Y015
+    _WhichOneofReturnType__search_engine: _TypeAlias = _typing.Literal["search_engine"]  # noqa: Y015
+    _WhichOneofArgType__search_engine: _TypeAlias = _typing.Literal["_search_engine", b"_search_engine"]  # noqa: Y015
+    _WhichOneofReturnType__search_query: _TypeAlias = _typing.Literal["search_query"]  # noqa: Y015
+    _WhichOneofArgType__search_query: _TypeAlias = _typing.Literal["_search_query", b"_search_query"]  # noqa: Y015
+    _WhichOneofReturnType__site_id: _TypeAlias = _typing.Literal["site_id"]  # noqa: Y015
+    _WhichOneofArgType__site_id: _TypeAlias = _typing.Literal["_site_id", b"_site_id"]  # noqa: Y015
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    _WhichOneofReturnType__utm_tags: _TypeAlias = _typing.Literal["utm_tags"]  # noqa: Y015
+    _WhichOneofArgType__utm_tags: _TypeAlias = _typing.Literal["_utm_tags", b"_utm_tags"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__ad_engine) -> _WhichOneofReturnType__ad_engine | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__channel) -> _WhichOneofReturnType__channel | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__engine) -> _WhichOneofReturnType__engine | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__entrance_page) -> _WhichOneofReturnType__entrance_page | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__location) -> _WhichOneofReturnType__location | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__os_tags) -> _WhichOneofReturnType__os_tags | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__other_tags) -> _WhichOneofReturnType__other_tags | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__referrer) -> _WhichOneofReturnType__referrer | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__referrer_domain) -> _WhichOneofReturnType__referrer_domain | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__search_engine) -> _WhichOneofReturnType__search_engine | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__search_query) -> _WhichOneofReturnType__search_query | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__site_id) -> _WhichOneofReturnType__site_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__utm_tags) -> _WhichOneofReturnType__utm_tags | None: ...
+
+Global___UpdateCampaignParameterWeightsRequest: _TypeAlias = UpdateCampaignParameterWeightsRequest  # noqa: Y015
+
+@_typing.final
+class UpdateCampaignParameterWeightsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateCampaignParameterWeightsResponse: _TypeAlias = UpdateCampaignParameterWeightsResponse  # noqa: Y015
+
+@_typing.final
+class CampaignCost(_message.Message):
+    """One item of upload.campaign_costs: a campaign's spend on a site over a period."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    COST_FIELD_NUMBER: _builtins.int
+    DATE_FROM_FIELD_NUMBER: _builtins.int
+    DATE_TILL_FIELD_NUMBER: _builtins.int
+    campaign_id: _builtins.int
+    """-1: the system campaign."""
+    site_id: _builtins.int
+    cost: _builtins.float
+    """The spend for the whole period, 0..999999999999.99; 0 removes it."""
+    date_from: _builtins.str
+    """"YYYY-MM-DD hh:mm:ss" or "YYYY-MM-DD"; the time part is ignored."""
+    date_till: _builtins.str
+    """Inclusive, not before date_from."""
+    def __init__(
+        self,
+        *,
+        campaign_id: _builtins.int | None = ...,
+        site_id: _builtins.int | None = ...,
+        cost: _builtins.float | None = ...,
+        date_from: _builtins.str | None = ...,
+        date_till: _builtins.str | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_id", b"_campaign_id", "_cost", b"_cost", "_date_from", b"_date_from", "_date_till", b"_date_till", "_site_id", b"_site_id", "campaign_id", b"campaign_id", "cost", b"cost", "date_from", b"date_from", "date_till", b"date_till", "site_id", b"site_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_id", b"_campaign_id", "_cost", b"_cost", "_date_from", b"_date_from", "_date_till", b"_date_till", "_site_id", b"_site_id", "campaign_id", b"campaign_id", "cost", b"cost", "date_from", b"date_from", "date_till", b"date_till", "site_id", b"site_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__campaign_id: _TypeAlias = _typing.Literal["campaign_id"]  # noqa: Y015
+    _WhichOneofArgType__campaign_id: _TypeAlias = _typing.Literal["_campaign_id", b"_campaign_id"]  # noqa: Y015
+    _WhichOneofReturnType__cost: _TypeAlias = _typing.Literal["cost"]  # noqa: Y015
+    _WhichOneofArgType__cost: _TypeAlias = _typing.Literal["_cost", b"_cost"]  # noqa: Y015
+    _WhichOneofReturnType__date_from: _TypeAlias = _typing.Literal["date_from"]  # noqa: Y015
+    _WhichOneofArgType__date_from: _TypeAlias = _typing.Literal["_date_from", b"_date_from"]  # noqa: Y015
+    _WhichOneofReturnType__date_till: _TypeAlias = _typing.Literal["date_till"]  # noqa: Y015
+    _WhichOneofArgType__date_till: _TypeAlias = _typing.Literal["_date_till", b"_date_till"]  # noqa: Y015
+    _WhichOneofReturnType__site_id: _TypeAlias = _typing.Literal["site_id"]  # noqa: Y015
+    _WhichOneofArgType__site_id: _TypeAlias = _typing.Literal["_site_id", b"_site_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_id) -> _WhichOneofReturnType__campaign_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cost) -> _WhichOneofReturnType__cost | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__date_from) -> _WhichOneofReturnType__date_from | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__date_till) -> _WhichOneofReturnType__date_till | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__site_id) -> _WhichOneofReturnType__site_id | None: ...
+
+Global___CampaignCost: _TypeAlias = CampaignCost  # noqa: Y015
+
+@_typing.final
+class UploadCampaignCostsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    COSTS_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.int
+    @_builtins.property
+    def costs(self) -> _containers.RepeatedCompositeFieldContainer[Global___CampaignCost]:
+        """1 to 500 items, applied in order: a later item wins on the days it shares."""
+
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.int | None = ...,
+        costs: _abc.Iterable[Global___CampaignCost] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_user_id", b"_user_id", "user_id", b"user_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_user_id", b"_user_id", "costs", b"costs", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
+    _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+
+Global___UploadCampaignCostsRequest: _TypeAlias = UploadCampaignCostsRequest  # noqa: Y015
+
+@_typing.final
+class UploadCampaignCostsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUCCESS_FIELD_NUMBER: _builtins.int
+    success: _builtins.bool
+    """Always true; JSON-RPC shows it as result.success too (METHODS.md §0.5)."""
+    def __init__(
+        self,
+        *,
+        success: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["success", b"success"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UploadCampaignCostsResponse: _TypeAlias = UploadCampaignCostsResponse  # noqa: Y015

@@ -70,6 +70,21 @@ class CampaignServiceStub:
                 request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest.SerializeToString,
                 response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse.FromString,
                 _registered_method=True)
+        self.GetCampaignParameterWeights = channel.unary_unary(
+                '/campaigns.v1.CampaignService/GetCampaignParameterWeights',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignParameterWeightsRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignParameterWeightsResponse.FromString,
+                _registered_method=True)
+        self.UpdateCampaignParameterWeights = channel.unary_unary(
+                '/campaigns.v1.CampaignService/UpdateCampaignParameterWeights',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignParameterWeightsRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignParameterWeightsResponse.FromString,
+                _registered_method=True)
+        self.UploadCampaignCosts = channel.unary_unary(
+                '/campaigns.v1.CampaignService/UploadCampaignCosts',
+                request_serializer=campaigns_dot_v1_dot_campaign__service__pb2.UploadCampaignCostsRequest.SerializeToString,
+                response_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.UploadCampaignCostsResponse.FromString,
+                _registered_method=True)
 
 
 class CampaignServiceServicer:
@@ -123,6 +138,29 @@ class CampaignServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCampaignParameterWeights(self, request, context):
+        """The parameter weights of each site of the account (METHODS.md §9): the
+        defaults for a site whose weights were never changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCampaignParameterWeights(self, request, context):
+        """Changes the weights sent, for one site; null restores a weight's default.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadCampaignCosts(self, request, context):
+        """Loads campaigns' spend per site and period (METHODS.md §11), all items or
+        none. It needs no component: every account that reaches the API may.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CampaignServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -155,6 +193,21 @@ def add_CampaignServiceServicer_to_server(servicer, server):
                     servicer.GetCampaignAvailableRedirectionPhoneNumbers,
                     request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest.FromString,
                     response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse.SerializeToString,
+            ),
+            'GetCampaignParameterWeights': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaignParameterWeights,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignParameterWeightsRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignParameterWeightsResponse.SerializeToString,
+            ),
+            'UpdateCampaignParameterWeights': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCampaignParameterWeights,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignParameterWeightsRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignParameterWeightsResponse.SerializeToString,
+            ),
+            'UploadCampaignCosts': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadCampaignCosts,
+                    request_deserializer=campaigns_dot_v1_dot_campaign__service__pb2.UploadCampaignCostsRequest.FromString,
+                    response_serializer=campaigns_dot_v1_dot_campaign__service__pb2.UploadCampaignCostsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -325,6 +378,87 @@ class CampaignService:
             '/campaigns.v1.CampaignService/GetCampaignAvailableRedirectionPhoneNumbers',
             campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest.SerializeToString,
             campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaignParameterWeights(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/GetCampaignParameterWeights',
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignParameterWeightsRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.GetCampaignParameterWeightsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCampaignParameterWeights(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/UpdateCampaignParameterWeights',
+            campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignParameterWeightsRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.UpdateCampaignParameterWeightsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadCampaignCosts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/campaigns.v1.CampaignService/UploadCampaignCosts',
+            campaigns_dot_v1_dot_campaign__service__pb2.UploadCampaignCostsRequest.SerializeToString,
+            campaigns_dot_v1_dot_campaign__service__pb2.UploadCampaignCostsResponse.FromString,
             options,
             channel_credentials,
             insecure,

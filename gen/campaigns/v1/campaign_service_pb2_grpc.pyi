@@ -51,6 +51,16 @@ class CampaignServiceStub:
     """The numbers a campaign block may use as phone_number_id."""
     GetCampaignAvailableRedirectionPhoneNumbers: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest, _campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse]
     """The numbers a block may use as redirection_phone_number_id."""
+    GetCampaignParameterWeights: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignParameterWeightsRequest, _campaign_service_pb2.GetCampaignParameterWeightsResponse]
+    """The parameter weights of each site of the account (METHODS.md §9): the
+    defaults for a site whose weights were never changed.
+    """
+    UpdateCampaignParameterWeights: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.UpdateCampaignParameterWeightsRequest, _campaign_service_pb2.UpdateCampaignParameterWeightsResponse]
+    """Changes the weights sent, for one site; null restores a weight's default."""
+    UploadCampaignCosts: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.UploadCampaignCostsRequest, _campaign_service_pb2.UploadCampaignCostsResponse]
+    """Loads campaigns' spend per site and period (METHODS.md §11), all items or
+    none. It needs no component: every account that reaches the API may.
+    """
 
 @_typing.type_check_only
 class CampaignServiceAsyncStub(CampaignServiceStub):
@@ -75,6 +85,16 @@ class CampaignServiceAsyncStub(CampaignServiceStub):
     """The numbers a campaign block may use as phone_number_id."""
     GetCampaignAvailableRedirectionPhoneNumbers: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersRequest, _campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse]  # type: ignore[assignment]
     """The numbers a block may use as redirection_phone_number_id."""
+    GetCampaignParameterWeights: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.GetCampaignParameterWeightsRequest, _campaign_service_pb2.GetCampaignParameterWeightsResponse]  # type: ignore[assignment]
+    """The parameter weights of each site of the account (METHODS.md §9): the
+    defaults for a site whose weights were never changed.
+    """
+    UpdateCampaignParameterWeights: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.UpdateCampaignParameterWeightsRequest, _campaign_service_pb2.UpdateCampaignParameterWeightsResponse]  # type: ignore[assignment]
+    """Changes the weights sent, for one site; null restores a weight's default."""
+    UploadCampaignCosts: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.UploadCampaignCostsRequest, _campaign_service_pb2.UploadCampaignCostsResponse]  # type: ignore[assignment]
+    """Loads campaigns' spend per site and period (METHODS.md §11), all items or
+    none. It needs no component: every account that reaches the API may.
+    """
 
 class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
     """The advertising campaigns of the caller's account.
@@ -132,5 +152,33 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse, _abc.Awaitable[_campaign_service_pb2.GetCampaignAvailableRedirectionPhoneNumbersResponse]]:
         """The numbers a block may use as redirection_phone_number_id."""
+
+    @_abc_1.abstractmethod
+    def GetCampaignParameterWeights(
+        self,
+        request: _campaign_service_pb2.GetCampaignParameterWeightsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.GetCampaignParameterWeightsResponse, _abc.Awaitable[_campaign_service_pb2.GetCampaignParameterWeightsResponse]]:
+        """The parameter weights of each site of the account (METHODS.md §9): the
+        defaults for a site whose weights were never changed.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateCampaignParameterWeights(
+        self,
+        request: _campaign_service_pb2.UpdateCampaignParameterWeightsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.UpdateCampaignParameterWeightsResponse, _abc.Awaitable[_campaign_service_pb2.UpdateCampaignParameterWeightsResponse]]:
+        """Changes the weights sent, for one site; null restores a weight's default."""
+
+    @_abc_1.abstractmethod
+    def UploadCampaignCosts(
+        self,
+        request: _campaign_service_pb2.UploadCampaignCostsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.UploadCampaignCostsResponse, _abc.Awaitable[_campaign_service_pb2.UploadCampaignCostsResponse]]:
+        """Loads campaigns' spend per site and period (METHODS.md §11), all items or
+        none. It needs no component: every account that reaches the API may.
+        """
 
 def add_CampaignServiceServicer_to_server(servicer: CampaignServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

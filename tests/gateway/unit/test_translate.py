@@ -188,6 +188,36 @@ def test_replies_become_result_data() -> None:
     assert translate.to_result(campaign_service_pb2.UpdateCampaignResponse()) == ({}, {})
 
 
+def test_a_result_member_is_beside_data_and_in_it_too() -> None:
+    """upload.campaign_costs answers result.success and data.success (METHODS.md §0.5)."""
+    reply = campaign_service_pb2.UploadCampaignCostsResponse(success=True)
+
+    assert translate.result_members(reply) == {"success": True}
+    assert translate.to_result(reply) == ({"success": True}, {})
+    # A reply without such a field adds nothing to result.
+    assert translate.result_members(campaign_service_pb2.UpdateCampaignResponse()) == {}
+
+
+def test_cost_takes_any_json_number_and_ids_only_integers() -> None:
+    translation = translate.to_message(
+        loads(
+            b'{"costs":[{"campaign_id":70,"site_id":21,"cost":12,"date_from":"2026-01-01"},{"cost":0.015},'
+            b'{"campaign_id":7.5,"cost":"1"},3]}'
+        ),
+        campaign_service_pb2.UploadCampaignCostsRequest(),
+    )
+    costs = translation.message.costs  # type: ignore[attr-defined]
+
+    assert (costs[0].cost, costs[1].cost) == (12.0, 0.015)
+    assert {path: fault for path, fault in translation.at.items()} == {
+        "costs[2].campaign_id": Fault.WRONG_TYPE,
+        "costs[2].cost": Fault.WRONG_TYPE,
+        "costs[3]": Fault.WRONG_TYPE,
+    }
+    # The error's field is the path without indices (contract §3).
+    assert translation.fields["costs[3]"] == "costs"
+
+
 def test_a_list_reply_is_cut_to_the_selected_fields() -> None:
     reply = campaign_service_pb2.GetCampaignsResponse(total_items=7, fields=["name", "id", "status"])
     reply.data.add(id=1, name="a", status=campaign_pb2.CAMPAIGN_STATUS_ACTIVE)

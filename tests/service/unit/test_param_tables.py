@@ -12,7 +12,7 @@ import pytest
 from google.protobuf.descriptor import Descriptor
 
 from contract.methods import JSONRPC_METHODS
-from service import listing, rules, servicers, sites
+from service import costs, listing, rules, servicers, sites, weights
 from service.rules import Param
 
 TABLES: Final[dict[str, tuple[Param, ...]]] = {
@@ -22,6 +22,9 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
     "get.campaigns": listing.GET_PARAMS,
     "get.campaign_available_phone_numbers": listing.GET_PARAMS,
     "get.campaign_available_redirection_phone_numbers": listing.GET_PARAMS,
+    "get.campaign_parameter_weights": listing.GET_PARAMS,
+    "update.campaign_parameter_weights": weights.UPDATE_WEIGHTS,
+    "upload.campaign_costs": costs.UPLOAD_COSTS,
     "get.sites": listing.GET_PARAMS,
     "get.site_blocks": listing.GET_PARAMS,
     "create.sites": sites.CREATE_SITE,
@@ -37,7 +40,11 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
 }
 
 # Fields a gRPC caller sets that are no JSON-RPC parameter (the gateway says them with nulls).
-GRPC_ONLY: Final = {"update.campaigns": {"cleared_fields"}, "update.sites": {"cleared_fields"}}
+GRPC_ONLY: Final = {
+    "update.campaigns": {"cleared_fields"},
+    "update.campaign_parameter_weights": {"cleared_fields"},
+    "update.sites": {"cleared_fields"},
+}
 
 
 def disagreements(

@@ -45,48 +45,26 @@ CAMPAIGNS: Final = Listing(
 _c = t.campaigns.c
 # The system campaign is -1 in every account.
 _API_ID = sa.case((_c.type == "system", sa.literal(SYSTEM_CAMPAIGN_API_ID)), else_=_c.id)
-COLUMNS: Final[dict[str, Any]] = {
-    "id": _API_ID,
-    "name": _c.name,
-    "status": _c.status,
-    "creation_time": _c.created_at,
-    "engine": _c.engine,
-    "type": _c.type,
-    "site_id": _c.site_id,
-    # A correlated look-up rather than a join: only the rows a page shows (or a filter
-    # on it) pay for it, not the count.
-    "site_domain_name": sa.select(t.sites.c.domain_name).where(t.sites.c.id == _c.site_id).scalar_subquery(),
-    **{f"static_utm_{part}": _c[f"static_utm_{part}"] for part in STATIC_UTM_PARTS},
-}
-
-
 _cc = t.campaign_costs.c
-_owner = t.campaigns.alias("owner")
 
 
-def _costs(account_id: int) -> tuple[Any, Any]:
-    """The spend of each campaign of the account (METHODS.md §11.1), and the costs column over it.
+def _costs() -> Any:
+    """The costs column (METHODS.md §11.1): the campaign's stored cents, with cost_ratio, in units.
 
-    The stored cents are summed per campaign once, in one subquery over the account's campaigns
-    joined to the listing, not looked up row by row. Summed as doubles: exact up to 2**53 cents on
-    both engines, and no integer overflow (SQLite's sum of integers raises one) past that. Then
-    cost_ratio, rounded half up to whole cents as floor(x + 0.5), on doubles too, so both engines
-    compute the same number and the filter, the sort and the answer agree on it. No stored day: null.
+    A correlated sum, as site_domain_name is: only the rows a page shows (or a filter or sort on costs)
+    pay for it, by the primary key's campaign_id prefix, and the count does not. Summed as doubles:
+    exact up to 2**53 cents on both engines, and no integer overflow (SQLite's sum of integers raises
+    one) past that. Then cost_ratio, rounded half up to whole cents as floor(x + 0.5), on doubles too,
+    so both engines compute the same number and the filter, the sort and the answer agree on it. No
+    stored day: null.
     """
-    spend = (
-        sa.select(_cc.campaign_id, sa.func.sum(sa.cast(_cc.cents, sa.Float)).label("cents"))
-        .join(_owner, _owner.c.id == _cc.campaign_id)
-        .where(_owner.c.account_id == account_id)
-        .group_by(_cc.campaign_id)
-        .subquery("spend")
-    )
-    cents = spend.c.cents
+    cents = sa.select(sa.func.sum(sa.cast(_cc.cents, sa.Float))).where(_cc.campaign_id == _c.id).scalar_subquery()
     scaled = sa.case(
         (_c.cost_ratio_operator == "multiply", _HalfUp(cents * _c.cost_ratio)),
         (_c.cost_ratio_operator == "divide", _HalfUp(cents / _c.cost_ratio)),
         else_=cents,
     )
-    return spend, scaled / sa.literal(100.0, sa.Float)
+    return scaled / sa.literal(100.0, sa.Float)
 
 
 class _HalfUp(FunctionElement[float]):
@@ -113,28 +91,37 @@ def _half_up_sqlite(element: _HalfUp, compiler: Any, **kw: Any) -> str:
     return f"round({compiler.process(element.clauses, **kw)})"
 
 
-def _base(account_id: int) -> tuple[sa.Select[Any], dict[str, Any]]:
-    """The listing's select for the account, and its filterable and sortable columns."""
-    spend, costs = _costs(account_id)
-    columns = {**COLUMNS, "costs": costs}
-    select = sa.select(
+COLUMNS: Final[dict[str, Any]] = {
+    "id": _API_ID,
+    "name": _c.name,
+    "status": _c.status,
+    "creation_time": _c.created_at,
+    "engine": _c.engine,
+    "type": _c.type,
+    "costs": _costs(),
+    "site_id": _c.site_id,
+    # A correlated look-up rather than a join: only the rows a page shows (or a filter
+    # on it) pay for it, not the count.
+    "site_domain_name": sa.select(t.sites.c.domain_name).where(t.sites.c.id == _c.site_id).scalar_subquery(),
+    **{f"static_utm_{part}": _c[f"static_utm_{part}"] for part in STATIC_UTM_PARTS},
+}
+
+
+def _base(account_id: int) -> sa.Select[Any]:
+    return sa.select(
         _c.id.label("row_id"),
-        *(expression.label(name) for name, expression in columns.items()),
+        *(expression.label(name) for name, expression in COLUMNS.items()),
         _c.description,
         _c.cost_ratio,
         _c.cost_ratio_operator,
         _c.dct_reservation_time,
         _c.dct_count_virtual_numbers,
         _c.dct_count_visits,
-    )
-    return select.select_from(t.campaigns.outerjoin(spend, spend.c.campaign_id == _c.id)).where(
-        _c.account_id == account_id
-    ), columns
+    ).where(_c.account_id == account_id)
 
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
-    base, columns = _base(account_id)
-    rows, total = run_query(conn, base, columns, _c.id, query)
+    rows, total = run_query(conn, _base(account_id), COLUMNS, _c.id, query)
     ids = [row["row_id"] for row in rows]
     wanted = set(query.fields)
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}

@@ -12,7 +12,7 @@ import pytest
 from google.protobuf.descriptor import Descriptor
 
 from contract.methods import JSONRPC_METHODS
-from service import listing, rules, servicers
+from service import listing, numbers, rules, servicers
 from service.rules import Param
 
 TABLES: Final[dict[str, tuple[Param, ...]]] = {
@@ -26,6 +26,10 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
     "get.site_blocks": listing.GET_PARAMS,
     "get.customer_users": servicers.CUSTOMER_USERS_PARAMS,
     "get.account": listing.GET_PARAMS,
+    "get.virtual_numbers": listing.GET_PARAMS,
+    "get.available_virtual_numbers": listing.GET_PARAMS,
+    "enable.virtual_numbers": numbers.ENABLE,
+    "disable.virtual_numbers": numbers.DISABLE,
     "login.user": servicers.LOGIN_PARAMS,
     "logout.user": (),
 }

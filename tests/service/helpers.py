@@ -59,6 +59,9 @@ MESSAGES: Final = {
     ),
     "SORT_PROHIBITED": "Sort by parameter is prohibited",
     "FILTER_PROHIBITED": "Filter by parameter is prohibited",
+    "DEPENDENCY_ERROR": "You have interdependent entities",
+    # METHODS.md section 19.
+    "VIRTUAL_PHONE_NUMBER_NOT_FOUND": "Virtual phone number {virtual_phone_number} not found.",
     # Deleting a system or integrated campaign: `forbidden`'s message under a reason of its own.
     "PROTECTED_ENTITY": "Permission denied",
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Final
 
-from tests.gateway.gets import CUST, Api, _filter, get_result
+from tests.gateway.gets import CUST, Api, _filter, error_limits, get_result, quiet_window, success_limits
 from tests.gateway.wire import ABSENT, Absent, assert_error, limits_of
 
 GET: Final = "get.virtual_numbers"
@@ -766,3 +766,27 @@ async def test_disable_then_enable_is_a_round_trip(api: Api) -> None:
     await succeeded(api, DISABLE, {**SITES, "virtual_phone_number": "74950000393"})
     await succeeded(api, ENABLE, {**CUST, "number_capacity_ids": [393], "number_capacity_component": "va"})
     assert (await available_ids(api, "tok_cust"))[393] == "va"
+
+
+async def test_who_may_call_and_what_it_costs(api: Api) -> None:
+    # simple_dt refuses none of the four (account 1009 holds 391); an agent acts for its customer.
+    assert [item["id"] for item in await numbers_of(api, {"access_token": "tok_simpledt"})] == [391]
+    assert (await get_result(api, STOCK, {"access_token": "tok_simpledt"}))["metadata"]["total_items"] == 3
+    assert_error(
+        await api.call(ENABLE, {"access_token": "tok_agent"}),
+        "required_parameter_missed",
+        request_id=1,
+        field="user_id",
+    )
+    assert_error(await api.call(GET, {"access_token": "tok_disabled"}), "account_inactive", request_id=1)
+    # A success costs a point; an error costs nothing (and changes nothing).
+    failing = {**SITES, "virtual_phone_number": "1234567"}
+    before = await quiet_window(api, ENABLE, failing)
+    assert (await error_limits(api, ENABLE, failing))["day_remaining"] == before["day_remaining"]
+    body = await api.call(ENABLE, {"access_token": "tok_agent", "user_id": 5002, "virtual_phone_number": "74959000901"})
+    assert "result" in body, body
+    after = limits_of(body["result"]["metadata"])
+    assert after["day_remaining"] == after["day_limit"] - 1  # account 1001's budget, its first call
+    assert [item["id"] for item in await numbers_of(api, NOVA)][-1] == 901
+    spent = await success_limits(api, DISABLE, {**SITES, "virtual_phone_number": "74950000393"})
+    assert spent["day_remaining"] == before["day_remaining"] - 1

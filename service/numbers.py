@@ -306,7 +306,24 @@ _COMPONENT_OF: Final = {
     npb.NUMBER_CAPACITY_COMPONENT_VA: "va",
     npb.NUMBER_CAPACITY_COMPONENT_CALL_TRACKING: "call_tracking",
 }
-_TAKE_FROM_STOCK = t.number_stock.delete().returning(_s.id, _s.phone_number, _s.category)
+_TAKE_FROM_STOCK = t.number_stock.delete().returning(
+    _s.id,
+    _s.phone_number,
+    _s.category,
+    _s.location_mnemonic,
+    _s.location_name,
+    _s.onetime_payment,
+    _s.monthly_charge,
+    _s.min_charge,
+)
+# Stock column -> the phone_numbers column that keeps it while an account holds the number.
+_KEPT: Final = {
+    "location_mnemonic": "stock_location_mnemonic",
+    "location_name": "stock_location_name",
+    "onetime_payment": "stock_onetime_payment",
+    "monthly_charge": "stock_monthly_charge",
+    "min_charge": "stock_min_charge",
+}
 
 
 def enable(conn: sa.Connection, caller: Caller, request: npb.EnableVirtualNumbersRequest) -> None:
@@ -356,6 +373,7 @@ def enable(conn: sa.Connection, caller: Caller, request: npb.EnableVirtualNumber
                 "is_hosted_pbx": False,
                 "activation_date": now,
                 "category": row.category,
+                **{kept: getattr(row, name) for name, kept in _KEPT.items()},
             }
             for row in taken.values()
         ],
@@ -386,7 +404,9 @@ def disable(conn: sa.Connection, caller: Caller, request: npb.DisableVirtualNumb
     # Before looking for campaigns that use the numbers: a create or update naming one waits for this
     # commit, and one already under way is waited for (storage.lock_account).
     lock_account(conn, account_id, exclusive=True)
-    mine = sa.select(_n.id, _n.phone_number, _n.category).where(_virtual(account_id))
+    mine = sa.select(_n.id, _n.phone_number, _n.category, *(_n[kept] for kept in _KEPT.values())).where(
+        _virtual(account_id)
+    )
     found: list[Any] = []
     # Step 10, one category at a time over the whole list: the numbers, then what uses them.
     for number in named:
@@ -401,9 +421,17 @@ def disable(conn: sa.Connection, caller: Caller, request: npb.DisableVirtualNumb
             raise ServiceError("dependency_error", path=number.path, value=number.sent)
     ids = [row.id for row in found]
     conn.execute(t.phone_numbers.delete().where(_n.id.in_(ids)))
-    # Back to the stock under the same id and category. Location and charges are the stock's and
-    # were not kept while the account held the number: they come back empty (docs/decisions.md).
+    # Back to the stock as it came: id, category, location and charges (a demo number, which never
+    # came from the stock, has no location and charges 0).
     conn.execute(
         t.number_stock.insert(),
-        [{"id": row.id, "phone_number": row.phone_number, "category": row.category} for row in found],
+        [
+            {
+                "id": row.id,
+                "phone_number": row.phone_number,
+                "category": row.category,
+                **{name: getattr(row, kept) for name, kept in _KEPT.items()},
+            }
+            for row in found
+        ],
     )

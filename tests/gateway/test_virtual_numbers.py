@@ -756,8 +756,8 @@ async def test_pool_numbers_are_disabled_when_vacant(api: Api) -> None:
 async def test_disable_then_enable_is_a_round_trip(api: Api) -> None:
     await succeeded(api, ENABLE, {**SITES, "number_capacity_ids": [902], "number_capacity_component": "va"})
     await succeeded(api, DISABLE, {**SITES, "number_capacity_ids": ["902"]})
-    in_stock = [item for item in await stock(api) if item["phone_number"] == "74959000902"]
-    assert [item["category"] for item in in_stock] == ["bronze"]
+    # Back as it came: category, location and charges (METHODS.md §16: enable's inverse).
+    assert await stock(api) == DEMO_STOCK
 
     await succeeded(api, ENABLE, {**CUST, "virtual_phone_number": "74959000902"})
     item = (await numbers_of(api, {**CUST, "filter": _filter("virtual_phone_number", "=", "74959000902")}))[0]
@@ -766,6 +766,8 @@ async def test_disable_then_enable_is_a_round_trip(api: Api) -> None:
     await succeeded(api, DISABLE, {**SITES, "virtual_phone_number": "74950000393"})
     await succeeded(api, ENABLE, {**CUST, "number_capacity_ids": [393], "number_capacity_component": "va"})
     assert (await available_ids(api, "tok_cust"))[393] == "va"
+    await succeeded(api, DISABLE, {**CUST, "virtual_phone_number": "74950000393"})
+    assert await stock(api) == [number_in_stock("74950000393"), STOCK_901, STOCK_903]
 
 
 async def test_who_may_call_and_what_it_costs(api: Api) -> None:

@@ -20,6 +20,7 @@ from typing import Final
 from campaigns.v1 import (
     account_service_pb2,
     campaign_service_pb2,
+    number_service_pb2,
     options_pb2,
     site_service_pb2,
     user_service_pb2,
@@ -34,6 +35,7 @@ SERVICES: Final[tuple[ServiceDescriptor, ...]] = (
     site_service_pb2.DESCRIPTOR.services_by_name["SiteService"],
     user_service_pb2.DESCRIPTOR.services_by_name["UserService"],
     account_service_pb2.DESCRIPTOR.services_by_name["AccountService"],
+    number_service_pb2.DESCRIPTOR.services_by_name["NumberService"],
 )
 
 

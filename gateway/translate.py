@@ -143,6 +143,11 @@ def _quick(fd: Any) -> tuple[int, type | None, Mapping[str, int] | None]:
     return (0, None, None)
 
 
+@cache
+def _integer_as_text(fd: Any) -> bool:
+    return bool(fd.GetOptions().Extensions[options_pb2.integer_as_text])
+
+
 def _is_json_value(fd: Any) -> bool:
     return fd.message_type is not None and fd.message_type.full_name == _VALUE
 
@@ -256,6 +261,12 @@ def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> An
     if kind == FieldDescriptor.TYPE_STRING:
         if isinstance(value, str):
             return value
+        if _integer_as_text(fd):
+            # The integer's exact decimal text; the service checks it as it checks a string sent.
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(value)
+            if isinstance(value, BigInt):
+                return value.text
         out.fault(path, dotted, Fault.WRONG_TYPE, value)
         return ""
     if kind == FieldDescriptor.TYPE_BOOL:

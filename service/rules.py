@@ -64,6 +64,9 @@ class Param:
     message_rule: Callable[[Any, str], None] | None = None
     # Runs after every element of a list: rules across elements.
     list_rule: Callable[[Any, str], None] | None = None
+    # Required only when this holds of the message; it is given `sent(name)`, whether a sibling was sent
+    # (a faulty value counts as sent). Reported in the required pass, in document order (METHODS.md §0.6).
+    required_when: Callable[[Callable[[str], bool]], bool] | None = None
 
 
 # A phone number as the API takes it (METHODS.md §0.2): an optional +, then 7 to 15 digits, not led by 0.
@@ -276,7 +279,10 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path) -> None:
     """_walk without faults: the same checks, in the same order, with paths rendered only for errors."""
     steps = _steps(params, message.DESCRIPTOR)
     for step in steps:
-        if step.param.required:
+        when = step.param.required_when
+        if step.param.required or (
+            when is not None and when(lambda name: _present(message, message.DESCRIPTOR.fields_by_name[name]))
+        ):
             present = len(getattr(message, step.name)) > 0 if step.repeated else message.HasField(step.name)
             if not present:
                 raise ServiceError("required_parameter_missed", path=_render((*at, step.name)))
@@ -339,6 +345,10 @@ def _run_rule(rule: Callable[[Any, str], None], value: Any, at: _Path, *tail: st
         raise dataclasses.replace(error, path=path) from None
 
 
+def _required(param: Param, sent: Callable[[str], bool]) -> bool:
+    return param.required or (param.required_when is not None and param.required_when(sent))
+
+
 def _present(message: Message, field: Any) -> bool:
     if field.is_repeated:
         return len(getattr(message, field.name)) > 0
@@ -353,9 +363,13 @@ def _walk(message: Message, params: tuple[Param, ...], path: str, faults: Faults
     if path in faults.unexpected:
         raise ServiceError("unexpected_parameters", path=faults.unexpected[path])
     fields = message.DESCRIPTOR.fields_by_name
+
+    def sent(name: str) -> bool:
+        return paths.join(path, name) in faults.at or _present(message, fields[name])
+
     for param in params:
         field_path = paths.join(path, param.name)
-        if param.required and field_path not in faults.at and not _present(message, fields[param.name]):
+        if _required(param, sent) and field_path not in faults.at and not _present(message, fields[param.name]):
             raise ServiceError("required_parameter_missed", path=field_path)
     for param in params:
         field = fields[param.name]

@@ -1,4 +1,4 @@
-"""The gRPC servicers: CampaignService, SiteService, UserService, AccountService.
+"""The gRPC servicers: CampaignService, SiteService, UserService, AccountService, NumberService.
 
 Every authenticated call goes the same way (`Calls.run`): one write
 transaction that admits the caller (steps 2 to 6), checks the parameters
@@ -19,6 +19,8 @@ from campaigns.v1 import account_service_pb2 as apb
 from campaigns.v1 import account_service_pb2_grpc as apb_grpc
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
+from campaigns.v1 import number_service_pb2 as npb
+from campaigns.v1 import number_service_pb2_grpc as npb_grpc
 from campaigns.v1 import site_service_pb2 as sspb
 from campaigns.v1 import site_service_pb2_grpc as sspb_grpc
 from campaigns.v1 import user_service_pb2 as uspb
@@ -37,6 +39,7 @@ from service import (
     directory,
     listing,
     networks,
+    numbers,
     passwords,
     points,
     rules,
@@ -301,6 +304,32 @@ class AccountService(Calls, apb_grpc.AccountServiceServicer):
         return await self.get(context, request, directory.ACCOUNT, directory.account)
 
 
+class NumberService(Calls, npb_grpc.NumberServiceServicer):
+    """The account's virtual numbers and the platform's stock (service/numbers.py)."""
+
+    async def GetVirtualNumbers(
+        self, request: npb.GetVirtualNumbersRequest, context: Context
+    ) -> npb.GetVirtualNumbersResponse:
+        return await self.get(context, request, numbers.VIRTUAL_NUMBERS, numbers.virtual_numbers)
+
+    async def GetAvailableVirtualNumbers(
+        self, request: npb.GetAvailableVirtualNumbersRequest, context: Context
+    ) -> npb.GetAvailableVirtualNumbersResponse:
+        return await self.get(context, request, numbers.AVAILABLE, numbers.available)
+
+    async def EnableVirtualNumbers(
+        self, request: npb.EnableVirtualNumbersRequest, context: Context
+    ) -> npb.EnableVirtualNumbersResponse:
+        await self.run(context, request, numbers.ENABLE, lambda conn, caller: numbers.enable(conn, caller, request))
+        return npb.EnableVirtualNumbersResponse(success=True)
+
+    async def DisableVirtualNumbers(
+        self, request: npb.DisableVirtualNumbersRequest, context: Context
+    ) -> npb.DisableVirtualNumbersResponse:
+        await self.run(context, request, numbers.DISABLE, lambda conn, caller: numbers.disable(conn, caller, request))
+        return npb.DisableVirtualNumbersResponse(success=True)
+
+
 LOGIN_PARAMS: Final = (Param("login", required=True), Param("password", required=True))
 CUSTOMER_USERS_PARAMS: Final = tuple(p for p in listing.GET_PARAMS if p.name != "user_id")
 
@@ -390,11 +419,12 @@ def _never(_conn: sa.Connection, _caller: access.Caller) -> Any:
 
 
 def add_servicers(server: grpc.aio.Server, storage: Storage, settings: ServiceSettings) -> tuple[str, ...]:
-    """Register the four services; returns their names (for health and reflection)."""
+    """Register the five services; returns their names (for health and reflection)."""
     spb_grpc.add_CampaignServiceServicer_to_server(CampaignService(storage, settings), server)
     sspb_grpc.add_SiteServiceServicer_to_server(SiteService(storage, settings), server)
     uspb_grpc.add_UserServiceServicer_to_server(UserService(storage, settings), server)
     apb_grpc.add_AccountServiceServicer_to_server(AccountService(storage, settings), server)
+    npb_grpc.add_NumberServiceServicer_to_server(NumberService(storage, settings), server)
     return tuple(
         module.DESCRIPTOR.services_by_name[name].full_name
         for module, name in (
@@ -402,5 +432,6 @@ def add_servicers(server: grpc.aio.Server, storage: Storage, settings: ServiceSe
             (sspb, "SiteService"),
             (uspb, "UserService"),
             (apb, "AccountService"),
+            (npb, "NumberService"),
         )
     )

@@ -160,6 +160,12 @@ phone_numbers = sa.Table(
     # When the account got it (get.virtual_numbers); the stock's category it came with, else usual.
     sa.Column("activation_date", sa.BigInteger, nullable=False, server_default=str(DEMO_DAY)),
     sa.Column("category", sa.Text, nullable=False, server_default="usual"),
+    # The stock's location and charges of a number enabled from it, kept for its way back (migration 0011).
+    sa.Column("stock_location_mnemonic", sa.Text, nullable=True),
+    sa.Column("stock_location_name", sa.Text, nullable=True),
+    sa.Column("stock_onetime_payment", sa.Float, nullable=False, server_default="0"),
+    sa.Column("stock_monthly_charge", sa.Float, nullable=False, server_default="0"),
+    sa.Column("stock_min_charge", sa.Float, nullable=False, server_default="0"),
     sqlite_autoincrement=True,
 )
 

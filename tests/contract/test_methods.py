@@ -41,6 +41,10 @@ DOCUMENTED: Final = {
     "logout.user": "/campaigns.v1.UserService/Logout",
     "get.customer_users": "/campaigns.v1.UserService/GetCustomerUsers",
     "get.account": "/campaigns.v1.AccountService/GetAccount",
+    "get.virtual_numbers": "/campaigns.v1.NumberService/GetVirtualNumbers",
+    "get.available_virtual_numbers": "/campaigns.v1.NumberService/GetAvailableVirtualNumbers",
+    "enable.virtual_numbers": "/campaigns.v1.NumberService/EnableVirtualNumbers",
+    "disable.virtual_numbers": "/campaigns.v1.NumberService/DisableVirtualNumbers",
 }
 
 # What the hand-written tables said before the policies moved into the proto (service/access.py's
@@ -94,6 +98,20 @@ POLICIES: Final = {
     ),
     # Added with the rpc (docs/decisions.md): customers, and agents acting for one; no component.
     "/campaigns.v1.AccountService/GetAccount": AccessPolicy((), writes=False, agents_only=False, takes_campaign=False),
+    # METHODS.md §0.1: no component; number_management select is the read class, insert and delete the
+    # write class; simple_dt refuses none of them.
+    "/campaigns.v1.NumberService/GetVirtualNumbers": AccessPolicy(
+        (), writes=False, agents_only=False, takes_campaign=False
+    ),
+    "/campaigns.v1.NumberService/GetAvailableVirtualNumbers": AccessPolicy(
+        (), writes=False, agents_only=False, takes_campaign=False
+    ),
+    "/campaigns.v1.NumberService/EnableVirtualNumbers": AccessPolicy(
+        (), writes=True, agents_only=False, takes_campaign=False
+    ),
+    "/campaigns.v1.NumberService/DisableVirtualNumbers": AccessPolicy(
+        (), writes=True, agents_only=False, takes_campaign=False
+    ),
 }
 
 
@@ -110,12 +128,13 @@ def test_every_rpc_has_a_jsonrpc_name_or_is_internal() -> None:
             assert jsonrpc_name(rpc), f"{path} has no jsonrpc_method option and is not listed as internal"
 
 
-def test_the_services_are_the_four_of_the_proto() -> None:
+def test_the_services_are_the_five_of_the_proto() -> None:
     assert [service.full_name for service in SERVICES] == [
         "campaigns.v1.CampaignService",
         "campaigns.v1.SiteService",
         "campaigns.v1.UserService",
         "campaigns.v1.AccountService",
+        "campaigns.v1.NumberService",
     ]
 
 

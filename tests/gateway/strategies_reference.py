@@ -36,6 +36,10 @@ DOCUMENTED_METHODS: Final = frozenset(
         "delete.site_blocks",
         "get.customer_users",
         "get.account",
+        "get.virtual_numbers",
+        "get.available_virtual_numbers",
+        "enable.virtual_numbers",
+        "disable.virtual_numbers",
         "login.user",
         "logout.user",
     }

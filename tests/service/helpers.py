@@ -62,6 +62,7 @@ MESSAGES: Final = {
     "DEPENDENCY_ERROR": "You have interdependent entities",
     # METHODS.md §19.
     "INVALID_DATE_TIME": "Invalid date time",
+    "VIRTUAL_PHONE_NUMBER_NOT_FOUND": "Virtual phone number {virtual_phone_number} not found.",
     # Deleting a system or integrated campaign: `forbidden`'s message under a reason of its own.
     "PROTECTED_ENTITY": "Permission denied",
 }

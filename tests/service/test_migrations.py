@@ -214,3 +214,20 @@ async def test_account_state_replaces_is_active_and_comes_back(database_url: str
         (1005, "disabled", "UTC"),
     ]
     assert await _rows(database_url, "SELECT count(*) FROM number_stock") == [(0,)]
+
+
+async def test_stock_attributes_of_held_numbers_round_trip(database_url: str) -> None:
+    # 0011: what a held number keeps of the stock goes with a downgrade; the numbers stay.
+    await _execute(
+        database_url,
+        "UPDATE phone_numbers SET stock_location_name = 'Moscow', stock_monthly_charge = 300 WHERE id = 301",
+    )
+    await _alembic(database_url, lambda config: command.downgrade(config, "0010"))
+    assert await _rows(database_url, "SELECT id, category FROM phone_numbers WHERE id = 301") == [(301, "usual")]
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(
+        database_url,
+        "SELECT stock_location_mnemonic, stock_location_name, stock_onetime_payment, stock_monthly_charge,"
+        " stock_min_charge FROM phone_numbers WHERE id = 301",
+    ) == [(None, None, 0.0, 0.0, 0.0)]

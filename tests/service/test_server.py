@@ -96,7 +96,7 @@ async def test_every_service_is_reflected_and_serving(service: Service) -> None:
     response = await reflect(service.channel, list_services="")
 
     names = {s.name for s in response.list_services_response.service}
-    for name in ("CampaignService", "SiteService", "UserService", "AccountService"):
+    for name in ("CampaignService", "SiteService", "UserService", "AccountService", "NumberService"):
         assert f"campaigns.v1.{name}" in names, names
         assert await health_check(service.channel, f"campaigns.v1.{name}") == SERVING, name
 

@@ -155,6 +155,7 @@ WIRE_VALUE_FIELD_NUMBER: _builtins.int
 ERROR_SPEC_FIELD_NUMBER: _builtins.int
 JSON_ROLE_FIELD_NUMBER: _builtins.int
 OMIT_WHEN_UNSET_FIELD_NUMBER: _builtins.int
+INTEGER_AS_TEXT_FIELD_NUMBER: _builtins.int
 JSONRPC_METHOD_FIELD_NUMBER: _builtins.int
 ACCESS_POLICY_FIELD_NUMBER: _builtins.int
 wire_value: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, _builtins.str]
@@ -162,6 +163,11 @@ error_spec: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueO
 json_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, Global___JsonRole.ValueType]
 omit_when_unset: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, _builtins.bool]
 """Leave the key out of the JSON object when the field is unset, instead of null."""
+integer_as_text: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, _builtins.bool]
+"""Request: a string field (or its items) that also takes a JSON integer,
+as its decimal text ("901" and 901 are the same parameter). Any other
+JSON type is still data_type_error; the service checks the text.
+"""
 jsonrpc_method: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodOptions, _builtins.str]
 """The JSON-RPC method the gateway exposes this rpc as ("create.campaigns").
 The gateway builds its method table from this option: an rpc without it

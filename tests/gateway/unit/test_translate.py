@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from campaigns.v1 import campaign_pb2, campaign_service_pb2
+from campaigns.v1 import campaign_pb2, campaign_service_pb2, number_service_pb2
 from google.protobuf import json_format
 
 from contract.faults import Fault, decode_faults
@@ -138,6 +138,24 @@ def test_depth_is_bounded() -> None:
     (path,) = translation.at
     assert path.count(".") + path.count("[") == translate.MAX_DEPTH
     translation.message.SerializeToString()  # still a message protobuf can send
+
+
+def test_a_string_field_marked_integer_as_text_takes_integers_as_their_text() -> None:
+    """number_capacity_ids (integer_as_text): an integer becomes its exact decimal text, however large;
+    any other JSON type is still a wrong type; the service judges the text."""
+    params = loads(b'{"number_capacity_ids":[901,"0902",-3,123456789012345678901234567890,1.5,true,null,[1]]}')
+    translation = translate.to_message(params, number_service_pb2.EnableVirtualNumbersRequest())
+    message = translation.message
+    assert isinstance(message, number_service_pb2.EnableVirtualNumbersRequest)
+    assert list(message.number_capacity_ids) == ["901", "0902", "-3", "123456789012345678901234567890", "", "", "", ""]
+    assert decode_faults(translation.faults_metadata()).at == {
+        f"number_capacity_ids[{index}]": Fault.WRONG_TYPE for index in range(4, 8)
+    }
+    # Strings without the option still refuse integers.
+    plain = translate.to_message(
+        {"virtual_phone_number": 74959000901}, number_service_pb2.EnableVirtualNumbersRequest()
+    )
+    assert decode_faults(plain.faults_metadata()).at == {"virtual_phone_number": Fault.WRONG_TYPE}
 
 
 def test_a_filter_value_is_any_json_and_null_is_a_value() -> None:

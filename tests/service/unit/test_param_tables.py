@@ -12,7 +12,7 @@ import pytest
 from google.protobuf.descriptor import Descriptor
 
 from contract.methods import JSONRPC_METHODS
-from service import costs, listing, rules, servicers, sites, weights
+from service import costs, listing, numbers, rules, servicers, sites, weights
 from service.rules import Param
 
 TABLES: Final[dict[str, tuple[Param, ...]]] = {
@@ -35,6 +35,10 @@ TABLES: Final[dict[str, tuple[Param, ...]]] = {
     "delete.site_blocks": sites.DELETE_SITE_BLOCK,
     "get.customer_users": servicers.CUSTOMER_USERS_PARAMS,
     "get.account": listing.GET_PARAMS,
+    "get.virtual_numbers": listing.GET_PARAMS,
+    "get.available_virtual_numbers": listing.GET_PARAMS,
+    "enable.virtual_numbers": numbers.ENABLE,
+    "disable.virtual_numbers": numbers.DISABLE,
     "login.user": servicers.LOGIN_PARAMS,
     "logout.user": (),
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
+from campaigns.v1 import number_service_pb2 as npb
 
 from contract.faults import Fault, Faults
+from service import numbers
 from service.errors import ServiceError
 from service.rules import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, check_components, check_structure
 
@@ -157,3 +159,45 @@ def test_dynamic_call_tracking_needs_its_component() -> None:
     with pytest.raises(ServiceError) as caught:
         check_components(request, frozenset({"va"}))
     assert caught.value.path == "dynamic_call_tracking"
+
+
+def _enable_fault(request: npb.EnableVirtualNumbersRequest, faults: Faults | None = None) -> tuple[str, str | None]:
+    with pytest.raises(ServiceError) as caught:
+        check_structure(request, numbers.ENABLE, faults or Faults())
+    return caught.value.mnemonic, caught.value.path
+
+
+def test_a_parameter_required_because_of_another() -> None:
+    """enable.virtual_numbers: a number or ids; ids need a component. With the required parameters,
+    before any value, on both walks (with and without gateway faults)."""
+    assert _enable_fault(npb.EnableVirtualNumbersRequest()) == ("required_parameter_missed", "virtual_phone_number")
+    with_ids = npb.EnableVirtualNumbersRequest(number_capacity_ids=["x"])
+    assert _enable_fault(with_ids) == ("required_parameter_missed", "number_capacity_component")
+    unknown_key = Faults(unexpected={"": "nope"})
+    assert _enable_fault(with_ids, Faults(at={"number_capacity_ids[0]": Fault.WRONG_TYPE})) == (
+        "required_parameter_missed",
+        "number_capacity_component",
+    )
+    # A list sent with a wrong JSON type counts as sent: its fault, not the missing number.
+    assert _enable_fault(npb.EnableVirtualNumbersRequest(), Faults(at={"number_capacity_ids": Fault.WRONG_TYPE})) == (
+        "required_parameter_missed",
+        "number_capacity_component",
+    )
+    assert _enable_fault(npb.EnableVirtualNumbersRequest(), unknown_key) == ("unexpected_parameters", "nope")
+    check_structure(npb.EnableVirtualNumbersRequest(virtual_phone_number="+74959000901"), numbers.ENABLE)
+    check_structure(
+        npb.EnableVirtualNumbersRequest(
+            number_capacity_ids=["901", "0902"], number_capacity_component=npb.NUMBER_CAPACITY_COMPONENT_VA
+        ),
+        numbers.ENABLE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("901", "901"), ("0901", "901"), ("0", "0"), ("000", "0"), (str(2**63 - 1), str(2**63 - 1)),
+     (str(2**63), None), ("0" * 50 + "7", "7"), ("-1", None), ("+1", None), ("", None), ("1 ", None),
+     ("\u0661", None), ("1e3", None)],
+)  # fmt: skip
+def test_id_text(text: str, expected: str | None) -> None:
+    assert numbers.id_text(text) == expected

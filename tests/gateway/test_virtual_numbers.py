@@ -1,0 +1,794 @@
+"""get.virtual_numbers, get.available_virtual_numbers, enable.virtual_numbers and disable.virtual_numbers
+through the wire, on the demo data (METHODS.md §13-§17, §20; docs/contract.md; docs/decisions.md).
+
+Account 1008 (tok_sites) holds 392 (call_tracking, in campaign 70, block 211), 393 (call_tracking, free)
+and 394 (va); the stock holds 901 (usual, msk), 902 (bronze, msk) and 903 (usual, spb). Account 1006
+(tok_quota) may hold one number and holds 361. Account 1001 (tok_nova) has no va.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+
+from tests.gateway.gets import CUST, Api, _filter, error_limits, get_result, quiet_window, success_limits
+from tests.gateway.wire import ABSENT, Absent, assert_error, limits_of
+
+GET: Final = "get.virtual_numbers"
+STOCK: Final = "get.available_virtual_numbers"
+ENABLE: Final = "enable.virtual_numbers"
+DISABLE: Final = "disable.virtual_numbers"
+SITES: Final[dict[str, Any]] = {"access_token": "tok_sites"}
+QUOTA: Final[dict[str, Any]] = {"access_token": "tok_quota"}
+NOVA: Final[dict[str, Any]] = {"access_token": "tok_nova"}
+DEMO_DAY: Final = "2026-01-15 10:00:00"
+
+NUMBER_FIELDS: Final = (
+    "id",
+    "child_customer_id",
+    "virtual_phone_number",
+    "redirection_phone_number",
+    "activation_date",
+    "status",
+    "category",
+    "type",
+    "comment",
+    "name",
+    "campaigns",
+    "scenarios",
+)
+
+
+def number(
+    number_id: int, digits: str, kind: str, campaigns: list[dict[str, Any]] | None = None, **changes: Any
+) -> dict[str, Any]:
+    """An item of get.virtual_numbers as a demo number shows it."""
+    item = {
+        "id": number_id,
+        "child_customer_id": None,
+        "virtual_phone_number": digits,
+        "redirection_phone_number": None,
+        "activation_date": DEMO_DAY,
+        "status": "active",
+        "category": "usual",
+        "type": kind,
+        "comment": None,
+        "name": None,
+        "campaigns": campaigns or [],
+        "scenarios": [],
+    }
+    return {**item, **changes}
+
+
+LAB_CAMPAIGN: Final = {
+    "campaign_id": 70,
+    "campaign_name": "Lab campaign",
+    "site_id": 21,
+    "site_domain_name": "lab.example",
+    "site_blocks": [{"site_block_id": 211, "site_block_name": "Hero", "is_tracking": False}],
+}
+SITES_NUMBERS: Final = [
+    number(392, "74950000392", "call_tracking", [LAB_CAMPAIGN]),
+    number(393, "74950000393", "call_tracking"),
+    number(394, "74950000394", "va"),
+]
+STOCK_901: Final = {
+    "phone_number": "74959000901",
+    "category": "usual",
+    "location_mnemonic": "msk",
+    "location_name": "Moscow",
+    "onetime_payment": 0.0,
+    "monthly_charge": 300.0,
+    "min_charge": 0.0,
+}
+STOCK_902: Final = {**STOCK_901, "phone_number": "74959000902", "category": "bronze", "onetime_payment": 500.0}
+STOCK_902["monthly_charge"] = 600.0
+STOCK_903: Final = {**STOCK_901, "phone_number": "78129000903", "location_mnemonic": "spb"}
+STOCK_903["location_name"] = "Saint Petersburg"
+DEMO_STOCK: Final = [STOCK_901, STOCK_902, STOCK_903]
+
+
+async def succeeded(api: Api, method: str, params: dict[str, Any], request_id: Any = 1) -> None:
+    """The success shape of METHODS.md §0.5, exactly: result.success, data.success, metadata.limits."""
+    body = await api.call(method, params, request_id)
+    assert set(body) == {"jsonrpc", "id", "result"}, body
+    assert body["id"] == request_id
+    result = body["result"]
+    assert list(result) == ["success", "data", "metadata"], result
+    assert result["success"] is True and result["data"] == {"success": True}, result
+    assert set(result["metadata"]) == {"limits"}, result
+    limits_of(result["metadata"])
+
+
+async def numbers_of(api: Api, params: dict[str, Any]) -> list[dict[str, Any]]:
+    result = await get_result(api, GET, params)
+    data: list[dict[str, Any]] = result["data"]
+    assert result["metadata"]["total_items"] == len(data)
+    return data
+
+
+async def stock(api: Api) -> list[dict[str, Any]]:
+    result = await get_result(api, STOCK, CUST)
+    data: list[dict[str, Any]] = result["data"]
+    return data
+
+
+async def available_ids(api: Api, token: str) -> dict[int, str]:
+    result = await get_result(api, "get.campaign_available_phone_numbers", {"access_token": token})
+    return {item["id"]: item["type"] for item in result["data"]}
+
+
+# ---------------------------------------------------------------- get.virtual_numbers
+
+
+async def test_the_accounts_virtual_numbers(api: Api) -> None:
+    data = await numbers_of(api, SITES)
+    assert data == SITES_NUMBERS
+    assert [list(item) for item in data] == [list(NUMBER_FIELDS)] * 3
+
+
+async def test_which_numbers_are_listed(api: Api) -> None:
+    data = await numbers_of(api, CUST)
+    # 303 is a user number, 401 and 402 are redirection numbers: not virtual numbers. 381 to 384 are the
+    # vacant pool stock (384 flagged for hosted PBX use): dynamic call tracking numbers.
+    assert [(item["id"], item["type"]) for item in data] == [
+        (301, "call_tracking"),
+        (302, "va"),
+        (304, "call_tracking"),
+        *((n, "call_tracking") for n in range(305, 311)),
+        *((n, "dynamic_call_tracking") for n in range(381, 385)),
+    ]
+    used = {item["id"]: item["campaigns"] for item in data if item["campaigns"]}
+    assert used == {
+        304: [
+            {
+                "campaign_id": 7,
+                "campaign_name": "Existing call tracking",
+                "site_id": 10,
+                "site_domain_name": "shop.example",
+                "site_blocks": [{"site_block_id": 102, "site_block_name": "Footer", "is_tracking": False}],
+            }
+        ]
+    }
+    # No component is needed (account 1003 has none).
+    assert [item["id"] for item in await numbers_of(api, {"access_token": "tok_nocomp"})] == [331]
+
+
+async def test_pool_numbers_and_fixed_numbers_in_campaigns(api: Api) -> None:
+    created = await api.call(
+        "create.campaigns",
+        {
+            **CUST,
+            "name": "Pooled",
+            "site_id": 10,
+            "site_blocks": [
+                {
+                    "site_block_id": 101,
+                    "phone_number_id": 302,
+                    "dynamic_call_tracking_enabled": True,
+                }
+            ],
+            "dynamic_call_tracking": {"count_virtual_numbers": 4, "count_visits": 10},
+        },
+    )
+    campaign_id = created["result"]["data"]["id"]
+    data = {item["id"]: item for item in await numbers_of(api, CUST)}
+
+    header = {"site_block_id": 101, "site_block_name": "Header"}
+    pooled = {
+        "campaign_id": campaign_id,
+        "campaign_name": "Pooled",
+        "site_id": 10,
+        "site_domain_name": "shop.example",
+    }
+    assert data[302]["campaigns"] == [{**pooled, "site_blocks": [{**header, "is_tracking": False}]}]
+    # Three vacant numbers, then one bought: all dynamic call tracking numbers, in the block's pool.
+    in_pool = [n for n, item in data.items() if item["campaigns"]]
+    assert in_pool[:4] == [302, 304, 381, 382]
+    bought = [n for n in data if n > 1000]
+    assert len(bought) == 1
+    for pool_number in (381, 382, 383, *bought):
+        assert data[pool_number]["type"] == "dynamic_call_tracking"
+        assert data[pool_number]["campaigns"] == [{**pooled, "site_blocks": [{**header, "is_tracking": True}]}]
+    assert data[384]["campaigns"] == []
+
+
+async def test_fields_sort_filter_and_paging(api: Api) -> None:
+    picked = await get_result(api, GET, {**SITES, "fields": ["type", "id"]})
+    assert picked["data"] == [
+        {"type": "call_tracking", "id": 392},
+        {"type": "call_tracking", "id": 393},
+        {"type": "va", "id": 394},
+    ]
+    by_type = await get_result(api, GET, {**SITES, "sort": [{"field": "type", "order": "desc"}], "fields": ["id"]})
+    assert [item["id"] for item in by_type["data"]] == [394, 393, 392]
+    for field in ("child_customer_id", "status", "category", "comment", "name"):
+        sorted_ = await get_result(api, GET, {**SITES, "sort": [{"field": field}], "fields": ["id"]})
+        assert [item["id"] for item in sorted_["data"]] == [392, 393, 394], field
+
+    async def ids(filter_: dict[str, Any]) -> list[int]:
+        result = await get_result(api, GET, {**CUST, "filter": filter_, "fields": ["id"]})
+        return [item["id"] for item in result["data"]]
+
+    assert await ids(_filter("type", "=", "dynamic_call_tracking")) == [381, 382, 383, 384]
+    assert await ids(_filter("type", "=", "va")) == [302]
+    assert await ids(_filter("virtual_phone_number", "=", "74950000304")) == [304]
+    assert await ids(_filter("id", "in", [301, 303, 401])) == [301]
+    assert len(await ids(_filter("status", "=", "active"))) == 13
+    assert await ids(_filter("status", "!=", "active")) == []
+    assert len(await ids(_filter("activation_date", "=", DEMO_DAY))) == 13
+    assert await ids(_filter("activation_date", ">", DEMO_DAY)) == []
+    assert len(await ids(_filter("category", "=", "usual"))) == 13
+    for field in ("child_customer_id", "redirection_phone_number", "comment", "name"):
+        assert len(await ids(_filter(field, "is_null"))) == 13, field
+    paged = await get_result(api, GET, {**CUST, "limit": 2, "offset": 3, "fields": ["id"]})
+    assert paged["data"] == [{"id": 305}, {"id": 306}]
+    assert paged["metadata"]["total_items"] == 13
+
+
+async def test_the_get_machinerys_errors(api: Api) -> None:
+    for field in ("id", "virtual_phone_number", "redirection_phone_number", "activation_date", "campaigns"):
+        assert_error(
+            await api.call(GET, {**SITES, "sort": [{"field": field}]}),
+            "sort_prohibited",
+            request_id=1,
+            field="sort.field",
+            value=field,
+        )
+    for field in ("campaigns", "scenarios"):
+        assert_error(
+            await api.call(GET, {**SITES, "filter": _filter(field, "=", "x")}),
+            "filter_prohibited",
+            request_id=1,
+            field="filter.field",
+            value=field,
+        )
+    # Names inside the nested objects are no fields of the method.
+    for name in ("site_block_id", "scenario_name", "is_tracking"):
+        assert_error(
+            await api.call(GET, {**SITES, "fields": [name]}),
+            "unexpected_parameters",
+            request_id=1,
+            field="fields",
+            value=name,
+        )
+        assert_error(
+            await api.call(GET, {**SITES, "filter": _filter(name, "=", 1)}),
+            "unexpected_parameters",
+            request_id=1,
+            field="filter.field",
+            value=name,
+        )
+    assert_error(
+        await api.call(GET, {**SITES, "filter": _filter("activation_date", "=", "2026-01-15")}),
+        "invalid_parameter_value",
+        request_id=1,
+        field="filter.value",
+        value="2026-01-15",
+    )
+    assert_error(
+        await api.call(GET, {**SITES, "limit": 10_001}),
+        "invalid_parameter_value",
+        request_id=1,
+        field="limit",
+        value="10001",
+    )
+
+
+# ---------------------------------------------------------------- get.available_virtual_numbers
+
+
+async def test_the_stock(api: Api) -> None:
+    result = await get_result(api, STOCK, SITES)
+    assert result["data"] == DEMO_STOCK
+    assert [list(item) for item in result["data"]] == [list(STOCK_901)] * 3
+    assert result["metadata"]["total_items"] == 3
+    # The same for every account, with or without components.
+    assert await stock(api) == DEMO_STOCK
+    assert (await get_result(api, STOCK, {"access_token": "tok_nocomp"}))["data"] == DEMO_STOCK
+
+
+async def test_the_stocks_get_machinery(api: Api) -> None:
+    async def numbers(params: dict[str, Any]) -> list[str]:
+        result = await get_result(api, STOCK, {**CUST, "fields": ["phone_number"], **params})
+        return [item["phone_number"] for item in result["data"]]
+
+    # Ties run the way the last key runs: by phone number, descending.
+    assert await numbers({"sort": [{"field": "location_name", "order": "desc"}]}) == [
+        "78129000903",
+        "74959000902",
+        "74959000901",
+    ]
+    assert await numbers({"sort": [{"field": "category"}, {"field": "phone_number", "order": "desc"}]}) == [
+        "74959000902",
+        "78129000903",
+        "74959000901",
+    ]
+    assert await numbers({"filter": _filter("location_mnemonic", "=", "spb")}) == ["78129000903"]
+    assert await numbers({"filter": _filter("category", "=", "bronze")}) == ["74959000902"]
+    assert await numbers({"filter": _filter("phone_number", "like", "7495%")}) == ["74959000901", "74959000902"]
+    assert await numbers({"offset": 2}) == ["78129000903"]
+    for field in ("location_name", "onetime_payment", "monthly_charge", "min_charge"):
+        assert_error(
+            await api.call(STOCK, {**CUST, "filter": _filter(field, "=", "x")}),
+            "filter_prohibited",
+            request_id=1,
+            field="filter.field",
+            value=field,
+        )
+    for field in ("onetime_payment", "monthly_charge", "min_charge"):
+        assert_error(
+            await api.call(STOCK, {**CUST, "sort": [{"field": field}]}),
+            "sort_prohibited",
+            request_id=1,
+            field="sort.field",
+            value=field,
+        )
+    # The stock's ids are not a field of the listing (METHODS.md §14).
+    assert_error(
+        await api.call(STOCK, {**CUST, "fields": ["id"]}),
+        "unexpected_parameters",
+        request_id=1,
+        field="fields",
+        value="id",
+    )
+
+
+# ---------------------------------------------------------------- enable.virtual_numbers
+
+
+async def test_enable_moves_a_stock_number_to_the_account(api: Api) -> None:
+    before = int(time.time())
+    await succeeded(api, ENABLE, {**SITES, "virtual_phone_number": "74959000901"}, "en-1")
+    after = int(time.time())
+
+    assert await stock(api) == [STOCK_902, STOCK_903]
+    enabled = (await numbers_of(api, SITES))[-1]
+    assert enabled == {**number(901, "74959000901", "call_tracking"), "activation_date": enabled["activation_date"]}
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(before))
+    assert time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(after)) >= enabled["activation_date"] >= stamp
+    # At once a number campaigns may use, under the same id (METHODS.md §17).
+    assert (await available_ids(api, "tok_sites"))[901] == "call_tracking"
+    created = await api.call(
+        "create.campaigns",
+        {
+            **SITES,
+            "name": "On 901",
+            "site_id": 21,
+            "site_blocks": [{"site_block_id": 212, "phone_number_id": 901, "redirection_phone_number_id": 431}],
+        },
+    )
+    assert "result" in created, created
+    assert [c["campaign_name"] for c in (await numbers_of(api, SITES))[-1]["campaigns"]] == ["On 901"]
+    # Another account cannot have it any more, nor the same one twice.
+    for params in (CUST, SITES):
+        assert_error(
+            await api.call(ENABLE, {**params, "virtual_phone_number": "74959000901"}),
+            "virtual_phone_number_not_found",
+            request_id=1,
+            field="virtual_phone_number",
+            value="74959000901",
+            params={"virtual_phone_number": "74959000901"},
+        )
+
+
+async def test_enable_by_ids_gives_the_type_and_keeps_the_category(api: Api) -> None:
+    # A JSON integer and a digit string are the same id ("0902" is 902).
+    await succeeded(api, ENABLE, {**SITES, "number_capacity_ids": [901, "0902"], "number_capacity_component": "va"})
+
+    items = {item["id"]: item for item in await numbers_of(api, SITES)}
+    assert (items[901]["type"], items[901]["category"]) == ("va", "usual")
+    assert (items[902]["type"], items[902]["category"]) == ("va", "bronze")
+    assert await stock(api) == [STOCK_903]
+    available = await available_ids(api, "tok_sites")
+    assert (available[901], available[902]) == ("va", "va")
+    # A plus sign is allowed; without number_capacity_component the type is call_tracking.
+    await succeeded(api, ENABLE, {**CUST, "virtual_phone_number": "+78129000903", "user_id": 5001})
+    assert (await available_ids(api, "tok_cust"))[903] == "call_tracking"
+    assert await stock(api) == []
+
+
+async def test_enable_errors_of_the_demo(api: Api) -> None:
+    """METHODS.md §20's rows for enable.virtual_numbers; none of them changes the stock."""
+    assert_error(
+        await api.call(ENABLE, {**SITES, "virtual_phone_number": "74950000301"}),
+        "virtual_phone_number_not_found",
+        request_id=1,
+        field="virtual_phone_number",
+        value="74950000301",
+        params={"virtual_phone_number": "74950000301"},
+    )
+    data = assert_error(
+        await api.call(ENABLE, {**QUOTA, "virtual_phone_number": "74959000902"}), "tariff_restrictions", request_id=1
+    )
+    limits_of(data["metadata"])
+    assert_error(
+        await api.call(ENABLE, {**NOVA, "number_capacity_ids": ["903"], "number_capacity_component": "va"}),
+        "parameter_component_disabled",
+        request_id=1,
+        field="number_capacity_component",
+        value="va",
+        params={"components": "va"},
+    )
+    assert_error(await api.call(ENABLE, SITES), "required_parameter_missed", request_id=1, field="virtual_phone_number")
+    assert_error(
+        await api.call(
+            ENABLE,
+            {
+                **SITES,
+                "virtual_phone_number": "74959000901",
+                "number_capacity_ids": [903],
+                "number_capacity_component": "va",
+            },
+        ),
+        "invalid_parameters_combination",
+        request_id=1,
+        field="number_capacity_ids",
+        value="[903]",
+    )
+    assert await stock(api) == DEMO_STOCK
+    assert await numbers_of(api, SITES) == SITES_NUMBERS
+
+
+async def test_enable_parameter_rules(api: Api) -> None:
+    def ids(*items: Any) -> dict[str, Any]:
+        return {**SITES, "number_capacity_ids": list(items), "number_capacity_component": "call_tracking"}
+
+    component = "number_capacity_component"
+    cases: list[tuple[dict[str, Any], str, str, str | Absent]] = [
+        # (params, mnemonic, field, value)
+        ({**SITES, "number_capacity_ids": [901]}, "required_parameter_missed", component, ABSENT),
+        # [] counts as not sent, and so does null.
+        ({**SITES, "number_capacity_ids": []}, "required_parameter_missed", "virtual_phone_number", ABSENT),
+        ({**SITES, "virtual_phone_number": None}, "required_parameter_missed", "virtual_phone_number", ABSENT),
+        # An item is a JSON integer or a string of digits: another type is data_type_error ...
+        (ids(901.5), "data_type_error", "number_capacity_ids", "901.5"),
+        (ids(True), "data_type_error", "number_capacity_ids", "true"),
+        (ids(None), "data_type_error", "number_capacity_ids", "null"),
+        (ids([901]), "data_type_error", "number_capacity_ids", "[901]"),
+        ({**ids(), "number_capacity_ids": "901"}, "data_type_error", "number_capacity_ids", "901"),
+        # ... and a string that is no id (not ASCII digits, negative, past int64) invalid_parameter_value.
+        (ids("9o1"), "invalid_parameter_value", "number_capacity_ids", "9o1"),
+        (ids(""), "invalid_parameter_value", "number_capacity_ids", ""),
+        (ids(-901), "invalid_parameter_value", "number_capacity_ids", "-901"),
+        (ids("\u0669\u0660\u0661"), "invalid_parameter_value", "number_capacity_ids", "\u0669\u0660\u0661"),
+        (ids(2**63), "invalid_parameter_value", "number_capacity_ids", str(2**63)),
+        (ids(str(10**30)), "invalid_parameter_value", "number_capacity_ids", str(10**30)),
+        # The same id twice: the second; 1 to 100 items.
+        (ids(901, "0901"), "invalid_parameter_value", "number_capacity_ids", "0901"),
+        (
+            ids(*range(1, 102)),
+            "invalid_parameter_value",
+            "number_capacity_ids",
+            str(list(range(1, 102))).replace(" ", ""),
+        ),
+        ({**ids(901), component: "sms"}, "invalid_parameter_value", component, "sms"),
+        ({**ids(901), component: 1}, "data_type_error", component, "1"),
+        (
+            {**SITES, "virtual_phone_number": "074959000901"},
+            "invalid_parameter_value",
+            "virtual_phone_number",
+            "074959000901",
+        ),
+        ({**SITES, "virtual_phone_number": "7495"}, "invalid_parameter_value", "virtual_phone_number", "7495"),
+        ({**SITES, "virtual_phone_number": 74959000901}, "data_type_error", "virtual_phone_number", "74959000901"),
+        ({**SITES, "virtual_phone_number": "74959000901", "comment": "x"}, "unexpected_parameters", "comment", "x"),
+    ]
+    for params, mnemonic, field, value in cases:
+        body = await api.call(ENABLE, params)
+        assert "error" in body, (params, body)
+        assert_error(body, mnemonic, request_id=1, field=field, value=value)
+    assert await stock(api) == DEMO_STOCK
+
+
+async def test_enable_ids_not_in_the_stock(api: Api) -> None:
+    # All or nothing: 901 stays in the stock; the id is named as its decimal text.
+    for sent, shown in ((999, "999"), ("0999", "999"), (2**63 - 1, str(2**63 - 1)), (392, "392")):
+        assert_error(
+            await api.call(
+                ENABLE, {**SITES, "number_capacity_ids": [901, sent], "number_capacity_component": "call_tracking"}
+            ),
+            "virtual_phone_number_not_found",
+            request_id=1,
+            field="number_capacity_ids",
+            value=str(sent),
+            params={"virtual_phone_number": shown},
+        )
+    assert await stock(api) == DEMO_STOCK
+    # A number already enabled: the one sent, as sent.
+    assert_error(
+        await api.call(ENABLE, {**SITES, "virtual_phone_number": "+74950000393"}),
+        "virtual_phone_number_not_found",
+        request_id=1,
+        field="virtual_phone_number",
+        value="+74950000393",
+        params={"virtual_phone_number": "+74950000393"},
+    )
+
+
+async def test_enable_order_of_checks(api: Api) -> None:
+    # Step 5 (permission) before the parameters; simple_dt refuses nothing here.
+    assert_error(
+        await api.call(ENABLE, {"access_token": "tok_noperm", "number_capacity_ids": ["x"]}),
+        "forbidden",
+        request_id=1,
+    )
+    await succeeded(api, ENABLE, {"access_token": "tok_simpledt", "virtual_phone_number": "74959000901"})
+    # Step 7 before step 8: the bad id before the missing component.
+    assert_error(
+        await api.call(ENABLE, {**NOVA, "number_capacity_ids": ["x"], "number_capacity_component": "va"}),
+        "invalid_parameter_value",
+        request_id=1,
+        field="number_capacity_ids",
+        value="x",
+    )
+    # A requirement that follows from another parameter is a step 7 requirement (before values).
+    assert_error(
+        await api.call(ENABLE, {**NOVA, "number_capacity_ids": ["x"]}),
+        "required_parameter_missed",
+        request_id=1,
+        field="number_capacity_component",
+    )
+    # Step 8 before step 9.
+    assert_error(
+        await api.call(
+            ENABLE,
+            {
+                **NOVA,
+                "virtual_phone_number": "74959000902",
+                "number_capacity_ids": [903],
+                "number_capacity_component": "va",
+            },
+        ),
+        "parameter_component_disabled",
+        request_id=1,
+        field="number_capacity_component",
+        value="va",
+        params={"components": "va"},
+    )
+    # Step 9 before step 10, step 10 before step 11.
+    assert_error(
+        await api.call(
+            ENABLE,
+            {
+                **SITES,
+                "virtual_phone_number": "1234567",
+                "number_capacity_ids": [999],
+                "number_capacity_component": "va",
+            },
+        ),
+        "invalid_parameters_combination",
+        request_id=1,
+        field="number_capacity_ids",
+        value="[999]",
+    )
+    assert_error(
+        await api.call(ENABLE, {**QUOTA, "virtual_phone_number": "1234567"}),
+        "virtual_phone_number_not_found",
+        request_id=1,
+        field="virtual_phone_number",
+        value="1234567",
+        params={"virtual_phone_number": "1234567"},
+    )
+
+
+async def test_the_quota_counts_the_listed_numbers(api: Api) -> None:
+    # Account 1006 may hold one virtual number and holds 361: once it is disabled, one fits, not two.
+    await succeeded(api, DISABLE, {**QUOTA, "virtual_phone_number": "74950000361"})
+    await succeeded(api, ENABLE, {**QUOTA, "virtual_phone_number": "74959000902"})
+    assert_error(
+        await api.call(ENABLE, {**QUOTA, "number_capacity_ids": [901], "number_capacity_component": "va"}),
+        "tariff_restrictions",
+        request_id=1,
+    )
+    assert [item["id"] for item in await numbers_of(api, QUOTA)] == [902]
+    assert await stock(api) == [number_in_stock("74950000361"), STOCK_901, STOCK_903]
+
+
+def number_in_stock(digits: str) -> dict[str, Any]:
+    """A number that never came from the stock enters it as usual, with no location and no charges."""
+    return {
+        "phone_number": digits,
+        "category": "usual",
+        "location_mnemonic": None,
+        "location_name": None,
+        "onetime_payment": 0.0,
+        "monthly_charge": 0.0,
+        "min_charge": 0.0,
+    }
+
+
+# ---------------------------------------------------------------- disable.virtual_numbers
+
+
+async def test_disable_rows_of_the_demo(api: Api) -> None:
+    """METHODS.md §20: 392 is in campaign 70, 393 is free, 303 is a user number of another account."""
+    assert_error(
+        await api.call(DISABLE, {**SITES, "virtual_phone_number": "74950000392"}),
+        "dependency_error",
+        request_id=1,
+        field="virtual_phone_number",
+        value="74950000392",
+    )
+    assert_error(
+        await api.call(DISABLE, {**SITES, "virtual_phone_number": "74950000303"}),
+        "virtual_phone_number_not_found",
+        request_id=1,
+        field="virtual_phone_number",
+        value="74950000303",
+        params={"virtual_phone_number": "74950000303"},
+    )
+    assert await numbers_of(api, SITES) == SITES_NUMBERS
+    await succeeded(api, DISABLE, {**SITES, "virtual_phone_number": "74950000393"}, 7)
+
+    assert await numbers_of(api, SITES) == [SITES_NUMBERS[0], SITES_NUMBERS[2]]
+    assert 393 not in await available_ids(api, "tok_sites")
+    assert await stock(api) == [number_in_stock("74950000393"), STOCK_901, STOCK_902, STOCK_903]
+
+
+async def test_what_disable_does_not_find(api: Api) -> None:
+    for params, shown in (
+        # A user number of the caller's own account, and its redirection number.
+        ({**CUST, "virtual_phone_number": "74950000303"}, "74950000303"),
+        ({**SITES, "virtual_phone_number": "74951110431"}, "74951110431"),
+        # Another account's number, a stock number, and an unknown id.
+        ({**SITES, "virtual_phone_number": "+74950000301"}, "+74950000301"),
+        ({**SITES, "virtual_phone_number": "74959000901"}, "74959000901"),
+        ({**SITES, "number_capacity_ids": [393, 303]}, "303"),
+        ({**SITES, "number_capacity_ids": ["393", "00901"]}, "901"),
+    ):
+        body = await api.call(DISABLE, params)
+        field = "virtual_phone_number" if "virtual_phone_number" in params else "number_capacity_ids"
+        sent = params.get("virtual_phone_number") or str(params["number_capacity_ids"][-1])
+        assert_error(
+            body,
+            "virtual_phone_number_not_found",
+            request_id=1,
+            field=field,
+            value=sent,
+            params={"virtual_phone_number": shown},
+        )
+    # Not found is looked for over the whole list before what uses the numbers (step 10's order).
+    assert_error(
+        await api.call(DISABLE, {**SITES, "number_capacity_ids": [392, 999]}),
+        "virtual_phone_number_not_found",
+        request_id=1,
+        field="number_capacity_ids",
+        value="999",
+        params={"virtual_phone_number": "999"},
+    )
+    assert_error(
+        await api.call(DISABLE, {**SITES, "number_capacity_ids": [393, "392"]}),
+        "dependency_error",
+        request_id=1,
+        field="number_capacity_ids",
+        value="392",
+    )
+    assert await numbers_of(api, SITES) == SITES_NUMBERS
+
+
+async def test_disable_parameter_rules(api: Api) -> None:
+    assert_error(
+        await api.call(DISABLE, SITES), "required_parameter_missed", request_id=1, field="virtual_phone_number"
+    )
+    assert_error(
+        await api.call(DISABLE, {**SITES, "virtual_phone_number": "74950000393", "number_capacity_ids": [393]}),
+        "invalid_parameters_combination",
+        request_id=1,
+        field="number_capacity_ids",
+        value="[393]",
+    )
+    assert_error(
+        await api.call(DISABLE, {**SITES, "number_capacity_ids": [393], "number_capacity_component": "va"}),
+        "unexpected_parameters",
+        request_id=1,
+        field="number_capacity_component",
+        value="va",
+    )
+    assert_error(
+        await api.call(DISABLE, {**SITES, "number_capacity_ids": [393, 393]}),
+        "invalid_parameter_value",
+        request_id=1,
+        field="number_capacity_ids",
+        value="393",
+    )
+    assert_error(
+        await api.call(DISABLE, {**SITES, "number_capacity_ids": [{"id": 393}]}),
+        "data_type_error",
+        request_id=1,
+        field="number_capacity_ids",
+        value='{"id":393}',
+    )
+    assert_error(
+        await api.call(DISABLE, {"access_token": "tok_noperm", "virtual_phone_number": "74950000301"}),
+        "forbidden",
+        request_id=1,
+    )
+    assert await numbers_of(api, SITES) == SITES_NUMBERS
+
+
+async def test_disable_waits_for_the_campaigns_to_let_go(api: Api) -> None:
+    """Refused while campaign 70 uses 392; allowed once it is inactive (its blocks go), METHODS.md §17."""
+    assert_error(
+        await api.call(DISABLE, {**SITES, "number_capacity_ids": [392]}),
+        "dependency_error",
+        request_id=1,
+        field="number_capacity_ids",
+        value="392",
+    )
+    updated = await api.call("update.campaigns", {**SITES, "id": 70, "site_id": 21, "status": "inactive"})
+    assert "result" in updated, updated
+
+    await succeeded(api, DISABLE, {**SITES, "number_capacity_ids": [392]})
+    assert 392 not in await available_ids(api, "tok_sites")
+
+
+async def test_pool_numbers_are_disabled_when_vacant(api: Api) -> None:
+    created = await api.call(
+        "create.campaigns",
+        {
+            **CUST,
+            "name": "Pooled",
+            "site_id": 10,
+            "site_blocks": [{"site_block_id": 101, "phone_number_id": 302, "dynamic_call_tracking_enabled": True}],
+            "dynamic_call_tracking": {"count_virtual_numbers": 2, "count_visits": 10},
+        },
+    )
+    assert "result" in created, created
+    # 381 and 382 are in the pool; 383 is vacant.
+    assert_error(
+        await api.call(DISABLE, {**CUST, "number_capacity_ids": [383, 381]}),
+        "dependency_error",
+        request_id=1,
+        field="number_capacity_ids",
+        value="381",
+    )
+    await succeeded(api, DISABLE, {**CUST, "number_capacity_ids": [383]})
+    assert [
+        item["id"] for item in await numbers_of(api, {**CUST, "filter": _filter("type", "=", "dynamic_call_tracking")})
+    ] == [
+        381,
+        382,
+        384,
+    ]
+
+
+async def test_disable_then_enable_is_a_round_trip(api: Api) -> None:
+    await succeeded(api, ENABLE, {**SITES, "number_capacity_ids": [902], "number_capacity_component": "va"})
+    await succeeded(api, DISABLE, {**SITES, "number_capacity_ids": ["902"]})
+    # Back as it came: category, location and charges (METHODS.md §16: enable's inverse).
+    assert await stock(api) == DEMO_STOCK
+
+    await succeeded(api, ENABLE, {**CUST, "virtual_phone_number": "74959000902"})
+    item = (await numbers_of(api, {**CUST, "filter": _filter("virtual_phone_number", "=", "74959000902")}))[0]
+    assert (item["id"], item["category"], item["type"]) == (902, "bronze", "call_tracking")
+    # A demo number goes back and comes again under its id.
+    await succeeded(api, DISABLE, {**SITES, "virtual_phone_number": "74950000393"})
+    await succeeded(api, ENABLE, {**CUST, "number_capacity_ids": [393], "number_capacity_component": "va"})
+    assert (await available_ids(api, "tok_cust"))[393] == "va"
+    await succeeded(api, DISABLE, {**CUST, "virtual_phone_number": "74950000393"})
+    assert await stock(api) == [number_in_stock("74950000393"), STOCK_901, STOCK_903]
+
+
+async def test_who_may_call_and_what_it_costs(api: Api) -> None:
+    # simple_dt refuses none of the four (account 1009 holds 391); an agent acts for its customer.
+    assert [item["id"] for item in await numbers_of(api, {"access_token": "tok_simpledt"})] == [391]
+    assert (await get_result(api, STOCK, {"access_token": "tok_simpledt"}))["metadata"]["total_items"] == 3
+    assert_error(
+        await api.call(ENABLE, {"access_token": "tok_agent"}),
+        "required_parameter_missed",
+        request_id=1,
+        field="user_id",
+    )
+    assert_error(await api.call(GET, {"access_token": "tok_disabled"}), "account_inactive", request_id=1)
+    # A success costs a point; an error costs nothing (and changes nothing).
+    failing = {**SITES, "virtual_phone_number": "1234567"}
+    before = await quiet_window(api, ENABLE, failing)
+    assert (await error_limits(api, ENABLE, failing))["day_remaining"] == before["day_remaining"]
+    body = await api.call(ENABLE, {"access_token": "tok_agent", "user_id": 5002, "virtual_phone_number": "74959000901"})
+    assert "result" in body, body
+    after = limits_of(body["result"]["metadata"])
+    assert after["day_remaining"] == after["day_limit"] - 1  # account 1001's budget, its first call
+    assert [item["id"] for item in await numbers_of(api, NOVA)][-1] == 901
+    spent = await success_limits(api, DISABLE, {**SITES, "virtual_phone_number": "74950000393"})
+    assert spent["day_remaining"] == before["day_remaining"] - 1

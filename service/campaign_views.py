@@ -57,14 +57,25 @@ def _costs() -> Any:
     one) past that. Then cost_ratio, rounded half up to whole cents as floor(x + 0.5), on doubles too,
     so both engines compute the same number and the filter, the sort and the answer agree on it. No
     stored day: null.
+
+    A product or quotient that is a tie in decimal (342050 cents x 3.05 = 1043252.5) may come out of the
+    doubles a few units in the last place below it (1043252.4999999999) and would round down. Raising it
+    by 2**-51 of itself first (more than the two roundings can have taken off, far less than the distance
+    from a tie of any other product of a ratio the client wrote with a few decimals) makes the tie round
+    up, as METHODS.md §11.1's "half up" says.
     """
     cents = sa.select(sa.func.sum(sa.cast(_cc.cents, sa.Float))).where(_cc.campaign_id == _c.id).scalar_subquery()
+    nudge = sa.literal(_TIE_NUDGE, sa.Float)
     scaled = sa.case(
-        (_c.cost_ratio_operator == "multiply", _HalfUp(cents * _c.cost_ratio)),
-        (_c.cost_ratio_operator == "divide", _HalfUp(cents / _c.cost_ratio)),
+        (_c.cost_ratio_operator == "multiply", _HalfUp(cents * _c.cost_ratio * nudge)),
+        (_c.cost_ratio_operator == "divide", _HalfUp(cents / _c.cost_ratio * nudge)),
         else_=cents,
     )
     return scaled / sa.literal(100.0, sa.Float)
+
+
+# 1 + 2**-51: exact as a double; see _costs.
+_TIE_NUDGE: Final = 1 + 2**-51
 
 
 class _HalfUp(FunctionElement[float]):

@@ -193,6 +193,37 @@ async def test_cost_ratio_applies_at_once(api: Api) -> None:
     assert await costs_of(api) == 0.01
 
 
+@pytest.mark.parametrize(
+    ("cost", "ratio", "operator", "expected"),
+    [
+        # 342050 cents x 3.05 = 1043252.5 cents, which doubles make 1043252.4999999999.
+        (3420.50, 3.05, "multiply", 10432.53),
+        # 451290 cents / 1.12 = 402937.5 cents, which doubles make 402937.49999999994.
+        (4512.90, 1.12, "divide", 4029.38),
+        # Not ties: they stay where they were.
+        (3100, 1.15, "multiply", 3565),
+        (3100, 3, "divide", 1033.33),
+    ],
+)
+async def test_a_decimal_tie_rounds_half_up_whatever_the_doubles_say(
+    api: Api, cost: float, ratio: float, operator: str, expected: float
+) -> None:
+    """METHODS.md §11.1: the spend times (or over) the ratio the client wrote, rounded half up to cents."""
+    assert_success(await upload(api, item(cost=cost, date_from="2026-01-01", date_till="2026-01-31")))
+    body = await api.call(
+        "update.campaigns",
+        {"access_token": LAB, "id": 70, "site_id": 21, "cost_ratio": ratio, "cost_ratio_operator": operator},
+    )
+    assert body["result"]["data"] == {}, body
+
+    assert await costs_of(api) == expected
+    found = await api.call(
+        "get.campaigns",
+        {"access_token": LAB, "fields": ["id"], "filter": {"field": "costs", "operator": "=", "value": expected}},
+    )
+    assert found["result"]["data"] == [{"id": 70}]
+
+
 async def test_costs_filter_and_sort_on_the_computed_value(api: Api) -> None:
     await upload(api, item(campaign_id=-1, site_id=22, cost=40))
     await api.call(

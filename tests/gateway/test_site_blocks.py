@@ -167,6 +167,17 @@ async def test_update_site_block(api: Api) -> None:
     assert await ok(api, "update.site_blocks", {**LAB, "id": 231, "name": "Top"}) == {}
 
 
+async def test_a_new_block_name_shows_in_virtual_numbers(api: Api) -> None:
+    # §7 names get.virtual_numbers too: the campaigns of number 392 name block 211.
+    assert await ok(api, "update.site_blocks", {**LAB, "id": 211, "name": "Banner"}) == {}
+    numbers = await ok(
+        api, "get.virtual_numbers", {**LAB, "fields": ["id", "campaigns"], "filter": _filter("id", "=", 392)}
+    )
+    assert numbers[0]["campaigns"][0]["site_blocks"] == [
+        {"site_block_id": 211, "site_block_name": "Banner", "is_tracking": False}
+    ]
+
+
 UPDATE_ERRORS: Final[list[tuple[dict[str, Any], str, str, str | None]]] = [
     ({"name": "X"}, "required_parameter_missed", "id", None),
     ({"id": 211, "name": ""}, "invalid_parameter_value", "name", ""),

@@ -520,6 +520,34 @@ async def test_update_site_stores_the_robot_flag(gateway: Gateway, api: Api) -> 
     assert [row[0] for row in await query(gateway.service.database_url, flag)] == [False]
 
 
+async def test_a_new_domain_shows_in_weights_and_virtual_numbers(api: Api) -> None:
+    # §3 names four views of the domain; get.campaigns and get.site_blocks are checked above.
+    assert await ok(api, "update.sites", {**LAB, "id": 21, "domain_name": "Moved.Example"}) == {}
+    weights = await ok(api, "get.campaign_parameter_weights", {**LAB, "fields": ["site_id", "site_domain_name"]})
+    assert weights == [
+        {"site_id": 21, "site_domain_name": "moved.example"},
+        {"site_id": 22, "site_domain_name": "empty.example"},
+        {"site_id": 23, "site_domain_name": "managed.example"},
+    ]
+    numbers = await ok(
+        api, "get.virtual_numbers", {**LAB, "fields": ["id", "campaigns"], "filter": _filter("id", "=", 392)}
+    )
+    assert numbers == [
+        {
+            "id": 392,
+            "campaigns": [
+                {
+                    "campaign_id": 70,
+                    "campaign_name": "Lab campaign",
+                    "site_id": 21,
+                    "site_domain_name": "moved.example",
+                    "site_blocks": [{"site_block_id": 211, "site_block_name": "Hero", "is_tracking": False}],
+                }
+            ],
+        }
+    ]
+
+
 UPDATE_ERRORS: Final[list[tuple[dict[str, Any], str, str, str | None, int | None]]] = [
     ({"name": "x"}, "required_parameter_missed", "id", None, None),
     ({"id": "22"}, "data_type_error", "id", "22", None),
@@ -631,6 +659,55 @@ async def test_delete_site_drops_the_system_campaign_settings_on_it(gateway: Gat
     assert (
         await query(url, sa.select(t.campaign_site_blocks).where(t.campaign_site_blocks.c.site_block_id == 221)) == []
     )
+
+
+async def test_delete_site_frees_the_system_campaign_pool_on_it(api: Api) -> None:
+    # Account 1000: site 20's only campaign (9, inactive) deleted, the system campaign's fixed number and
+    # dynamic call tracking pool on block 201 are all that is left there; they go with the site (§4).
+    assert await ok(api, "delete.campaigns", {**CUST, "id": 9}) == {}
+    system = {
+        **CUST,
+        "id": -1,
+        "site_id": 20,
+        "site_blocks": [
+            {
+                "site_block_id": 201,
+                "phone_number_id": 305,
+                "redirection_phone_number_id": 401,
+                "dynamic_call_tracking_enabled": True,
+            }
+        ],
+        "dynamic_call_tracking": {"count_virtual_numbers": 2, "count_visits": 10},
+    }
+    assert await ok(api, "update.campaigns", system) == {}
+    held = {"fields": ["id", "campaigns"], "filter": _filter("id", "in", [305, 381, 382])}
+
+    def used_by_system(number_id: int, is_tracking: bool) -> dict[str, Any]:
+        block = {"site_block_id": 201, "site_block_name": "Sidebar", "is_tracking": is_tracking}
+        campaign = {
+            "campaign_id": -1,
+            "campaign_name": "Visitors without advertising campaign",
+            "site_id": 20,
+            "site_domain_name": "blog.example",
+            "site_blocks": [block],
+        }
+        return {"id": number_id, "campaigns": [campaign]}
+
+    before = await ok(api, "get.virtual_numbers", {**CUST, **held})
+    assert before == [used_by_system(305, False), used_by_system(381, True), used_by_system(382, True)]
+    assert await ok(api, "delete.sites", {**CUST, "id": 20}) == {}
+    after = await ok(api, "get.virtual_numbers", {**CUST, **held})
+    assert after == [{"id": number_id, "campaigns": []} for number_id in (305, 381, 382)]
+    views = {item["id"]: item for item in await ok(api, "get.campaigns", CUST)}
+    assert views[-1]["site_blocks"] == []
+    # The fixed number is free for another campaign at once.
+    taken = {
+        **CUST,
+        "name": "Takes 305",
+        "site_id": 10,
+        "site_blocks": [{"site_block_id": 101, "phone_number_id": 305, "redirection_phone_number_id": 401}],
+    }
+    assert (await ok(api, "create.campaigns", taken))["id"] > 70
 
 
 async def test_delete_site_drops_its_weights_and_the_system_campaign_costs(gateway: Gateway, api: Api) -> None:

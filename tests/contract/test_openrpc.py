@@ -12,11 +12,14 @@ from typing import Any, Final
 import jsonschema
 import pytest
 from campaigns.v1 import campaign_pb2 as pb
+from campaigns.v1 import options_pb2
+from google.protobuf import descriptor_pb2, descriptor_pool
+from google.protobuf.descriptor import MethodDescriptor
 from referencing import Registry, Resource
 
 from contract.catalogue import CATALOGUE
-from contract.methods import JSONRPC_METHODS
-from contract.openrpc import DISCOVER, OPENRPC_VERSION, PARAM_RULES, document
+from contract.methods import JSONRPC_METHODS, Method
+from contract.openrpc import DISCOVER, OPENRPC_VERSION, PARAM_RULES, build, document
 from contract.wire import wire_names
 from service import costs, listing, param_tables, rules, sites
 
@@ -139,3 +142,49 @@ def test_every_method_has_an_example() -> None:
 def test_param_rules_json_is_the_service_tables() -> None:
     """contract/param_rules.json is written from service/param_tables.py: stale, run scripts/gen_param_rules.py."""
     assert json.loads(PARAM_RULES.read_text(encoding="utf-8")) == param_tables.export()
+
+
+def probe_rpc() -> MethodDescriptor:
+    """An rpc that is in no proto file of the project: a request with one field, a jsonrpc_method option."""
+    name = "campaigns/probe/v1/probe.proto"
+    pool = descriptor_pool.Default()
+    try:
+        pool.FindFileByName(name)
+    except KeyError:
+        file = descriptor_pb2.FileDescriptorProto(
+            name=name, package="campaigns.probe.v1", syntax="proto3", dependency=["campaigns/v1/options.proto"]
+        )
+        request = file.message_type.add(name="ProbeRequest")
+        request.oneof_decl.add(name="_added_field")
+        request.field.add(
+            name="added_field",
+            number=1,
+            type=descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
+            label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL,
+            proto3_optional=True,
+            oneof_index=0,
+        )
+        file.message_type.add(name="ProbeResponse")
+        rpc = file.service.add(name="ProbeService").method.add(
+            name="Probe", input_type=".campaigns.probe.v1.ProbeRequest", output_type=".campaigns.probe.v1.ProbeResponse"
+        )
+        rpc.options.Extensions[options_pb2.jsonrpc_method] = "probe.things"
+        pool.Add(file)
+    found: MethodDescriptor = pool.FindServiceByName("campaigns.probe.v1.ProbeService").methods_by_name["Probe"]
+    return found
+
+
+def test_an_rpc_and_a_field_added_to_the_descriptors_show_by_themselves() -> None:
+    rules_ = {"campaigns.probe.v1.ProbeRequest": {"added_field": {"required": True, "max_length": 9}}}
+    notes = {"campaigns.probe.v1.ProbeRequest.added_field": "A field added later."}
+    built = build([Method("probe.things", probe_rpc())], rules_, notes)
+    assert [m["name"] for m in built["methods"]] == ["probe.things", DISCOVER]
+    assert built["methods"][0]["params"] == [
+        {
+            "name": "added_field",
+            "required": True,
+            "description": "A field added later.",
+            "schema": {"type": "string", "maxLength": 9},
+        }
+    ]
+    assert not list(meta_validator().iter_errors(built))

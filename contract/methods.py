@@ -102,6 +102,11 @@ def policy_of(rpc: MethodDescriptor) -> AccessPolicy | None:
     )
 
 
+def method_errors(rpc: MethodDescriptor) -> tuple[str, ...]:
+    """The rpc's `method_errors` option: catalogue keys its own work can answer (see options.proto)."""
+    return tuple(rpc.GetOptions().Extensions[options_pb2.method_errors])
+
+
 def _jsonrpc_methods() -> dict[str, Method]:
     table: dict[str, Method] = {}
     for rpc in rpcs():

@@ -1,4 +1,5 @@
-"""The Starlette app: JSON-RPC 2.0 envelopes on POST /v2.0, answered through gRPC; /metrics and /healthz.
+"""The Starlette app: JSON-RPC 2.0 envelopes on POST /v2.0, answered through gRPC; /metrics, /healthz and
+/openrpc.json (the document rpc.discover answers, contract/openrpc.py).
 
 The JSON-RPC route is the endpoint (jsonrpc.py) inside three ASGI middleware, outermost first: the
 request id (request_ids.py), the metrics (metrics.py) and the overload guard (overload.py), so that a
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, request_response
 
+from contract.openrpc import document
 from gateway import metrics
 from gateway.jsonrpc import JsonRpcEndpoint, json_response
 from gateway.overload import Overload
@@ -44,6 +46,10 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         status = await upstream.health()
         return json_response({"service": status}, 200 if status == "SERVING" else 503)
 
+    async def openrpc(_request: Request) -> Response:
+        """The OpenRPC document, as rpc.discover answers it."""
+        return json_response(document())
+
     # One stack for both spellings of the path: they share the count of requests in flight.
     answer = RequestIds(
         metrics.Metrics(Overload(request_response(jsonrpc.endpoint), max_in_flight=settings.max_in_flight))
@@ -53,5 +59,6 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         Route("/v2.0/", answer, methods=["POST"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/openrpc.json", openrpc, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

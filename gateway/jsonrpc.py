@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from contract.faults import FAULTS_KEY
 from contract.methods import JSONRPC_METHODS, Method
+from contract.openrpc import DISCOVER, document
 from gateway import jsonwire, translate
 from gateway.catalogue import error_response
 from gateway.errors import answer_metadata, jsonrpc_error
@@ -120,6 +121,9 @@ class JsonRpcEndpoint:
         echo_id = request_id_ if _valid_id(request_id_) else None
         method_name = envelope.get("method")
         params = envelope.get("params")
+        if method_name == DISCOVER and ("params" not in envelope or params == []):
+            # OpenRPC clients call rpc.discover without params, or with an empty list.
+            params = {}
         if (
             envelope.get("jsonrpc") != "2.0"
             or ("id" in envelope and not _valid_id(request_id_))
@@ -129,6 +133,9 @@ class JsonRpcEndpoint:
             return _failed(echo_id, "invalid_request")
         if "id" not in envelope:
             return _failed(None, "notifications_not_supported")
+        if method_name == DISCOVER:
+            # Answered here from the descriptors: no token, no points, no call to the service.
+            return _Answer({"jsonrpc": "2.0", "id": request_id_, "result": document()}, DISCOVER, "ok")
         method = JSONRPC_METHODS.get(method_name)
         if method is None:
             return _failed(request_id_, "method_not_found")

@@ -21,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROTO = ROOT / "proto"
 GEN = ROOT / "gen"
+# The descriptors with their comments: the generated modules carry no source info, and the OpenRPC
+# document (contract/openrpc.py) takes its descriptions from the proto comments.
+DESCRIPTOR_SET = Path("campaigns") / "descriptor_set.binpb"
 
 
 def generate(out: Path) -> None:
@@ -31,6 +34,7 @@ def generate(out: Path) -> None:
     # protoc finds the mypy plugins on PATH: put this interpreter's scripts first.
     env = dict(os.environ)
     env["PATH"] = sysconfig.get_path("scripts") + os.pathsep + env.get("PATH", "")
+    (out / DESCRIPTOR_SET).parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             sys.executable,
@@ -42,6 +46,8 @@ def generate(out: Path) -> None:
             f"--grpc_python_out={out}",
             f"--mypy_out={out}",
             f"--mypy_grpc_out={out}",
+            f"--descriptor_set_out={out / DESCRIPTOR_SET}",
+            "--include_source_info",
             *protos,
         ],
         check=True,

@@ -29,7 +29,7 @@ from campaigns.v1 import campaign_service_pb2 as spb
 
 from service.access import Caller
 from service.errors import ServiceError
-from service.rules import Param
+from service.rules import Bounds, Param, Rule
 from service.storage import lock_account
 from service.storage import schema as t
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
@@ -123,12 +123,10 @@ def day_of(text: str) -> int | None:
         return None
 
 
-def _is_date(text: str) -> bool:
-    return day_of(text) is not None
-
-
-def _is_cost(value: float) -> bool:
-    return math.isfinite(value) and 0 <= value <= MAX_COST
+_is_date: Final = Rule(lambda text: day_of(text) is not None, Bounds(pattern=_DATE.pattern))
+_is_cost: Final = Rule(
+    lambda value: math.isfinite(value) and 0 <= value <= MAX_COST, Bounds(minimum=0, maximum=MAX_COST)
+)
 
 
 def cents_of(cost: float) -> int:

@@ -25,7 +25,7 @@ from contract.wire import wire_name, wire_number
 from service.access import Caller
 from service.errors import ServiceError
 from service.listing import Field, Listing, Query, format_time, run_query
-from service.rules import Param, phone_digits
+from service.rules import PHONE_NUMBER, Param, phone_digits
 from service.storage import lock_account
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
@@ -68,7 +68,7 @@ def _with_ids(sent: Callable[[str], bool]) -> bool:
     return sent("number_capacity_ids")
 
 
-_NUMBER: Final = Param("virtual_phone_number", required_when=_without_ids, valid=lambda v: phone_digits(v) is not None)
+_NUMBER: Final = Param("virtual_phone_number", required_when=_without_ids, valid=PHONE_NUMBER)
 _IDS: Final = Param(
     "number_capacity_ids", max_items=MAX_IDS, valid=lambda v: id_text(v) is not None, list_rule=_distinct_ids
 )

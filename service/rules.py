@@ -69,6 +69,29 @@ class Param:
     required_when: Callable[[Callable[[str], bool]], bool] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """What a value rule allows, as facts a reader can be told (service/param_tables.py exports them for
+    the OpenRPC document); None where the rule says nothing of it. The rule's callable stays the check."""
+
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None  # the whole value matches it (anchored)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A value rule that also says its bounds: the walk calls it, the export reads `bounds`."""
+
+    check: Callable[[Any], bool]
+    bounds: Bounds
+
+    def __call__(self, value: Any) -> bool:
+        return self.check(value)
+
+
 # A phone number as the API takes it (METHODS.md §0.2): an optional +, then 7 to 15 digits, not led by 0.
 _PHONE_NUMBER: Final = re.compile(r"\+?([1-9][0-9]{6,14})")
 
@@ -79,20 +102,29 @@ def phone_digits(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _text(max_length: int) -> Callable[[str], bool]:
-    return lambda value: 0 < len(value) <= max_length and not value.isspace()
+# A phone number as a value rule (create.sites, enable.virtual_numbers): its pattern is the one above.
+PHONE_NUMBER: Final = Rule(lambda value: phone_digits(value) is not None, Bounds(pattern=_PHONE_NUMBER.pattern))
 
 
-def _at_most(max_length: int) -> Callable[[str], bool]:
-    return lambda value: len(value) <= max_length
+def text(max_length: int) -> Rule:
+    """1 to max_length characters, not blank."""
+    return Rule(
+        lambda value: 0 < len(value) <= max_length and not value.isspace(),
+        Bounds(min_length=1, max_length=max_length),
+    )
+
+
+def _at_most(max_length: int) -> Rule:
+    return Rule(lambda value: len(value) <= max_length, Bounds(max_length=max_length))
 
 
 def known_enum(enum: Any) -> Callable[[int], bool]:
     return lambda value: wire_name(enum.DESCRIPTOR, value) is not None
 
 
-def between(low: int, high: int) -> Callable[[int], bool]:
-    return lambda value: low <= value <= high
+def between(low: int | float, high: int | float) -> Rule:
+    """low..high inclusive."""
+    return Rule(lambda value: low <= value <= high, Bounds(minimum=low, maximum=high))
 
 
 # campaign_parameter -> (operators allowed, fixed values or None for free text).
@@ -161,7 +193,7 @@ CONDITION: Final = (
     Param("type", required=True, valid=known_enum(pb.ConditionType)),
     Param("campaign_parameter", required=True, valid=known_enum(pb.CampaignParameter)),
     Param("operator", required=True, valid=known_enum(pb.ConditionOperator)),
-    Param("value", required=True, valid=_text(CONDITION_VALUE_MAX)),
+    Param("value", required=True, valid=text(CONDITION_VALUE_MAX)),
 )
 CAMPAIGN_CONDITIONS: Final = (
     Param(
@@ -192,7 +224,7 @@ DYNAMIC_CALL_TRACKING: Final = (
 )
 CREATE_CAMPAIGN: Final = (
     Param("user_id"),
-    Param("name", required=True, valid=_text(NAME_MAX)),
+    Param("name", required=True, valid=text(NAME_MAX)),
     Param("description", valid=_at_most(DESCRIPTION_MAX)),
     Param("status", valid=known_enum(pb.CampaignStatus)),
     Param("site_id", required=True),
@@ -202,14 +234,15 @@ CREATE_CAMPAIGN: Final = (
 )
 
 
-def _cost_ratio(value: float) -> bool:
-    return math.isfinite(value) and 1 <= value <= MAX_COST_RATIO
+_cost_ratio: Final = Rule(
+    lambda value: math.isfinite(value) and 1 <= value <= MAX_COST_RATIO, Bounds(1, MAX_COST_RATIO)
+)
 
 
 UPDATE_CAMPAIGN: Final = (
     Param("user_id"),
     Param("id", required=True),
-    Param("name", valid=_text(NAME_MAX)),
+    Param("name", valid=text(NAME_MAX)),
     Param("description", valid=_at_most(DESCRIPTION_MAX)),
     Param("status", valid=known_enum(pb.CampaignStatus)),
     Param("site_id", required=True),

@@ -40,6 +40,7 @@ from service import (
     listing,
     networks,
     numbers,
+    param_tables,
     passwords,
     points,
     rules,
@@ -50,7 +51,6 @@ from service import (
 )
 from service.config import ServiceSettings
 from service.errors import ServiceError, UnexpectedError
-from service.rules import Param
 from service.storage import Storage
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -100,7 +100,6 @@ class Calls:
         self,
         context: Context,
         request: Any,
-        params: tuple[Param, ...],
         work: Callable[[sa.Connection, access.Caller], T],
         *,
         components: bool = False,
@@ -112,6 +111,7 @@ class Calls:
         one from the plan's quota (step 11, the last check) or fails the call.
         """
         policy = access_policy(request)
+        params = param_tables.of(request)
         faults = decode_faults(metadata_value(context, FAULTS_KEY))
         user_id = (
             request.user_id if "user_id" in request.DESCRIPTOR.fields_by_name and request.HasField("user_id") else None
@@ -171,7 +171,7 @@ class Calls:
         def work(conn: sa.Connection, caller: access.Caller) -> T:
             return fetch(conn, caller.account.id, listing.check_query(request, target))
 
-        return await self.run(context, request, listing.GET_PARAMS, work)
+        return await self.run(context, request, work)
 
 
 class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
@@ -179,7 +179,6 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
         campaign_id = await self.run(
             context,
             request,
-            rules.CREATE_CAMPAIGN,
             lambda conn, caller: campaigns.create(conn, caller, request),
             components=True,
         )
@@ -192,7 +191,6 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
         await self.run(
             context,
             request,
-            rules.UPDATE_CAMPAIGN,
             lambda conn, caller: campaign_changes.update(conn, caller, request),
             components=True,
         )
@@ -202,7 +200,6 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
         await self.run(
             context,
             request,
-            rules.DELETE_CAMPAIGN,
             lambda conn, caller: campaign_changes.delete(conn, caller, request),
         )
         return spb.DeleteCampaignResponse()
@@ -228,7 +225,6 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
         await self.run(
             context,
             request,
-            weights.UPDATE_WEIGHTS,
             lambda conn, caller: weights.update_weights(conn, caller, request),
         )
         return spb.UpdateCampaignParameterWeightsResponse()
@@ -236,7 +232,7 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
     async def UploadCampaignCosts(
         self, request: spb.UploadCampaignCostsRequest, context: Context
     ) -> spb.UploadCampaignCostsResponse:
-        await self.run(context, request, costs.UPLOAD_COSTS, lambda conn, caller: costs.upload(conn, caller, request))
+        await self.run(context, request, lambda conn, caller: costs.upload(conn, caller, request))
         return spb.UploadCampaignCostsResponse(success=True)
 
 
@@ -248,21 +244,15 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
         return await self.get(context, request, sites.SITE_BLOCKS, sites.get_site_blocks)
 
     async def CreateSite(self, request: sspb.CreateSiteRequest, context: Context) -> sspb.CreateSiteResponse:
-        site_id = await self.run(
-            context, request, sites.CREATE_SITE, lambda conn, caller: sites.create_site(conn, caller, request)
-        )
+        site_id = await self.run(context, request, lambda conn, caller: sites.create_site(conn, caller, request))
         return sspb.CreateSiteResponse(id=site_id)
 
     async def UpdateSite(self, request: sspb.UpdateSiteRequest, context: Context) -> sspb.UpdateSiteResponse:
-        await self.run(
-            context, request, sites.UPDATE_SITE, lambda conn, caller: sites.update_site(conn, caller, request)
-        )
+        await self.run(context, request, lambda conn, caller: sites.update_site(conn, caller, request))
         return sspb.UpdateSiteResponse()
 
     async def DeleteSite(self, request: sspb.DeleteSiteRequest, context: Context) -> sspb.DeleteSiteResponse:
-        await self.run(
-            context, request, sites.DELETE_SITE, lambda conn, caller: sites.delete_site(conn, caller, request)
-        )
+        await self.run(context, request, lambda conn, caller: sites.delete_site(conn, caller, request))
         return sspb.DeleteSiteResponse()
 
     async def CreateSiteBlock(
@@ -271,7 +261,6 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
         block_id = await self.run(
             context,
             request,
-            sites.CREATE_SITE_BLOCK,
             lambda conn, caller: sites.create_site_block(conn, caller, request),
         )
         return sspb.CreateSiteBlockResponse(id=block_id)
@@ -282,7 +271,6 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
         await self.run(
             context,
             request,
-            sites.UPDATE_SITE_BLOCK,
             lambda conn, caller: sites.update_site_block(conn, caller, request),
         )
         return sspb.UpdateSiteBlockResponse()
@@ -293,7 +281,6 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
         await self.run(
             context,
             request,
-            sites.DELETE_SITE_BLOCK,
             lambda conn, caller: sites.delete_site_block(conn, caller, request),
         )
         return sspb.DeleteSiteBlockResponse()
@@ -320,18 +307,14 @@ class NumberService(Calls, npb_grpc.NumberServiceServicer):
     async def EnableVirtualNumbers(
         self, request: npb.EnableVirtualNumbersRequest, context: Context
     ) -> npb.EnableVirtualNumbersResponse:
-        await self.run(context, request, numbers.ENABLE, lambda conn, caller: numbers.enable(conn, caller, request))
+        await self.run(context, request, lambda conn, caller: numbers.enable(conn, caller, request))
         return npb.EnableVirtualNumbersResponse(success=True)
 
     async def DisableVirtualNumbers(
         self, request: npb.DisableVirtualNumbersRequest, context: Context
     ) -> npb.DisableVirtualNumbersResponse:
-        await self.run(context, request, numbers.DISABLE, lambda conn, caller: numbers.disable(conn, caller, request))
+        await self.run(context, request, lambda conn, caller: numbers.disable(conn, caller, request))
         return npb.DisableVirtualNumbersResponse(success=True)
-
-
-LOGIN_PARAMS: Final = (Param("login", required=True), Param("password", required=True))
-CUSTOMER_USERS_PARAMS: Final = tuple(p for p in listing.GET_PARAMS if p.name != "user_id")
 
 
 class UserService(Calls, uspb_grpc.UserServiceServicer):
@@ -346,7 +329,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         )
 
     async def Login(self, request: uspb.LoginRequest, context: Context) -> uspb.LoginResponse:
-        rules.check_structure(request, LOGIN_PARAMS, decode_faults(metadata_value(context, FAULTS_KEY)))
+        rules.check_structure(request, param_tables.of(request), decode_faults(metadata_value(context, FAULTS_KEY)))
         login, ip, policy = request.login, self._ip(context), self._login_policy
         # The throttle before anything else is looked at: a refused attempt reads no user and hashes nothing.
         attempt = await self._storage.write(lambda conn: throttle.admit(conn, policy, login, ip, int(time.time())))
@@ -390,7 +373,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         def unit(conn: sa.Connection) -> None:
             session = access.temporary_session(conn, token=token)
             # The parameters' turn comes after the token and the permission.
-            rules.check_structure(request, (), faults)
+            rules.check_structure(request, param_tables.of(request), faults)
             access.end_session(conn, session)
 
         await self._storage.write(unit)
@@ -403,12 +386,12 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         agent_id = await self._storage.read(lambda conn: access.agent_of(conn, token=token))
         if agent_id is None:
             # A customer's token: the ordinary checks, with its account's limits, end in forbidden.
-            return await self.run(context, request, (), _never)
+            return await self.run(context, request, _never)
         faults = decode_faults(metadata_value(context, FAULTS_KEY))
 
         def unit(conn: sa.Connection) -> uspb.GetCustomerUsersResponse:
             # An agent acts as itself here: it has no account, so no point budget either.
-            rules.check_structure(request, CUSTOMER_USERS_PARAMS, faults)
+            rules.check_structure(request, param_tables.of(request), faults)
             return directory.customer_users(conn, agent_id, listing.check_query(request, directory.CUSTOMER_USERS))
 
         return await self._storage.read(unit)

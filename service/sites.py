@@ -12,7 +12,6 @@ import hashlib
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ from google.protobuf.message import Message
 from service.access import Caller
 from service.errors import ServiceError
 from service.listing import Field, Listing, Query, format_time, run_query
-from service.rules import NAME_MAX, Param, between, phone_digits
+from service.rules import NAME_MAX, PHONE_NUMBER, Bounds, Param, Rule, between, phone_digits, text
 from service.storage import lock_account
 from service.storage import schema as t
 from service.storage.counters import next_id
@@ -104,31 +103,28 @@ _SCHEME: Final = re.compile(r"https?://", re.IGNORECASE)
 _URL: Final = re.compile(r"https?://[^\s/?#]+([/?#]\S*)?", re.IGNORECASE)
 
 
-def _domain(value: str) -> bool:
-    return (
+_domain: Final = Rule(
+    lambda value: (
         0 < len(value) <= DOMAIN_MAX
         and _SCHEME.match(value) is None
         and "/" not in value
         and not any(character.isspace() for character in value)
-    )
+    ),
+    Bounds(min_length=1, max_length=DOMAIN_MAX),
+)
+_name: Final = text(NAME_MAX)
 
 
-def _name(value: str) -> bool:
-    return 0 < len(value) <= NAME_MAX and not value.isspace()
+def _length(low: int, high: int) -> Rule:
+    return Rule(lambda value: low <= len(value) <= high, Bounds(min_length=low, max_length=high))
 
 
-def _length(low: int, high: int) -> Callable[[str], bool]:
-    return lambda value: low <= len(value) <= high
-
-
-def _url(value: str) -> bool:
-    return len(value) <= URL_MAX and _URL.fullmatch(value) is not None
-
-
-def _phone(value: str) -> bool:
-    return phone_digits(value) is not None
-
-
+_url: Final = Rule(
+    lambda value: len(value) <= URL_MAX and _URL.fullmatch(value) is not None,
+    # Not _URL as a pattern: it ignores case, which a JSON Schema pattern cannot say.
+    Bounds(max_length=URL_MAX),
+)
+_phone: Final = PHONE_NUMBER
 _days: Final = between(1, 365)
 WIDGET_LINK: Final = (
     Param("enabled", required=True),

@@ -10,7 +10,18 @@ from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import site_service_pb2 as sspb
 from campaigns.v1 import user_service_pb2 as uspb
 
-from contract.methods import JSONRPC_METHODS, SERVICES, AccessPolicy, access_policy, jsonrpc_name, policy_of, rpcs
+from contract.catalogue import CATALOGUE
+from contract.methods import (
+    JSONRPC_METHODS,
+    SERVICES,
+    AccessPolicy,
+    access_policy,
+    jsonrpc_name,
+    method_errors,
+    policy_of,
+    rpc_path,
+    rpcs,
+)
 
 # Rpcs the gateway must not expose (no jsonrpc_method option), by gRPC path. None today: an rpc added
 # without a JSON-RPC name fails the first test below until it is listed here.
@@ -178,3 +189,9 @@ def test_the_service_finds_the_policy_by_request() -> None:
 def test_each_request_type_belongs_to_one_rpc() -> None:
     requests = [rpc.input_type.full_name for rpc in rpcs()]
     assert len(requests) == len(set(requests))
+
+
+def test_method_errors_are_catalogue_keys() -> None:
+    for rpc in rpcs():
+        unknown = set(method_errors(rpc)) - set(CATALOGUE)
+        assert not unknown, f"{rpc_path(rpc)} names errors not in errors.proto: {sorted(unknown)}"

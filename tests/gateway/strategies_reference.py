@@ -42,6 +42,8 @@ DOCUMENTED_METHODS: Final = frozenset(
         "disable.virtual_numbers",
         "login.user",
         "logout.user",
+        # Answered by the gateway itself (docs/contract.md, "Discovery"); params may be left out or [].
+        "rpc.discover",
     }
 )
 
@@ -142,11 +144,14 @@ def envelope_verdict(document: Json) -> Verdict:
         return Verdict("invalid_request", None)
     request_id = document.get("id")
     echo = request_id if is_valid_id(request_id) else None
+    params = document.get("params")
+    if document.get("method") == "rpc.discover" and ("params" not in document or params == []):
+        params = {}
     if (
         document.get("jsonrpc") != "2.0"
         or ("id" in document and not is_valid_id(request_id))
         or not isinstance(document.get("method"), str)
-        or not isinstance(document.get("params"), dict)
+        or not isinstance(params, dict)
     ):
         return Verdict("invalid_request", echo)
     if "id" not in document:

@@ -158,6 +158,7 @@ OMIT_WHEN_UNSET_FIELD_NUMBER: _builtins.int
 INTEGER_AS_TEXT_FIELD_NUMBER: _builtins.int
 JSONRPC_METHOD_FIELD_NUMBER: _builtins.int
 ACCESS_POLICY_FIELD_NUMBER: _builtins.int
+METHOD_ERRORS_FIELD_NUMBER: _builtins.int
 wire_value: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, _builtins.str]
 error_spec: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, Global___ErrorSpec]
 json_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, Global___JsonRole.ValueType]
@@ -177,4 +178,10 @@ access_policy: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodO
 """The checks of an account's call (token, account, method components and
 permission, point budget) with this policy. Unset: the rpc does its own
 (login needs no token; logout only ends the calling session).
+"""
+method_errors: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodOptions, _containers.RepeatedScalarFieldContainer[_builtins.str]]
+"""The errors the rpc's own work can answer, by catalogue key (errors.proto,
+ErrorReason in lower case): entities, combinations, quotas, sessions.
+Not those its access_policy and parameter rules already imply, which the
+OpenRPC document (contract/openrpc.py) derives.
 """

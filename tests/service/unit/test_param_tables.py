@@ -12,35 +12,14 @@ import pytest
 from google.protobuf.descriptor import Descriptor
 
 from contract.methods import JSONRPC_METHODS
-from service import costs, listing, numbers, rules, servicers, sites, weights
+from service import param_tables
 from service.rules import Param
 
+# The service's tables by method: the ones Calls.run checks requests against (service/param_tables.py).
 TABLES: Final[dict[str, tuple[Param, ...]]] = {
-    "create.campaigns": rules.CREATE_CAMPAIGN,
-    "update.campaigns": rules.UPDATE_CAMPAIGN,
-    "delete.campaigns": rules.DELETE_CAMPAIGN,
-    "get.campaigns": listing.GET_PARAMS,
-    "get.campaign_available_phone_numbers": listing.GET_PARAMS,
-    "get.campaign_available_redirection_phone_numbers": listing.GET_PARAMS,
-    "get.campaign_parameter_weights": listing.GET_PARAMS,
-    "update.campaign_parameter_weights": weights.UPDATE_WEIGHTS,
-    "upload.campaign_costs": costs.UPLOAD_COSTS,
-    "get.sites": listing.GET_PARAMS,
-    "get.site_blocks": listing.GET_PARAMS,
-    "create.sites": sites.CREATE_SITE,
-    "update.sites": sites.UPDATE_SITE,
-    "delete.sites": sites.DELETE_SITE,
-    "create.site_blocks": sites.CREATE_SITE_BLOCK,
-    "update.site_blocks": sites.UPDATE_SITE_BLOCK,
-    "delete.site_blocks": sites.DELETE_SITE_BLOCK,
-    "get.customer_users": servicers.CUSTOMER_USERS_PARAMS,
-    "get.account": listing.GET_PARAMS,
-    "get.virtual_numbers": listing.GET_PARAMS,
-    "get.available_virtual_numbers": listing.GET_PARAMS,
-    "enable.virtual_numbers": numbers.ENABLE,
-    "disable.virtual_numbers": numbers.DISABLE,
-    "login.user": servicers.LOGIN_PARAMS,
-    "logout.user": (),
+    name: param_tables.TABLES[method.rpc.input_type.full_name]
+    for name, method in JSONRPC_METHODS.items()
+    if method.rpc.input_type.full_name in param_tables.TABLES
 }
 
 # Fields a gRPC caller sets that are no JSON-RPC parameter (the gateway says them with nulls).

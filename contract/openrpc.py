@@ -1,0 +1,463 @@
+"""The OpenRPC 1.3 document of the JSON-RPC API (`rpc.discover`, `GET /openrpc.json`), generated.
+
+Nothing in it is written per method. It is a pure function of:
+
+- the proto descriptors: the methods (contract/methods.py), their request and response messages, the
+  json_role, wire_value, omit_when_unset and integer_as_text options, the access policies, the
+  method_errors option, and the comments, read from gen/campaigns/descriptor_set.binpb (the generated
+  modules carry no source info);
+- the error catalogue (contract/catalogue.py);
+- the service's parameter tables, as contract/param_rules.json carries them (scripts/gen_param_rules.py
+  writes it from service/param_tables.py, which the gateway may not import);
+- a few demo values for the examples (contract/openrpc_examples.py).
+
+So a field or an rpc added to the proto shows here by itself. `document()` builds it once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import campaigns
+from campaigns.v1 import metadata_pb2, options_pb2
+from google.protobuf import descriptor_pb2
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+
+from contract import openrpc_examples
+from contract.catalogue import CATALOGUE
+from contract.methods import JSONRPC_METHODS, AccessPolicy, Method, method_errors, policy_of
+from contract.wire import wire_names
+
+OPENRPC_VERSION: Final = "1.3.2"
+DISCOVER: Final = "rpc.discover"
+PARAM_RULES: Final = Path(__file__).with_name("param_rules.json")
+DESCRIPTOR_SET: Final = Path(campaigns.__file__).with_name("descriptor_set.binpb")
+_TOKEN: Final = "access_token"  # the envelope's parameter (gateway/jsonrpc.py), in every method's params
+_VALUE: Final = "google.protobuf.Value"
+_INTEGERS: Final = frozenset(
+    {
+        FieldDescriptor.TYPE_INT64,
+        FieldDescriptor.TYPE_INT32,
+        FieldDescriptor.TYPE_SINT64,
+        FieldDescriptor.TYPE_SINT32,
+        FieldDescriptor.TYPE_UINT64,
+        FieldDescriptor.TYPE_UINT32,
+        FieldDescriptor.TYPE_FIXED64,
+        FieldDescriptor.TYPE_FIXED32,
+        FieldDescriptor.TYPE_SFIXED64,
+        FieldDescriptor.TYPE_SFIXED32,
+    }
+)
+_SCHEMAS: Final = "#/components/schemas/"
+
+Facts = Mapping[str, Any]  # one parameter's entry in param_rules.json
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The document, built once per process."""
+    rules = json.loads(PARAM_RULES.read_text(encoding="utf-8"))
+    return build(JSONRPC_METHODS.values(), rules, comments(DESCRIPTOR_SET.read_bytes()))
+
+
+def build(
+    methods: Iterable[Method], rules: Mapping[str, Mapping[str, Facts]], notes: Mapping[str, str]
+) -> dict[str, Any]:
+    """The document of these methods, with these parameter rules (request full name -> parameter -> facts)
+    and comments (full name -> text)."""
+    schemas = _Schemas(notes)
+    listed = [_method(method, rules.get(method.rpc.input_type.full_name, {}), notes, schemas) for method in methods]
+    listed.append(_discover())
+    return {
+        "openrpc": OPENRPC_VERSION,
+        "info": {
+            "title": "Data API",
+            "version": "2.0",
+            "description": (
+                "JSON-RPC 2.0 over POST /v2.0. Generated from the proto descriptors and the error catalogue. "
+                "Every method but login.user takes access_token; params are by name."
+            ),
+        },
+        "servers": [{"name": "this gateway", "url": "/v2.0"}],
+        "methods": listed,
+        "components": {
+            "schemas": schemas.done(),
+            "errors": {
+                entry.key: {"code": entry.jsonrpc_code, "message": entry.template, "data": {"mnemonic": entry.mnemonic}}
+                for entry in CATALOGUE.values()
+            },
+        },
+    }
+
+
+def comments(raw: bytes) -> dict[str, str]:
+    """Full name (message, field, enum, enum value, service, rpc) -> its leading comment."""
+    found: dict[str, str] = {}
+    for file in descriptor_pb2.FileDescriptorSet.FromString(raw).file:
+        found.update(_file_comments(file))
+    return found
+
+
+def _file_comments(file: descriptor_pb2.FileDescriptorProto) -> dict[str, str]:
+    texts = {tuple(loc.path): _text(loc.leading_comments) for loc in file.source_code_info.location}
+    found: dict[str, str] = {}
+
+    def note(path: tuple[int, ...], name: str) -> None:
+        if texts.get(path):
+            found[name] = texts[path]
+
+    def message(proto: descriptor_pb2.DescriptorProto, path: tuple[int, ...], scope: str) -> None:
+        name = f"{scope}.{proto.name}"
+        note(path, name)
+        for index, field in enumerate(proto.field):
+            note((*path, 2, index), f"{name}.{field.name}")
+        for index, nested in enumerate(proto.nested_type):
+            message(nested, (*path, 3, index), name)
+        for index, enum in enumerate(proto.enum_type):
+            enumeration(enum, (*path, 4, index), name)
+
+    def enumeration(proto: descriptor_pb2.EnumDescriptorProto, path: tuple[int, ...], scope: str) -> None:
+        note(path, f"{scope}.{proto.name}")
+        for index, value in enumerate(proto.value):
+            note((*path, 2, index), f"{scope}.{value.name}")  # enum values live in the enum's scope
+
+    # Field numbers of FileDescriptorProto: 4 message_type, 5 enum_type, 6 service; of a service, 2 method.
+    for index, proto in enumerate(file.message_type):
+        message(proto, (4, index), file.package)
+    for index, enum in enumerate(file.enum_type):
+        enumeration(enum, (5, index), file.package)
+    for index, service in enumerate(file.service):
+        note((6, index), f"{file.package}.{service.name}")
+        for number, rpc in enumerate(service.method):
+            note((6, index, 2, number), f"{file.package}.{service.name}.{rpc.name}")
+    return found
+
+
+def _text(comment: str) -> str:
+    """A comment as prose: lines joined, paragraphs kept."""
+    paragraphs = [" ".join(line.strip() for line in block.splitlines()) for block in comment.strip().split("\n\n")]
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+def _role(field: FieldDescriptor) -> int:
+    return int(field.GetOptions().Extensions[options_pb2.json_role])
+
+
+def _params_of(message: Descriptor) -> list[FieldDescriptor]:
+    """The fields that are JSON parameters: a json_role field is the gateway's, not the client's."""
+    return [field for field in message.fields if _role(field) == options_pb2.JSON_ROLE_UNSPECIFIED]
+
+
+def _takes_token(method: Method, policy: AccessPolicy | None) -> bool:
+    # An rpc with an access policy checks the token; one without does its own checks, and needs a token
+    # only if it can answer that the token is wrong (logout.user does, login.user does not).
+    return policy is not None or "access_token_invalid" in method_errors(method.rpc)
+
+
+# ---------------------------------------------------------------- methods
+
+
+def _method(method: Method, rules: Mapping[str, Facts], notes: Mapping[str, str], schemas: _Schemas) -> dict[str, Any]:
+    rpc = method.rpc
+    policy = policy_of(rpc)
+    request: Descriptor = rpc.input_type
+    takes_token = _takes_token(method, policy)
+    params: list[dict[str, Any]] = []
+    if takes_token:
+        params.append(
+            {
+                "name": _TOKEN,
+                "required": True,
+                "description": "The caller's token: permanent, or from login.user.",
+                "schema": {"type": "string"},
+            }
+        )
+    for field in _params_of(request):
+        facts = rules.get(field.name, {})
+        required = bool(facts.get("required"))
+        described: dict[str, Any] = {"name": field.name, "required": required}
+        description = _describe(notes.get(field.full_name), facts)
+        if description:
+            described["description"] = description
+        described["schema"] = schemas.param(field, facts, nullable=not required)
+        params.append(described)
+    entry: dict[str, Any] = {"name": method.name}
+    if notes.get(rpc.full_name):
+        entry["summary"] = notes[rpc.full_name].split("\n\n")[0]
+        entry["description"] = notes[rpc.full_name] + _policy_note(policy)
+    entry["paramStructure"] = "by-name"
+    entry["params"] = params
+    entry["result"] = {"name": "result", "schema": _result(method, policy, schemas)}
+    entry["errors"] = [{"$ref": f"#/components/errors/{key}"} for key in _errors(method, policy, rules, takes_token)]
+    conditional = frozenset(name for name, facts in rules.items() if facts.get("required_when_other_sent"))
+    example = openrpc_examples.example(method.name, policy, takes_token, params, conditional)
+    entry["examples"] = [
+        {"name": f"{method.name} with the demo data", "params": [{"name": k, "value": v} for k, v in example.items()]}
+    ]
+    return entry
+
+
+def _policy_note(policy: AccessPolicy | None) -> str:
+    if policy is None:
+        return ""
+    parts = []
+    if policy.one_of_components:
+        parts.append("needs one of the components " + ", ".join(policy.one_of_components))
+    parts.append("writes (a read-only user is forbidden)" if policy.writes else "reads")
+    if policy.agents_only:
+        parts.append("agents only")
+    if policy.refused_under_simple_dt:
+        parts.append("refused while the account has simple_dt")
+    if policy.takes_campaign:
+        parts.append("takes one campaign from the plan's quota")
+    return "\n\nAccess: " + "; ".join(parts) + "."
+
+
+def _describe(comment: str | None, facts: Facts) -> str:
+    text = comment or ""
+    if facts.get("required_when_other_sent"):
+        text = (text + " " if text else "") + "Required or not depending on the other parameters sent."
+    return text
+
+
+def _errors(method: Method, policy: AccessPolicy | None, rules: Mapping[str, Facts], takes_token: bool) -> list[str]:
+    """The catalogue keys the method can answer, in the catalogue's order (the envelope's are not listed: they
+    come before any method is known)."""
+    keys = {"internal_error", "unexpected_parameters"}  # any method: a failure, a parameter it does not define
+    params = _params_of(method.rpc.input_type)
+    if params:
+        keys |= {"data_type_error", "invalid_parameter_value"}
+    if takes_token:
+        keys |= {"required_parameter_missed", "access_token_invalid", "access_token_expired", "access_token_blocked"}
+    if _any_fact(rules, "required") or _any_fact(rules, "required_when_other_sent"):
+        keys.add("required_parameter_missed")
+    keys |= {facts["invalid"] for facts in _all_facts(rules) if "invalid" in facts}
+    names = {field.name for field in params}
+    # The get machinery (service/listing.py): a sort or filter on a field the method does not allow.
+    if "sort" in names:
+        keys.add("sort_prohibited")
+    if "filter" in names:
+        keys.add("filter_prohibited")
+    if policy is not None:
+        # Steps 2 to 6 of the order of checks (docs/contract.md §5).
+        keys |= {"account_inactive", "ip_not_whitelisted", "limit_exceeded"}
+        if "user_id" in names:
+            keys |= {"required_parameter_missed", "entity_not_found"}  # an agent's user_id: missing, not its own
+        if policy.one_of_components:
+            keys.add("method_component_disabled")
+        if policy.writes or policy.agents_only or policy.refused_under_simple_dt:
+            keys.add("forbidden")
+        if policy.takes_campaign:
+            keys.add("tariff_restrictions")
+    keys |= set(method_errors(method.rpc))
+    return [key for key in CATALOGUE if key in keys]
+
+
+def _all_facts(rules: Mapping[str, Facts]) -> Iterable[Facts]:
+    for facts in rules.values():
+        yield facts
+        yield from _all_facts(facts.get("fields", {}))
+
+
+def _any_fact(rules: Mapping[str, Facts], name: str) -> bool:
+    return any(facts.get(name) for facts in _all_facts(rules))
+
+
+def _result(method: Method, policy: AccessPolicy | None, schemas: _Schemas) -> dict[str, Any]:
+    """`result` as gateway/translate.py renders it: result members, `data`, `metadata`."""
+    response: Descriptor = method.rpc.output_type
+    data_field = next((f for f in response.fields if _role(f) == options_pb2.JSON_ROLE_DATA), None)
+    properties: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
+    metadata_required: list[str] = []
+    for field in response.fields:
+        if _role(field) == options_pb2.JSON_ROLE_RESULT_MEMBER:
+            properties[field.name] = schemas.value(field)
+    if data_field is None:
+        properties["data"] = schemas.ref(response)
+    else:
+        item = data_field.message_type
+        if item is None:
+            raise ValueError(f"{data_field.full_name}: a JSON_ROLE_DATA field must be a repeated message")
+        properties["data"] = {"type": "array", "items": schemas.ref(item, projected=True)}
+        for field in response.fields:
+            if _role(field) == options_pb2.JSON_ROLE_UNSPECIFIED or _role(field) == options_pb2.JSON_ROLE_RESULT_MEMBER:
+                metadata[field.name] = schemas.value(field)
+                metadata_required.append(field.name)
+    metadata["limits"] = schemas.ref(metadata_pb2.PointLimits.DESCRIPTOR)
+    if policy is not None and not policy.agents_only:
+        metadata_required.append("limits")  # a call made for an account carries its point limits
+    properties["metadata"] = {"type": "object", "properties": metadata, "required": metadata_required}
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+def _discover() -> dict[str, Any]:
+    return {
+        "name": DISCOVER,
+        "summary": "This document.",
+        "description": "The OpenRPC document of this API. Needs no access_token and costs no points.",
+        "paramStructure": "by-name",
+        "params": [],
+        "result": {"name": "OpenRPC document", "schema": {"$ref": "https://meta.open-rpc.org/"}},
+        "examples": [{"name": "rpc.discover", "params": []}],
+    }
+
+
+# ---------------------------------------------------------------- JSON Schemas
+
+
+class _Schemas:
+    """Builds schemas; messages of results (and messages that contain themselves) go to components."""
+
+    def __init__(self, notes: Mapping[str, str]) -> None:
+        self._notes = notes
+        self._components: dict[str, Any] = {}
+        self._walking: list[str] = []
+        self._first_facts: dict[str, Mapping[str, Facts]] = {}
+
+    def done(self) -> dict[str, Any]:
+        return dict(sorted(self._components.items()))
+
+    # -- results: what gateway/translate.py's to_json renders
+
+    def ref(self, message: Descriptor, *, projected: bool = False) -> dict[str, Any]:
+        """A response message, in components. projected: a get's item, cut to the selected `fields`, so no
+        member is required."""
+        name = message.full_name + ("_item" if projected else "")
+        if name not in self._components:
+            self._components[name] = {}  # before the walk: a message that contains itself refers to itself
+            properties = {field.name: self.value(field) for field in message.fields}
+            omitted = {f.name for f in message.fields if f.GetOptions().Extensions[options_pb2.omit_when_unset]}
+            schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+            if not projected:
+                schema["required"] = [field for field in properties if field not in omitted]
+            if self._notes.get(message.full_name):
+                schema["description"] = self._notes[message.full_name]
+            self._components[name] = schema
+        return {"$ref": _SCHEMAS + name}
+
+    def value(self, field: FieldDescriptor) -> dict[str, Any]:
+        """A response field as to_json renders it: unset presence fields are null, enums their spelling."""
+        if field.message_type is not None and field.message_type.full_name == _VALUE:
+            base: dict[str, Any] = {}
+        elif field.message_type is not None:
+            base = self.ref(field.message_type)
+        else:
+            base = _scalar(field)
+        if field.is_repeated:
+            schema = {"type": "array", "items": base}
+        elif field.enum_type is not None:
+            schema = _nullable(base)  # a proto3 enum at UNSPECIFIED has no spelling: null
+        elif field.has_presence:
+            schema = _nullable(base)
+        else:
+            schema = base
+        if self._notes.get(field.full_name):
+            schema = {**schema, "description": self._notes[field.full_name]}
+        return schema
+
+    # -- params: what gateway/translate.py's to_message takes, with the service's rules
+
+    def param(self, field: FieldDescriptor, facts: Facts, *, nullable: bool) -> dict[str, Any]:
+        """A parameter: null counts as not sent (an update's null clears), so a parameter that is not
+        required may be null."""
+        if field.message_type is not None and field.message_type.full_name == _VALUE:
+            base: dict[str, Any] = {}  # a filter's value: any JSON
+        elif field.message_type is not None:
+            base = self._object(field.message_type, facts.get("fields", {}))
+        else:
+            base = _bounded(_scalar(field, integer_as_text=_integer_as_text(field)), facts)
+        if field.is_repeated:
+            schema: dict[str, Any] = {"type": "array", "items": base}
+            if "max_items" in facts:
+                schema["maxItems"] = facts["max_items"]
+            if facts.get("required"):
+                schema["minItems"] = 1  # an empty list reads as not sent
+        else:
+            schema = base
+        return _nullable(schema) if nullable else schema
+
+    def _object(self, message: Descriptor, rules: Mapping[str, Facts]) -> dict[str, Any]:
+        name = message.full_name
+        if name in self._walking:
+            # A message that contains itself (a filter's filters): its schema once, in components.
+            key = f"{name}_param"
+            if key not in self._components:
+                self._components[key] = {}
+                self._components[key] = self._object_schema(message, self._first_facts[name])
+            return {"$ref": _SCHEMAS + key}
+        self._first_facts.setdefault(name, rules)
+        self._walking.append(name)
+        try:
+            return self._object_schema(message, rules)
+        finally:
+            self._walking.pop()
+
+    def _object_schema(self, message: Descriptor, rules: Mapping[str, Facts]) -> dict[str, Any]:
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field in _params_of(message):
+            facts = rules.get(field.name, {})
+            is_required = bool(facts.get("required"))
+            schema = self.param(field, facts, nullable=not is_required)
+            description = _describe(self._notes.get(field.full_name), facts)
+            if description:
+                schema = {**schema, "description": description}
+            properties[field.name] = schema
+            if is_required:
+                required.append(field.name)
+        schema = {"type": "object", "properties": properties, "additionalProperties": False}
+        if required:
+            schema["required"] = required
+        return schema
+
+
+def _integer_as_text(field: FieldDescriptor) -> bool:
+    return bool(field.GetOptions().Extensions[options_pb2.integer_as_text])
+
+
+def _scalar(field: FieldDescriptor, *, integer_as_text: bool = False) -> dict[str, Any]:
+    if field.enum_type is not None:
+        return {"type": "string", "enum": sorted(wire_names(field.enum_type).values())}
+    if field.type in _INTEGERS:
+        return {"type": "integer", "format": "int64" if field.type != FieldDescriptor.TYPE_INT32 else "int32"}
+    if field.type == FieldDescriptor.TYPE_STRING:
+        # integer_as_text: an integer is taken as its decimal text too.
+        return {"type": ["string", "integer"]} if integer_as_text else {"type": "string"}
+    if field.type == FieldDescriptor.TYPE_BOOL:
+        return {"type": "boolean"}
+    if field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
+        return {"type": "number"}
+    return {}
+
+
+_BOUNDS: Final = {"minimum": "minimum", "maximum": "maximum", "min_length": "minLength", "max_length": "maxLength"}
+
+
+def _bounded(schema: dict[str, Any], facts: Facts) -> dict[str, Any]:
+    """The service's bounds of a value (service/rules.py Bounds) as JSON Schema keywords."""
+    bounded = dict(schema)
+    for fact, keyword in _BOUNDS.items():
+        if facts.get(fact) is not None:
+            bounded[keyword] = facts[fact]
+    if facts.get("pattern"):
+        bounded["pattern"] = f"^(?:{facts['pattern']})$"  # the service matches the whole value
+    return bounded
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str) and "$ref" not in schema:
+        widened = {**schema, "type": [kind, "null"]}
+        if "enum" in schema:
+            widened["enum"] = [*schema["enum"], None]
+        return widened
+    if isinstance(kind, list) and "$ref" not in schema:
+        return {**schema, "type": [*kind, "null"]}
+    if not schema:
+        return schema  # any JSON already
+    return {"anyOf": [schema, {"type": "null"}]}

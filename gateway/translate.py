@@ -355,12 +355,12 @@ def _render_plan(descriptor: Any, fields: tuple[str, ...] | None = None) -> _Ren
             convert[fd.name] = None
         if fd.is_repeated:
             unset[fd.name] = []
+        elif fd.GetOptions().Extensions[options_pb2.omit_when_unset]:
+            # Without presence, "unset" is the zero value (a validate_only create's id: none assigned).
+            unset[fd.name] = _OMITTED
+            omitted.append(fd.name)
         elif fd.has_presence:
-            if fd.GetOptions().Extensions[options_pb2.omit_when_unset]:
-                unset[fd.name] = _OMITTED
-                omitted.append(fd.name)
-            else:
-                unset[fd.name] = None
+            unset[fd.name] = None
         else:
             # A proto3 scalar at its zero value is not listed: it renders as that value.
             unset[fd.name] = _json_value(fd, fd.default_value)

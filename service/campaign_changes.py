@@ -28,7 +28,7 @@ from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
 CLEARABLE: Final = frozenset(
     {"description", "campaign_conditions", "site_blocks", "dynamic_call_tracking", "cost_ratio", "cost_ratio_operator"}
 )
-_NULL_MEANS_NOT_SENT: Final = frozenset({"user_id", "id", "name", "status", "site_id"})
+_NULL_MEANS_NOT_SENT: Final = frozenset({"user_id", "id", "name", "status", "site_id", "validate_only"})
 # What system and integrated campaigns keep: only their blocks and pool settings change.
 _LOCKED_WHEN_PROTECTED: Final = (
     "name",
@@ -140,6 +140,8 @@ def update(conn: sa.Connection, caller: Caller, request: spb.UpdateCampaignReque
         raise ServiceError("invalid_parameter_value", path="site_id", value=str(request.site_id))
     check_block_entities(blocks, facts)
 
+    if request.validate_only:
+        return  # every check is above: _apply_update only writes (see campaigns.create)
     _apply_update(conn, account_id, stored, request, cleared, status, facts.numbers, kept_blocks)
 
 

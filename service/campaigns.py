@@ -58,6 +58,10 @@ def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignReque
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
     check_block_entities(blocks, facts)
     # Step 11, the plan quota, is taken with the call's charge (servicers.Calls.run).
+    if request.validate_only:
+        # Every check is above: _write raises nothing of its own (only a lost race, which a retry
+        # reports as already_in_use through the checks). No id is assigned: 0.
+        return 0
     return _write(conn, account_id, request, facts.numbers)
 
 

@@ -35,7 +35,7 @@ def spent(limits: Limits, points: int) -> Limits:
     )
 
 
-def _spend(*, with_campaign: bool) -> Any:
+def _spend(*, with_campaign: bool, take: bool = True) -> Any:
     account = t.accounts.c
     values: dict[str, Any] = {}
     for period, _length in PERIODS:
@@ -51,12 +51,15 @@ def _spend(*, with_campaign: bool) -> Any:
         # Step 11: the counter moves only while under the quota; on PostgreSQL the
         # row lock makes concurrent creates of one account take turns here.
         statement = statement.where(account.basic_campaigns < account.campaign_quota)
-        values["basic_campaigns"] = account.basic_campaigns + 1
+        if take:
+            values["basic_campaigns"] = account.basic_campaigns + 1
     return statement.values(values).returning(account.id)
 
 
 # Built once: building Core constructs per call costs more than SQLite takes to run them.
 _SPEND = {False: direct.fast(_spend(with_campaign=False)), True: direct.fast(_spend(with_campaign=True))}
+# A validate_only create: the same room test under the same row lock, the campaign not taken.
+_SPEND_QUOTA_KEPT = direct.fast(_spend(with_campaign=True, take=False))
 
 
 def _window_start(now: int, length: int) -> int:
@@ -91,18 +94,26 @@ def check_budget(limits: Limits) -> None:
 
 
 def charge(
-    conn: sa.Connection, account_id: int, *, points: int = 1, campaign: bool = False, now: int | None = None
+    conn: sa.Connection,
+    account_id: int,
+    *,
+    points: int = 1,
+    campaign: bool = False,
+    take: bool = True,
+    now: int | None = None,
 ) -> bool:
     """Spend points (and, for a create, one campaign of the plan's quota) in the caller's transaction.
 
     They are spent only if it commits. Returns False, spending nothing, when a
-    campaign was asked for and the quota has no room.
+    campaign was asked for and the quota has no room. take=False (a validate_only
+    create): the quota must have room, but keeps it.
     """
     now = int(time.time()) if now is None else now
     params: dict[str, Any] = {"account_id": account_id, "points": points}
     for period, length in PERIODS:
         params[f"{period}_start"] = _window_start(now, length)
-    return _SPEND[campaign].fetch(conn, params).first() is not None
+    statement = _SPEND_QUOTA_KEPT if campaign and not take else _SPEND[campaign]
+    return statement.fetch(conn, params).first() is not None
 
 
 __all__: Sequence[str] = ("Limits", "charge", "check_budget", "limits_of", "spent")

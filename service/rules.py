@@ -231,6 +231,8 @@ CREATE_CAMPAIGN: Final = (
     Param("campaign_conditions", fields=CAMPAIGN_CONDITIONS),
     Param("site_blocks", fields=SITE_BLOCK, max_items=MAX_SITE_BLOCKS, list_rule=_distinct_blocks),
     Param("dynamic_call_tracking", fields=DYNAMIC_CALL_TRACKING),
+    # Last: an extension (AIP-163); a bool has no value rule, and the vendor's order stays as it was.
+    Param("validate_only"),
 )
 
 
@@ -251,6 +253,7 @@ UPDATE_CAMPAIGN: Final = (
     Param("cost_ratio", valid=_cost_ratio),
     Param("cost_ratio_operator", valid=known_enum(pb.CostRatioOperator)),
     Param("dynamic_call_tracking", fields=DYNAMIC_CALL_TRACKING),
+    Param("validate_only"),  # as in CREATE_CAMPAIGN
 )
 DELETE_CAMPAIGN: Final = (Param("user_id"), Param("id", required=True))
 

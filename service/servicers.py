@@ -108,7 +108,9 @@ class Calls:
 
         Admission follows the access_policy option of the rpc this request is for. When
         it says takes_campaign, the call adds a basic campaign, so the charge also takes
-        one from the plan's quota (step 11, the last check) or fails the call.
+        one from the plan's quota (step 11, the last check) or fails the call. A request
+        with validate_only set (create and update) runs the same steps; its work writes
+        nothing and the quota must have room but is not taken; the point is charged.
         """
         policy = access_policy(request)
         params = param_tables.of(request)
@@ -118,6 +120,8 @@ class Calls:
         )
         ip, token = self._ip(context), self._token(context)
         user_id_fault = faults.mnemonic_at("user_id")
+        # AIP-163: the work checks everything and writes nothing; the quota is tested, not taken.
+        validate_only = bool(getattr(request, "validate_only", False))
 
         def unit(conn: sa.Connection) -> tuple[T, Limits]:
             resolved = access.resolve(conn, token=token, user_id=user_id, user_id_fault=user_id_fault)
@@ -133,7 +137,7 @@ class Calls:
                     rules.check_components(request, caller.account.components)
                 result = work(conn, caller)
                 # After the writes it would undo: the account row's lock is then held only to the commit.
-                charged = points.charge(conn, caller.account.id, campaign=policy.takes_campaign)
+                charged = points.charge(conn, caller.account.id, campaign=policy.takes_campaign, take=not validate_only)
                 if policy.takes_campaign and not charged:
                     raise ServiceError("tariff_restrictions")
             except ServiceError as error:

@@ -31,6 +31,7 @@ class CreateCampaignRequest(_message.Message):
     CAMPAIGN_CONDITIONS_FIELD_NUMBER: _builtins.int
     SITE_BLOCKS_FIELD_NUMBER: _builtins.int
     DYNAMIC_CALL_TRACKING_FIELD_NUMBER: _builtins.int
+    VALIDATE_ONLY_FIELD_NUMBER: _builtins.int
     user_id: _builtins.int
     """The customer user an agent acts for; required for agent tokens."""
     name: _builtins.str
@@ -38,6 +39,13 @@ class CreateCampaignRequest(_message.Message):
     status: _campaign_pb2.CampaignStatus.ValueType
     """Defaults to active."""
     site_id: _builtins.int
+    validate_only: _builtins.bool
+    """AIP-163, an extension of this API (not in the vendor's original): every
+    check runs (parameters, entities, numbers in use, the plan quota) and
+    nothing is written; the answer is the error the create would answer, or
+    a response without an id, since none is assigned. The point is charged
+    as for any call; the quota is not taken. Null or false: a real create.
+    """
     @_builtins.property
     def campaign_conditions(self) -> _campaign_pb2.CampaignConditions: ...
     @_builtins.property
@@ -55,10 +63,11 @@ class CreateCampaignRequest(_message.Message):
         campaign_conditions: _campaign_pb2.CampaignConditions | None = ...,
         site_blocks: _abc.Iterable[_campaign_pb2.SiteBlock] | None = ...,
         dynamic_call_tracking: _campaign_pb2.DynamicCallTracking | None = ...,
+        validate_only: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "campaign_conditions", b"campaign_conditions", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "name", b"name", "site_id", b"site_id", "status", b"status", "user_id", b"user_id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "_validate_only", b"_validate_only", "campaign_conditions", b"campaign_conditions", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "name", b"name", "site_id", b"site_id", "status", b"status", "user_id", b"user_id", "validate_only", b"validate_only"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "campaign_conditions", b"campaign_conditions", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "name", b"name", "site_blocks", b"site_blocks", "site_id", b"site_id", "status", b"status", "user_id", b"user_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "_validate_only", b"_validate_only", "campaign_conditions", b"campaign_conditions", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "name", b"name", "site_blocks", b"site_blocks", "site_id", b"site_id", "status", b"status", "user_id", b"user_id", "validate_only", b"validate_only"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__campaign_conditions: _TypeAlias = _typing.Literal["campaign_conditions"]  # noqa: Y015
     _WhichOneofArgType__campaign_conditions: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions"]  # noqa: Y015
@@ -74,6 +83,8 @@ class CreateCampaignRequest(_message.Message):
     _WhichOneofArgType__status: _TypeAlias = _typing.Literal["_status", b"_status"]  # noqa: Y015
     _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
     _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    _WhichOneofReturnType__validate_only: _TypeAlias = _typing.Literal["validate_only"]  # noqa: Y015
+    _WhichOneofArgType__validate_only: _TypeAlias = _typing.Literal["_validate_only", b"_validate_only"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_conditions) -> _WhichOneofReturnType__campaign_conditions | None: ...
     @_typing.overload
@@ -88,6 +99,8 @@ class CreateCampaignRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__status) -> _WhichOneofReturnType__status | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__validate_only) -> _WhichOneofReturnType__validate_only | None: ...
 
 Global___CreateCampaignRequest: _TypeAlias = CreateCampaignRequest  # noqa: Y015
 
@@ -97,6 +110,9 @@ class CreateCampaignResponse(_message.Message):
 
     ID_FIELD_NUMBER: _builtins.int
     id: _builtins.int
+    """The new campaign's id. 0 when the request was validate_only (none is
+    assigned): the key is then absent from the JSON-RPC data, which is {}.
+    """
     def __init__(
         self,
         *,
@@ -210,6 +226,7 @@ class UpdateCampaignRequest(_message.Message):
     COST_RATIO_OPERATOR_FIELD_NUMBER: _builtins.int
     DYNAMIC_CALL_TRACKING_FIELD_NUMBER: _builtins.int
     CLEARED_FIELDS_FIELD_NUMBER: _builtins.int
+    VALIDATE_ONLY_FIELD_NUMBER: _builtins.int
     user_id: _builtins.int
     id: _builtins.int
     name: _builtins.str
@@ -220,6 +237,12 @@ class UpdateCampaignRequest(_message.Message):
     cost_ratio: _builtins.float
     """At least 1."""
     cost_ratio_operator: _campaign_pb2.CostRatioOperator.ValueType
+    validate_only: _builtins.bool
+    """AIP-163, an extension of this API (not in the vendor's original): every
+    check runs (parameters, entities, numbers in use) and nothing changes;
+    the answer is the one the update would give. The point is charged as for
+    any call. Null or false: a real update.
+    """
     @_builtins.property
     def campaign_conditions(self) -> _campaign_pb2.CampaignConditions: ...
     @_builtins.property
@@ -247,10 +270,11 @@ class UpdateCampaignRequest(_message.Message):
         cost_ratio_operator: _campaign_pb2.CostRatioOperator.ValueType | None = ...,
         dynamic_call_tracking: _campaign_pb2.DynamicCallTracking | None = ...,
         cleared_fields: _abc.Iterable[_builtins.str] | None = ...,
+        validate_only: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_cost_ratio", b"_cost_ratio", "_cost_ratio_operator", b"_cost_ratio_operator", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_id", b"_id", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "campaign_conditions", b"campaign_conditions", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "id", b"id", "name", b"name", "site_id", b"site_id", "status", b"status", "user_id", b"user_id"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_cost_ratio", b"_cost_ratio", "_cost_ratio_operator", b"_cost_ratio_operator", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_id", b"_id", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "_validate_only", b"_validate_only", "campaign_conditions", b"campaign_conditions", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "id", b"id", "name", b"name", "site_id", b"site_id", "status", b"status", "user_id", b"user_id", "validate_only", b"validate_only"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_cost_ratio", b"_cost_ratio", "_cost_ratio_operator", b"_cost_ratio_operator", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_id", b"_id", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "campaign_conditions", b"campaign_conditions", "cleared_fields", b"cleared_fields", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "id", b"id", "name", b"name", "site_blocks", b"site_blocks", "site_id", b"site_id", "status", b"status", "user_id", b"user_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions", "_cost_ratio", b"_cost_ratio", "_cost_ratio_operator", b"_cost_ratio_operator", "_description", b"_description", "_dynamic_call_tracking", b"_dynamic_call_tracking", "_id", b"_id", "_name", b"_name", "_site_id", b"_site_id", "_status", b"_status", "_user_id", b"_user_id", "_validate_only", b"_validate_only", "campaign_conditions", b"campaign_conditions", "cleared_fields", b"cleared_fields", "cost_ratio", b"cost_ratio", "cost_ratio_operator", b"cost_ratio_operator", "description", b"description", "dynamic_call_tracking", b"dynamic_call_tracking", "id", b"id", "name", b"name", "site_blocks", b"site_blocks", "site_id", b"site_id", "status", b"status", "user_id", b"user_id", "validate_only", b"validate_only"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__campaign_conditions: _TypeAlias = _typing.Literal["campaign_conditions"]  # noqa: Y015
     _WhichOneofArgType__campaign_conditions: _TypeAlias = _typing.Literal["_campaign_conditions", b"_campaign_conditions"]  # noqa: Y015
@@ -272,6 +296,8 @@ class UpdateCampaignRequest(_message.Message):
     _WhichOneofArgType__status: _TypeAlias = _typing.Literal["_status", b"_status"]  # noqa: Y015
     _WhichOneofReturnType__user_id: _TypeAlias = _typing.Literal["user_id"]  # noqa: Y015
     _WhichOneofArgType__user_id: _TypeAlias = _typing.Literal["_user_id", b"_user_id"]  # noqa: Y015
+    _WhichOneofReturnType__validate_only: _TypeAlias = _typing.Literal["validate_only"]  # noqa: Y015
+    _WhichOneofArgType__validate_only: _TypeAlias = _typing.Literal["_validate_only", b"_validate_only"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__campaign_conditions) -> _WhichOneofReturnType__campaign_conditions | None: ...
     @_typing.overload
@@ -292,6 +318,8 @@ class UpdateCampaignRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__status) -> _WhichOneofReturnType__status | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__user_id) -> _WhichOneofReturnType__user_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__validate_only) -> _WhichOneofReturnType__validate_only | None: ...
 
 Global___UpdateCampaignRequest: _TypeAlias = UpdateCampaignRequest  # noqa: Y015
 

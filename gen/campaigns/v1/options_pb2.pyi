@@ -163,7 +163,9 @@ wire_value: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueO
 error_spec: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, Global___ErrorSpec]
 json_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, Global___JsonRole.ValueType]
 omit_when_unset: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, _builtins.bool]
-"""Leave the key out of the JSON object when the field is unset, instead of null."""
+"""Leave the key out of the JSON object when the field is unset, instead of
+null; for a field without presence, when it is at its zero value.
+"""
 integer_as_text: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, _builtins.bool]
 """Request: a string field (or its items) that also takes a JSON integer,
 as its decimal text ("901" and 901 are the same parameter). Any other

@@ -368,5 +368,24 @@ async def snapshot(database_url: str, tables: Sequence[sa.Table] = WRITTEN_TABLE
     return result
 
 
+# The account columns a charged call moves (a validate_only call changes nothing else).
+_POINT_COLUMNS: Final = ("day_window_start", "day_points_used", "minute_window_start", "minute_points_used")
+
+
+async def without_points(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The snapshot with the accounts' point counters left out, basic_campaigns (the quota) kept."""
+    tables = await snapshot(database_url)
+    kept = [column for column in t.accounts.columns if column.name not in _POINT_COLUMNS]
+    rows = await query(database_url, sa.select(*kept))
+    tables["accounts"] = sorted((tuple(row) for row in rows), key=repr)
+    return tables
+
+
+async def basic_campaigns(database_url: str, account_id: int = 1000) -> int:
+    """How many basic campaigns count against the account's plan quota."""
+    rows = await query(database_url, sa.select(t.accounts.c.basic_campaigns).where(t.accounts.c.id == account_id))
+    return int(rows[0].basic_campaigns)
+
+
 async def gather_outcomes(calls: Iterable[Awaitable[spb.CreateCampaignResponse]]) -> list[int | Failure]:
     return list(await asyncio.gather(*(outcome(call) for call in calls)))

@@ -12,16 +12,15 @@ from typing import Any
 
 import grpc
 import pytest
-import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 
 from contract.limits import Limits
-from service.storage import schema as t
 from tests.conftest import Service
 from tests.service.helpers import (
     Failure,
     assert_failure,
+    basic_campaigns,
     block,
     condition,
     conditions,
@@ -30,16 +29,13 @@ from tests.service.helpers import (
     dct,
     execute,
     expect_error,
-    query,
     request,
     snapshot,
+    without_points,
 )
 from tests.service.rpcs import answered, auth, campaign_view, campaigns_stub, limits_in
 from tests.service.test_create_rules import CASES, Case
 from tests.service.test_update_rpc import update_request
-
-# The account columns a charged call moves; everything else of a validated call stays as it was.
-_POINT_COLUMNS = ("day_window_start", "day_points_used", "minute_window_start", "minute_points_used")
 
 
 def validated(sent: Any) -> Any:
@@ -53,20 +49,6 @@ def validated(sent: Any) -> Any:
 def comparable(failure: Failure) -> Failure:
     """Everything a caller reads of a failure but the trailers, whose limits carry seconds to the reset."""
     return dataclasses.replace(failure, trailers=())
-
-
-async def without_points(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """The snapshot with the accounts' point counters left out, basic_campaigns (the quota) kept."""
-    tables = await snapshot(database_url)
-    kept = [column.name for column in t.accounts.columns if column.name not in _POINT_COLUMNS]
-    rows = await query(database_url, sa.select(*(t.accounts.c[name] for name in kept)))
-    tables["accounts"] = sorted((tuple(row) for row in rows), key=repr)
-    return tables
-
-
-async def basic_campaigns(database_url: str, account_id: int = 1000) -> int:
-    rows = await query(database_url, sa.select(t.accounts.c.basic_campaigns).where(t.accounts.c.id == account_id))
-    return int(rows[0].basic_campaigns)
 
 
 def charged_once(before: Limits | None, after: Limits | None) -> None:

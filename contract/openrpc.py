@@ -30,7 +30,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from contract import openrpc_examples
 from contract.catalogue import CATALOGUE
 from contract.methods import JSONRPC_METHODS, AccessPolicy, Method, method_errors, policy_of
-from contract.wire import wire_names
+from contract.wire import INTEGER_TYPES, wire_names
 
 OPENRPC_VERSION: Final = "1.3.2"
 DISCOVER: Final = "rpc.discover"
@@ -38,20 +38,6 @@ PARAM_RULES: Final = Path(__file__).with_name("param_rules.json")
 DESCRIPTOR_SET: Final = Path(campaigns.__file__).with_name("descriptor_set.binpb")
 _TOKEN: Final = "access_token"  # the envelope's parameter (gateway/jsonrpc.py), in every method's params
 _VALUE: Final = "google.protobuf.Value"
-_INTEGERS: Final = frozenset(
-    {
-        FieldDescriptor.TYPE_INT64,
-        FieldDescriptor.TYPE_INT32,
-        FieldDescriptor.TYPE_SINT64,
-        FieldDescriptor.TYPE_SINT32,
-        FieldDescriptor.TYPE_UINT64,
-        FieldDescriptor.TYPE_UINT32,
-        FieldDescriptor.TYPE_FIXED64,
-        FieldDescriptor.TYPE_FIXED32,
-        FieldDescriptor.TYPE_SFIXED64,
-        FieldDescriptor.TYPE_SFIXED32,
-    }
-)
 _SCHEMAS: Final = "#/components/schemas/"
 
 Facts = Mapping[str, Any]  # one parameter's entry in param_rules.json
@@ -423,7 +409,7 @@ def _integer_as_text(field: FieldDescriptor) -> bool:
 def _scalar(field: FieldDescriptor, *, integer_as_text: bool = False) -> dict[str, Any]:
     if field.enum_type is not None:
         return {"type": "string", "enum": sorted(wire_names(field.enum_type).values())}
-    if field.type in _INTEGERS:
+    if field.type in INTEGER_TYPES:
         return {"type": "integer", "format": "int64" if field.type != FieldDescriptor.TYPE_INT32 else "int32"}
     if field.type == FieldDescriptor.TYPE_STRING:
         # integer_as_text: an integer is taken as its decimal text too.

@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 
 from contract import paths
 from contract.faults import Fault, Faults, encode_faults
-from contract.wire import wire_name, wire_number, wire_numbers
+from contract.wire import INTEGER_TYPES, wire_name, wire_number, wire_numbers
 from gateway.jsonwire import BigInt, compact
 
 INT64_MIN: Final = -(2**63)
@@ -38,20 +38,6 @@ MAX_DEPTH: Final = 24
 MAX_ITEMS: Final = 10_000
 
 _VALUE: Final = "google.protobuf.Value"
-_INTEGER_TYPES: Final = frozenset(
-    {
-        FieldDescriptor.TYPE_INT64,
-        FieldDescriptor.TYPE_INT32,
-        FieldDescriptor.TYPE_SINT64,
-        FieldDescriptor.TYPE_SINT32,
-        FieldDescriptor.TYPE_UINT64,
-        FieldDescriptor.TYPE_UINT32,
-        FieldDescriptor.TYPE_FIXED64,
-        FieldDescriptor.TYPE_FIXED32,
-        FieldDescriptor.TYPE_SFIXED64,
-        FieldDescriptor.TYPE_SFIXED32,
-    }
-)
 
 
 @dataclass(slots=True)
@@ -136,7 +122,7 @@ def _quick(fd: Any) -> tuple[int, type | None, Mapping[str, int] | None]:
         return (_AS_IS, str, None)
     if fd.type == FieldDescriptor.TYPE_BOOL:
         return (_AS_IS, bool, None)
-    if fd.type in _INTEGER_TYPES:
+    if fd.type in INTEGER_TYPES:
         return (_INTEGER, int, None)
     if fd.type == FieldDescriptor.TYPE_ENUM:
         return (_ENUM, str, wire_numbers(fd.enum_type))
@@ -248,7 +234,7 @@ def _set_json_value(target: Any, value: Any, depth: int) -> bool:
 def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> Any:
     """The proto value for a JSON scalar, or a placeholder after recording a fault."""
     kind = fd.type
-    if kind in _INTEGER_TYPES:
+    if kind in INTEGER_TYPES:
         if isinstance(value, int) and not isinstance(value, bool):
             if INT64_MIN <= value <= INT64_MAX:
                 return value

@@ -70,6 +70,14 @@ class Served:
         self.url = f"http://127.0.0.1:{http_port}/v2.0"
         self.base = f"http://127.0.0.1:{http_port}"
 
+    async def answers(self) -> bool:
+        """Some worker answers /healthz on the port."""
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                return (await client.get(f"{self.base}/healthz")).status_code == 200
+        except httpx.TransportError:
+            return False
+
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Each call on a connection of its own, so that calls spread over the workers."""
         return await JsonRpc(self.url).call(method, params)
@@ -86,13 +94,7 @@ async def serve(database_url: str, tmp_path: Path, *extra: str) -> AsyncIterator
 
     async def every_worker_up() -> bool:
         assert process.running, process.describe()
-        if len(children(process.pid)) < WORKERS:
-            return False
-        try:
-            async with httpx.AsyncClient(timeout=5) as client:
-                return (await client.get(f"{served.base}/healthz")).status_code == 200
-        except httpx.TransportError:
-            return False
+        return len(children(process.pid)) >= WORKERS and await served.answers()
 
     try:
         await wait_until(every_worker_up, within=START_TIMEOUT, interval=0.1, what="the workers serving")
@@ -180,11 +182,7 @@ async def test_a_worker_that_dies_is_replaced_while_the_others_serve(database: s
                 return False
             # A worker listens some time after it starts: on a loaded machine the victim may have been
             # the only one listening yet, and its replacement not listening so soon.
-            try:
-                async with httpx.AsyncClient(timeout=5) as client:
-                    return (await client.get(f"{served.base}/healthz")).status_code == 200
-            except httpx.TransportError:
-                return False
+            return await served.answers()
 
         await wait_until(replaced, within=START_TIMEOUT, interval=0.1, what="a new worker")
         answers = [await served.call("get.sites", {"access_token": "tok_cust"}) for _ in range(20)]

@@ -245,3 +245,14 @@ async def raw_exchange(port: int, request: bytes, *, patience: float = 5.0) -> R
 
 def http_request(head_lines: Sequence[str], body: bytes = b"") -> bytes:
     return ("\r\n".join(head_lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def rows_of(table: Sequence[Any]) -> list[tuple[str, tuple[Any, ...]]]:
+    """(id, values) of each case of a parametrize table (pytest.param entries or plain tuples): for a test
+    that runs a whole table of refusals against one stack, since a refusal writes nothing."""
+    return [
+        (str(case.id if case.id is not None else index), tuple(case.values))
+        if hasattr(case, "values")
+        else (str(index), tuple(case))
+        for index, case in enumerate(table)
+    ]

@@ -45,6 +45,7 @@ from service import (
     points,
     rules,
     sessions,
+    site_views,
     sites,
     throttle,
     weights,
@@ -242,10 +243,10 @@ class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
 
 class SiteService(Calls, sspb_grpc.SiteServiceServicer):
     async def GetSites(self, request: sspb.GetSitesRequest, context: Context) -> sspb.GetSitesResponse:
-        return await self.get(context, request, sites.SITES, sites.get_sites)
+        return await self.get(context, request, site_views.SITES, site_views.get_sites)
 
     async def GetSiteBlocks(self, request: sspb.GetSiteBlocksRequest, context: Context) -> sspb.GetSiteBlocksResponse:
-        return await self.get(context, request, sites.SITE_BLOCKS, sites.get_site_blocks)
+        return await self.get(context, request, site_views.SITE_BLOCKS, site_views.get_site_blocks)
 
     async def CreateSite(self, request: sspb.CreateSiteRequest, context: Context) -> sspb.CreateSiteResponse:
         site_id = await self.run(context, request, lambda conn, caller: sites.create_site(conn, caller, request))

@@ -387,14 +387,8 @@ def _quota(conn: sa.Connection, account_id: int) -> int | None:
     return None if value is None else int(value)
 
 
-_USED = sa.union_all(
-    sa.select(t.campaign_site_blocks.c.phone_number_id.label("number_id")).where(
-        in_ids(t.campaign_site_blocks.c.phone_number_id, "ids")
-    ),
-    sa.select(t.pool_numbers.c.phone_number_id.label("number_id")).where(
-        in_ids(t.pool_numbers.c.phone_number_id, "ids")
-    ),
-)
+# The numbers among "ids" that some campaign block uses, fixed or from a pool (the same union as _USES).
+_USED = sa.select(_USES_UNION.c.number_id)
 
 
 def disable(conn: sa.Connection, caller: Caller, request: npb.DisableVirtualNumbersRequest) -> None:

@@ -69,6 +69,10 @@ class Method:
     def response_type(self) -> type[Message]:
         return message_factory.GetMessageClass(self.rpc.output_type)
 
+    @property
+    def accepts_idempotency_key(self) -> bool:
+        return accepts_idempotency_key(self.rpc)
+
 
 def rpc_path(rpc: MethodDescriptor) -> str:
     """The gRPC method path: /campaigns.v1.CampaignService/CreateCampaign."""
@@ -100,6 +104,11 @@ def policy_of(rpc: MethodDescriptor) -> AccessPolicy | None:
         takes_campaign=policy.takes_campaign,
         refused_under_simple_dt=policy.refused_under_simple_dt,
     )
+
+
+def accepts_idempotency_key(rpc: MethodDescriptor) -> bool:
+    """The rpc's `accepts_idempotency_key` option (contract/idempotency.py)."""
+    return bool(rpc.GetOptions().Extensions[options_pb2.accepts_idempotency_key])
 
 
 def method_errors(rpc: MethodDescriptor) -> tuple[str, ...]:
@@ -138,6 +147,15 @@ JSONRPC_METHODS: Final[dict[str, Method]] = _jsonrpc_methods()
 
 # Request message full name -> the access policy of the rpc that takes it.
 _POLICIES: Final = _policies_by_request()
+
+
+# Request message full name -> the rpc that takes it, for the rpcs that honour an idempotency key.
+_KEYED: Final = {rpc.input_type.full_name: rpc for rpc in rpcs() if accepts_idempotency_key(rpc)}
+
+
+def keyed_rpc(request: Message) -> MethodDescriptor | None:
+    """The rpc this is the request of when that rpc honours an idempotency key, else None."""
+    return _KEYED.get(request.DESCRIPTOR.full_name)
 
 
 def access_policy(request: Message) -> AccessPolicy:

@@ -174,7 +174,7 @@ def _method(method: Method, rules: Mapping[str, Facts], notes: Mapping[str, str]
     entry: dict[str, Any] = {"name": method.name}
     if notes.get(rpc.full_name):
         entry["summary"] = notes[rpc.full_name].split("\n\n")[0]
-        entry["description"] = notes[rpc.full_name] + _policy_note(policy)
+        entry["description"] = notes[rpc.full_name] + _policy_note(policy) + _idempotency_note(method)
     entry["paramStructure"] = "by-name"
     entry["params"] = params
     entry["result"] = {"name": "result", "schema": _result(method, policy, schemas)}
@@ -201,6 +201,17 @@ def _policy_note(policy: AccessPolicy | None) -> str:
     if policy.takes_campaign:
         parts.append("takes one campaign from the plan's quota")
     return "\n\nAccess: " + "; ".join(parts) + "."
+
+
+def _idempotency_note(method: Method) -> str:
+    if not method.accepts_idempotency_key:
+        return ""
+    return (
+        "\n\nSafe to retry: send an `Idempotency-Key` HTTP header (1 to 255 visible ASCII characters, bare or"
+        " quoted). The same key with the same params answers the first call's result again, marked by the"
+        " response header `Idempotent-Replayed: true`, with no second write and no second charge; with other"
+        " params it is refused (idempotency_key_reused). Keys are per account and kept 24 hours by default."
+    )
 
 
 def _describe(comment: str | None, facts: Facts) -> str:

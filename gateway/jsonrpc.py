@@ -18,6 +18,7 @@ import grpc
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from contract import idempotency
 from contract.faults import FAULTS_KEY
 from contract.methods import JSONRPC_METHODS, Method
 from contract.openrpc import DISCOVER, document
@@ -54,6 +55,7 @@ class _Answer:
     method: str  # a known method's name, or "-" for envelope failures (never the client's text)
     outcome: str  # "ok" or the error's mnemonic
     status_code: int = 200
+    replayed: bool = False  # the service answered an idempotency key's first answer again
 
 
 def _failed(request_id: Any, key: str, status_code: int = 200) -> _Answer:
@@ -96,6 +98,8 @@ class JsonRpcEndpoint:
         answer = await self._answer(request)
         note_answer(request.scope, answer.method, answer.outcome)
         response = json_response(answer.payload, answer.status_code)
+        if answer.replayed:
+            response.headers[idempotency.REPLAYED_HEADER] = "true"
         if answer.status_code != 200:
             # A body over the cap or too slow: the rest of it is not read, so the connection ends
             # here (gracefully: gateway/protocol.py drains what is still coming before it closes).
@@ -140,11 +144,18 @@ class JsonRpcEndpoint:
         if method is None:
             return _failed(request_id_, "method_not_found")
         client = request.client.host if request.client else None
-        return await self._call(method, params, request_id_, client)
+        # Only a method that honours a key gets it; elsewhere the header is ignored, as HTTP allows.
+        key = idempotency.key_from_headers(request.headers.getlist(idempotency.HEADER))
+        return await self._call(method, params, request_id_, client, key if method.accepts_idempotency_key else None)
 
-    async def _call(self, method: Method, params: dict[str, Any], request_id_: Any, client: str | None) -> _Answer:
+    async def _call(
+        self, method: Method, params: dict[str, Any], request_id_: Any, client: str | None, key: str | None
+    ) -> _Answer:
         translation = translate.to_message(params, method.request_type(), skip=_ENVELOPE_KEYS)
         metadata: list[tuple[str, str | bytes]] = [("x-request-id", request_id.get())]
+        if key is not None:
+            # A malformed header goes as the unusable key: the service refuses it after the token checks.
+            metadata.append((idempotency.METADATA_KEY, key))
         token = params.get("access_token")
         if token is not None:
             text = token if isinstance(token, str) else translate.value_text(token)
@@ -171,4 +182,5 @@ class JsonRpcEndpoint:
             "data": data,
             "metadata": {**reply_metadata, **answer_metadata(trailing)},
         }
-        return _Answer({"jsonrpc": "2.0", "id": request_id_, "result": result}, method.name, "ok")
+        replayed = any(name == idempotency.REPLAYED_METADATA_KEY for name, _value in trailing or ())
+        return _Answer({"jsonrpc": "2.0", "id": request_id_, "result": result}, method.name, "ok", replayed=replayed)

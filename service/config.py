@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from contract.idempotency import DEFAULT_TTL_SECONDS
 from service.networks import IPNetwork, parse_networks
 
 
@@ -100,7 +101,17 @@ class ServiceSettings:
         },
     )
 
+    # create.campaigns with an idempotency key (service/idempotency.py): the key answers its first call
+    # again for this long; after it, the key is free and the same request creates another campaign.
+    idempotency_ttl_seconds: int = field(
+        default=DEFAULT_TTL_SECONDS,
+        metadata={
+            "flag": "--idempotency-ttl",
+            "help": "seconds an idempotency key answers its first call again (create.campaigns)",
+        },
+    )
+
     def __post_init__(self) -> None:
         for each in fields(self):
-            if each.name.startswith("login_") and getattr(self, each.name) < 1:
+            if each.name.startswith(("login_", "idempotency_")) and getattr(self, each.name) < 1:
                 raise ValueError(f"{each.metadata['flag']} ({each.name}) must be at least 1")

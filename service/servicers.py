@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import grpc
 import sqlalchemy as sa
@@ -25,8 +25,12 @@ from campaigns.v1 import site_service_pb2 as sspb
 from campaigns.v1 import site_service_pb2_grpc as sspb_grpc
 from campaigns.v1 import user_service_pb2 as uspb
 from campaigns.v1 import user_service_pb2_grpc as uspb_grpc
+from google.protobuf import message_factory
+from google.protobuf.message import Message
 from sqlalchemy.exc import IntegrityError
 
+from contract import idempotency as idempotency_contract
+from contract import methods
 from contract.faults import FAULTS_KEY, decode_faults
 from contract.limits import LIMITS_KEY, Limits, encode_limits
 from contract.methods import access_policy
@@ -37,6 +41,7 @@ from service import (
     campaigns,
     costs,
     directory,
+    idempotency,
     listing,
     networks,
     numbers,
@@ -63,7 +68,7 @@ _CONFLICT_RETRIES: Final = 3
 
 
 class _LostRace(Exception):
-    """A unit lost a race on a number: its transaction rolls back and the call runs again."""
+    """A unit lost a race (a number, an idempotency key): its transaction rolls back and the call runs again."""
 
     def __init__(self, limits: Limits) -> None:
         super().__init__("lost a race")
@@ -115,7 +120,8 @@ class Calls:
         """
         policy = access_policy(request)
         params = param_tables.of(request)
-        faults = decode_faults(metadata_value(context, FAULTS_KEY))
+        raw_faults = metadata_value(context, FAULTS_KEY)
+        faults = decode_faults(raw_faults)
         user_id = (
             request.user_id if "user_id" in request.DESCRIPTOR.fields_by_name and request.HasField("user_id") else None
         )
@@ -123,8 +129,12 @@ class Calls:
         user_id_fault = faults.mnemonic_at("user_id")
         # AIP-163: the work checks everything and writes nothing; the quota is tested, not taken.
         validate_only = bool(getattr(request, "validate_only", False))
+        keyed = methods.keyed_rpc(request)
+        key = _text_metadata(context, idempotency_contract.METADATA_KEY) if keyed is not None else None
+        ttl = self._settings.idempotency_ttl_seconds
+        sent_faults = raw_faults.encode() if isinstance(raw_faults, str) else raw_faults
 
-        def unit(conn: sa.Connection) -> tuple[T, Limits]:
+        def unit(conn: sa.Connection) -> tuple[T, Limits, bool]:
             resolved = access.resolve(conn, token=token, user_id=user_id, user_id_fault=user_id_fault)
             # The account is known: from here on, the answer carries its limits, failed or not.
             limits = points.limits_of(resolved.account)
@@ -132,6 +142,15 @@ class Calls:
                 caller = access.check(
                     conn, resolved, user_id=user_id, ip=ip, policy=policy, user_id_fault=user_id_fault
                 )
+                claim = None
+                if keyed is not None and key is not None:
+                    claim = idempotency.claim(keyed, request, key, sent_faults)
+                    if not validate_only:
+                        stored = idempotency.recall(conn, caller.account.id, claim, now=int(time.time()), ttl=ttl)
+                        if stored is not None:
+                            # The first call's answer: no work, no charge, whatever the budget is now.
+                            answer = message_factory.GetMessageClass(keyed.output_type).FromString(stored)
+                            return cast(T, answer), limits, True
                 points.check_budget(limits)
                 rules.check_structure(request, params, faults)
                 if components:
@@ -141,6 +160,16 @@ class Calls:
                 charged = points.charge(conn, caller.account.id, campaign=policy.takes_campaign, take=not validate_only)
                 if policy.takes_campaign and not charged:
                     raise ServiceError("tariff_restrictions")
+                if claim is not None and not validate_only:
+                    assert isinstance(result, Message), "a keyed rpc's work returns its response"
+                    stored_first = idempotency.remember(
+                        conn, caller.account.id, claim, result.SerializeToString(), now=int(time.time()), ttl=ttl
+                    )
+                    if not stored_first:
+                        # A call with the same key committed meanwhile: run again and answer what it did.
+                        raise _LostRace(limits)
+            except _LostRace:
+                raise
             except ServiceError as error:
                 raise error.carrying(limits) from None
             except IntegrityError as error:
@@ -149,19 +178,24 @@ class Calls:
                 raise UnexpectedError(limits) from error
             except Exception as error:
                 raise UnexpectedError(limits) from error
-            return result, limits
+            return result, limits, False
 
         lost: _LostRace | None = None
         for _attempt in range(_CONFLICT_RETRIES):
             try:
-                result, limits = await self._storage.write(unit)
+                result, limits, replayed = await self._storage.write(unit)
                 break
             except _LostRace as race:
                 lost = race
         else:
             assert lost is not None
             raise campaigns.conflict_error(getattr(request, "site_blocks", ())).carrying(lost.limits)
-        context.set_trailing_metadata(((LIMITS_KEY, encode_limits(points.spent(limits, 1))),))
+        if replayed:
+            context.set_trailing_metadata(
+                ((LIMITS_KEY, encode_limits(limits)), (idempotency_contract.REPLAYED_METADATA_KEY, "true"))
+            )
+        else:
+            context.set_trailing_metadata(((LIMITS_KEY, encode_limits(points.spent(limits, 1))),))
         return result
 
     async def get(
@@ -181,13 +215,13 @@ class Calls:
 
 class CampaignService(Calls, spb_grpc.CampaignServiceServicer):
     async def CreateCampaign(self, request: spb.CreateCampaignRequest, context: Context) -> spb.CreateCampaignResponse:
-        campaign_id = await self.run(
+        # The response itself is the work's result: with an idempotency key, it is what a retry gets back.
+        return await self.run(
             context,
             request,
-            lambda conn, caller: campaigns.create(conn, caller, request),
+            lambda conn, caller: spb.CreateCampaignResponse(id=campaigns.create(conn, caller, request)),
             components=True,
         )
-        return spb.CreateCampaignResponse(id=campaign_id)
 
     async def GetCampaigns(self, request: spb.GetCampaignsRequest, context: Context) -> spb.GetCampaignsResponse:
         return await self.get(context, request, campaign_views.CAMPAIGNS, campaign_views.get_campaigns)
@@ -373,7 +407,8 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
 
     async def Logout(self, request: uspb.LogoutRequest, context: Context) -> uspb.LogoutResponse:
         token = self._token(context)
-        faults = decode_faults(metadata_value(context, FAULTS_KEY))
+        raw_faults = metadata_value(context, FAULTS_KEY)
+        faults = decode_faults(raw_faults)
 
         def unit(conn: sa.Connection) -> None:
             session = access.temporary_session(conn, token=token)
@@ -392,7 +427,8 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         if agent_id is None:
             # A customer's token: the ordinary checks, with its account's limits, end in forbidden.
             return await self.run(context, request, _never)
-        faults = decode_faults(metadata_value(context, FAULTS_KEY))
+        raw_faults = metadata_value(context, FAULTS_KEY)
+        faults = decode_faults(raw_faults)
 
         def unit(conn: sa.Connection) -> uspb.GetCustomerUsersResponse:
             # An agent acts as itself here: it has no account, so no point budget either.

@@ -315,3 +315,19 @@ login_failures = sa.Table(
     # The sweep of windows that ended reads by this.
     sa.Index("ix_login_failures_window_start", "window_start"),
 )
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    # The answers of calls made with an idempotency key (service/idempotency.py), per account: keys of
+    # different accounts never meet. Stored in the transaction that did the work, so a key is remembered
+    # exactly when the work was committed.
+    sa.Column("account_id", sa.BigInteger, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    # SHA-256 (hex) of the rpc and the request as sent: the same key with another request is refused.
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    # The rpc's response message, serialized: what a replay answers.
+    sa.Column("response", sa.LargeBinary, nullable=False),
+    # Unix seconds; the key answers again until created_at + the service's idempotency TTL.
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)

@@ -22,6 +22,7 @@ SERVICE: Final = {
     "--login-window": "900",
     "--login-failures-per-login": "10",
     "--login-failures-per-address": "100",
+    "--idempotency-ttl": "86400",
     "--metrics-port": "0 (off)",
     "--workers": f"the number of CPUs, {os.cpu_count()} here",
 }

@@ -73,6 +73,9 @@ CATALOGUE: Final[dict[str, tuple[int, str]]] = {
     # METHODS.md section 19.
     "virtual_phone_number_not_found": (-32007, "Virtual phone number {virtual_phone_number} not found."),
     "invalid_date_time": (-32602, "Invalid date time"),
+    # Issue 15: idempotency keys (docs/contract.md).
+    "idempotency_key_invalid": (-32602, "Idempotency key must be 1 to 255 visible ASCII characters"),
+    "idempotency_key_reused": (-32602, "Idempotency key has already been used with other parameters"),
 }
 
 LIMIT_KEYS: Final = ("day_limit", "day_remaining", "day_reset", "minute_limit", "minute_remaining", "minute_reset")

@@ -65,6 +65,9 @@ MESSAGES: Final = {
     "VIRTUAL_PHONE_NUMBER_NOT_FOUND": "Virtual phone number {virtual_phone_number} not found.",
     # Deleting a system or integrated campaign: `forbidden`'s message under a reason of its own.
     "PROTECTED_ENTITY": "Permission denied",
+    # Issue 15: idempotency keys.
+    "IDEMPOTENCY_KEY_INVALID": "Idempotency key must be 1 to 255 visible ASCII characters",
+    "IDEMPOTENCY_KEY_REUSED": "Idempotency key has already been used with other parameters",
 }
 INTERNAL_MESSAGE: Final = MESSAGES["INTERNAL_ERROR"]
 # The tables a create writes to (accounts: a successful call is charged, a create takes quota).
@@ -75,6 +78,7 @@ WRITTEN_TABLES: Final = (
     t.campaign_conditions,
     t.phone_numbers,
     t.accounts,
+    t.idempotency_keys,
 )
 
 

@@ -67,6 +67,15 @@ class _ErrorReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorReas
     """A date-time that is not YYYY-MM-DD hh:mm:ss (or YYYY-MM-DD), does not
     exist, or ends before it starts (upload.campaign_costs).
     """
+    ERROR_REASON_IDEMPOTENCY_KEY_INVALID: _ErrorReason.ValueType  # 33
+    """Not in the vendor's API (issue 15): an idempotency key that is not 1 to
+    255 visible ASCII characters, or an Idempotency-Key header sent twice.
+    """
+    ERROR_REASON_IDEMPOTENCY_KEY_REUSED: _ErrorReason.ValueType  # 34
+    """Not in the vendor's API (issue 15): the account used the key, within its
+    time to live, for a call with other parameters or to another method.
+    Nothing is done; a new request needs a new key.
+    """
 
 class ErrorReason(_ErrorReason, metaclass=_ErrorReasonEnumTypeWrapper):
     """Every error the API can report. google.rpc.ErrorInfo.reason carries the
@@ -122,5 +131,14 @@ that is not there to enable or disable (METHODS.md §15, §16, §19).
 ERROR_REASON_INVALID_DATE_TIME: ErrorReason.ValueType  # 32
 """A date-time that is not YYYY-MM-DD hh:mm:ss (or YYYY-MM-DD), does not
 exist, or ends before it starts (upload.campaign_costs).
+"""
+ERROR_REASON_IDEMPOTENCY_KEY_INVALID: ErrorReason.ValueType  # 33
+"""Not in the vendor's API (issue 15): an idempotency key that is not 1 to
+255 visible ASCII characters, or an Idempotency-Key header sent twice.
+"""
+ERROR_REASON_IDEMPOTENCY_KEY_REUSED: ErrorReason.ValueType  # 34
+"""Not in the vendor's API (issue 15): the account used the key, within its
+time to live, for a call with other parameters or to another method.
+Nothing is done; a new request needs a new key.
 """
 Global___ErrorReason: _TypeAlias = ErrorReason  # noqa: Y015

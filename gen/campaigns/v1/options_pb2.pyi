@@ -159,6 +159,7 @@ INTEGER_AS_TEXT_FIELD_NUMBER: _builtins.int
 JSONRPC_METHOD_FIELD_NUMBER: _builtins.int
 ACCESS_POLICY_FIELD_NUMBER: _builtins.int
 METHOD_ERRORS_FIELD_NUMBER: _builtins.int
+ACCEPTS_IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
 wire_value: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, _builtins.str]
 error_spec: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.EnumValueOptions, Global___ErrorSpec]
 json_role: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.FieldOptions, Global___JsonRole.ValueType]
@@ -186,4 +187,10 @@ method_errors: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodO
 ErrorReason in lower case): entities, combinations, quotas, sessions.
 Not those its access_policy and parameter rules already imply, which the
 OpenRPC document (contract/openrpc.py) derives.
+"""
+accepts_idempotency_key: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MethodOptions, _builtins.bool]
+"""The rpc honours an idempotency key (gRPC metadata `idempotency-key`, the
+gateway's `Idempotency-Key` header): the same key with the same request
+answers what the first call answered, without doing the work or charging
+again (service/idempotency.py, docs/contract.md).
 """

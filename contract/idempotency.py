@@ -38,16 +38,17 @@ def valid_key(key: str) -> bool:
 def key_from_headers(values: Sequence[str]) -> str | None:
     """The key the `Idempotency-Key` header values carry: None without the header, UNUSABLE when malformed.
 
-    Sent twice is malformed (the draft's field is a single item). A quoted value is a structured-field
-    string: backslash escapes only a quote or a backslash.
+    Sent twice is malformed (the draft's field is a single item). A value that starts with a quote is a
+    structured-field string, whole: backslash escapes only a quote or a backslash.
     """
     if not values:
         return None
     if len(values) > 1:
         return UNUSABLE
     value = values[0].strip(" \t")
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = _unquoted(value[1:-1])
+    if value.startswith('"'):
+        # Meant as a structured-field string: it must be one.
+        value = _unquoted(value[1:-1]) if len(value) >= 2 and value.endswith('"') else UNUSABLE
     return value if valid_key(value) else UNUSABLE
 
 

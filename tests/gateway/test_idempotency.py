@@ -18,6 +18,7 @@ import pytest
 
 from service.storage import schema as t
 from tests.conftest import Gateway, Service, start_gateway, stop_gateway
+from tests.gateway.support_campaign_calls import UPDATE, block, blocks_of, campaign, upd
 from tests.gateway.wire import VALID, assert_error, json_rpc_body, limits_of, request
 from tests.holding_proxy import HoldingProxy
 from tests.service.helpers import count
@@ -102,6 +103,22 @@ async def test_a_header_that_cannot_be_a_key_is_refused_after_the_token(gateway:
 async def test_methods_that_take_no_key_ignore_the_header(gateway: Gateway) -> None:
     body, headers = await send(gateway.url, {"access_token": "tok_cust"}, key(""), method="get.sites")
     assert "result" in body and "idempotent-replayed" not in headers
+
+
+@ON_SQLITE
+async def test_an_update_retried_without_a_key_sets_the_same_state(gateway: Gateway) -> None:
+    # docs/contract.md section 15: update needs no key. The second answer is the first's, the campaign
+    # as the first left it (its own number is not "already in use" by itself).
+    created, _headers = await send(
+        gateway.url, {**VALID, "name": "Updated twice", "site_blocks": [block(101, 305, 401)]}
+    )
+    campaign_id = created["result"]["data"]["id"]
+    sent = upd(campaign_id, 10, name="Updated twice, same state", site_blocks=[block(101, 305, 401)])
+    answers = [(await send(gateway.url, sent, method=UPDATE))[0] for _ in range(2)]
+    views = await campaign(gateway, campaign_id)
+    assert [answer["result"]["data"] for answer in answers] == [{}, {}]
+    assert views["name"] == "Updated twice, same state"
+    assert blocks_of(views) == [(101, 305, 401, False)]
 
 
 # --------------------------------------------------------------------------- an answer lost on the way

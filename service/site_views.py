@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 from campaigns.v1 import site_service_pb2 as sspb
@@ -197,39 +197,29 @@ SITE_BLOCKS: Final = Listing(
 _b = t.site_blocks.c
 _BLOCK_COLUMNS: Final = {"id": _b.id, "name": _b.name, "site_id": _b.site_id, "site_domain_name": _s.domain_name}
 _n = t.phone_numbers.c
-# The numbers serving a block: its fixed number in each campaign that has it, and its pool's numbers.
-_FIXED_NUMBERS = (
-    sa.select(
-        t.campaign_site_blocks.c.site_block_id,
-        t.campaign_site_blocks.c.phone_number_id,
-        _n.phone_number,
-        _c.id.label("campaign_id"),
-        _c.type.label("campaign_type"),
-        _c.name.label("campaign_name"),
-    )
-    .select_from(
-        t.campaign_site_blocks.join(t.phone_numbers, _n.id == t.campaign_site_blocks.c.phone_number_id).join(
-            t.campaigns, _c.id == t.campaign_site_blocks.c.campaign_id
+
+
+def _numbers_linked_by(link: sa.Table) -> sa.Select[Any]:
+    """The numbers a link table (campaign_site_blocks, pool_numbers) puts on the blocks named by :ids."""
+    return (
+        sa.select(
+            link.c.site_block_id,
+            link.c.phone_number_id,
+            _n.phone_number,
+            _c.id.label("campaign_id"),
+            _c.type.label("campaign_type"),
+            _c.name.label("campaign_name"),
         )
-    )
-    .where(in_ids(t.campaign_site_blocks.c.site_block_id, "ids"))
-)
-_POOL_NUMBERS = (
-    sa.select(
-        t.pool_numbers.c.site_block_id,
-        t.pool_numbers.c.phone_number_id,
-        _n.phone_number,
-        _c.id.label("campaign_id"),
-        _c.type.label("campaign_type"),
-        _c.name.label("campaign_name"),
-    )
-    .select_from(
-        t.pool_numbers.join(t.phone_numbers, _n.id == t.pool_numbers.c.phone_number_id).join(
-            t.campaigns, _c.id == t.pool_numbers.c.campaign_id
+        .select_from(
+            link.join(t.phone_numbers, _n.id == link.c.phone_number_id).join(t.campaigns, _c.id == link.c.campaign_id)
         )
+        .where(in_ids(link.c.site_block_id, "ids"))
     )
-    .where(in_ids(t.pool_numbers.c.site_block_id, "ids"))
-)
+
+
+# The numbers serving a block, in one round trip: its fixed number in each campaign that has it, and its
+# pool's numbers.
+_BLOCK_NUMBERS: Final = sa.union_all(_numbers_linked_by(t.campaign_site_blocks), _numbers_linked_by(t.pool_numbers))
 
 
 def get_site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSiteBlocksResponse:
@@ -243,16 +233,15 @@ def get_site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.
     ids = [row["id"] for row in rows]
     if ids and "phone_numbers" in query.fields:
         found: dict[int, dict[tuple[int, int], sspb.BlockPhoneNumber]] = defaultdict(dict)
-        for statement in (_FIXED_NUMBERS, _POOL_NUMBERS):
-            for item in conn.execute(statement, {"ids": ids}):
-                # The API names the system campaign -1 everywhere.
-                campaign_id = SYSTEM_CAMPAIGN_API_ID if item.campaign_type == "system" else item.campaign_id
-                found[item.site_block_id][(campaign_id, item.phone_number_id)] = sspb.BlockPhoneNumber(
-                    phone_number_id=item.phone_number_id,
-                    phone_number=item.phone_number,
-                    campaign_id=campaign_id,
-                    campaign_name=item.campaign_name,
-                )
+        for item in conn.execute(_BLOCK_NUMBERS, {"ids": ids}):
+            # The API names the system campaign -1 everywhere.
+            campaign_id = SYSTEM_CAMPAIGN_API_ID if item.campaign_type == "system" else item.campaign_id
+            found[item.site_block_id][(campaign_id, item.phone_number_id)] = sspb.BlockPhoneNumber(
+                phone_number_id=item.phone_number_id,
+                phone_number=item.phone_number,
+                campaign_id=campaign_id,
+                campaign_name=item.campaign_name,
+            )
         for block_id, entries in found.items():
             numbers[block_id] = [entries[key] for key in sorted(entries)]
     return sspb.GetSiteBlocksResponse(

@@ -1,4 +1,4 @@
-"""Shared pieces of the site and site-block tests (test_sites.py, test_site_blocks.py): account 1008 "Sites Lab"
+"""Shared pieces of the site and site-block tests (test_sites_*.py, test_site_blocks.py): account 1008 "Sites Lab"
 (tok_sites, METHODS.md §20) and calls that must succeed or fail with one exact error object."""
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ async def test_available_redirection_phone_numbers(service: Service) -> None:
 async def test_get_sites(service: Service) -> None:
     reply = await succeed(sites_stub(service).GetSites(sspb.GetSitesRequest(), metadata=auth(), timeout=60))
 
-    # What a site is here; the rest of its fields are tests/gateway/test_sites.py's.
+    # What a site is here; the rest of its fields are tests/gateway/test_sites_read.py's.
     shown = [
         sspb.Site(id=site.id, domain_name=site.domain_name, name=site.name, site_blocks=site.site_blocks)
         for site in reply.data

@@ -1,5 +1,6 @@
-"""The Starlette app: JSON-RPC 2.0 envelopes on POST /v2.0, answered through gRPC; /metrics, /healthz and
-/openrpc.json (the document rpc.discover answers, contract/openrpc.py).
+"""The Starlette app: JSON-RPC 2.0 envelopes on POST /v2.0, answered through gRPC; /metrics, /healthz,
+/openrpc.json (the document rpc.discover answers, contract/openrpc.py), and the page for people at / with its
+assets under /console/ (page.py).
 
 The JSON-RPC route is the endpoint (jsonrpc.py) inside three ASGI middleware, outermost first: the
 request id (request_ids.py), the metrics (metrics.py) and the overload guard (overload.py), so that a
@@ -21,6 +22,7 @@ from contract.openrpc import document
 from gateway import metrics
 from gateway.jsonrpc import JsonRpcEndpoint, json_response
 from gateway.overload import Overload
+from gateway.page import Page
 from gateway.request_ids import RequestIds
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstream
@@ -32,6 +34,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
     settings = settings or GatewaySettings()
     upstream = Upstream(settings)
     jsonrpc = JsonRpcEndpoint(settings, upstream)
+    page = Page()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -60,5 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> Starlette:
         Route("/metrics", metrics.endpoint, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/openrpc.json", openrpc, methods=["GET"]),
+        Route("/", page.index_app),
+        Route("/console/{name}", page.asset, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

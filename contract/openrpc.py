@@ -175,6 +175,9 @@ def _method(method: Method, rules: Mapping[str, Facts], notes: Mapping[str, str]
     if notes.get(rpc.full_name):
         entry["summary"] = notes[rpc.full_name].split("\n\n")[0]
         entry["description"] = notes[rpc.full_name] + _policy_note(policy) + _idempotency_note(method)
+    if method.accepts_idempotency_key:
+        # A specification extension: the Idempotency-Key header is not a param, and OpenRPC has no headers.
+        entry["x-idempotency-key"] = True
     entry["paramStructure"] = "by-name"
     entry["params"] = params
     entry["result"] = {"name": "result", "schema": _result(method, policy, schemas)}

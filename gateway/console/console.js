@@ -238,6 +238,8 @@
       : "Sent as params.access_token. The demo data's tokens are in docs/demo-data.md.";
     $("params-json").value = JSON.stringify(params, null, 2);
     show($("params-problem"), "");
+    // Methods the document marks x-idempotency-key take the Idempotency-Key header (docs/contract.md §15).
+    $("key-row").hidden = method["x-idempotency-key"] !== true;
   }
 
   function renderLimits(limits) {
@@ -298,11 +300,11 @@
     status.textContent = "Sending…";
     const started = performance.now();
     try {
-      const response = await fetch(ENDPOINT, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(envelope),
-      });
+      const headers = { "content-type": "application/json" };
+      const key = $("idempotency-key").value.trim();
+      if (!$("key-row").hidden && key !== "") headers["idempotency-key"] = key;
+      const response = await fetch(ENDPOINT, { method: "POST", headers: headers, body: JSON.stringify(envelope) });
+      const replayed = response.headers.get("idempotent-replayed") === "true" ? " · replayed" : "";
       const body = await response.text();
       const took = Math.round(performance.now() - started);
       let parsed = null;
@@ -317,7 +319,7 @@
         renderLimits(data.metadata && data.metadata.limits);
       } else if (parsed && "result" in parsed) {
         status.className = "status good";
-        status.textContent = "result · HTTP " + response.status + " · " + took + " ms";
+        status.textContent = "result" + replayed + " · HTTP " + response.status + " · " + took + " ms";
         renderLimits(parsed.result && parsed.result.metadata && parsed.result.metadata.limits);
       } else {
         status.className = "status bad";
@@ -359,6 +361,10 @@
     select.addEventListener("change", () => choose(select.value));
     $("filter").addEventListener("input", (event) => renderList(event.target.value));
     $("send").addEventListener("click", send);
+    // crypto.randomUUID needs a secure context (HTTPS or localhost); elsewhere the key is typed.
+    $("new-key").addEventListener("click", () => {
+      $("idempotency-key").value = self.crypto && crypto.randomUUID ? crypto.randomUUID() : "";
+    });
     $("params-json").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send();
     });

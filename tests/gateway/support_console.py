@@ -127,6 +127,14 @@ class Console:
         field.clear()
         field.send_keys(token)
 
+    def new_idempotency_key(self) -> str:
+        """Press "New key" (shown only for a method that takes the header) and read the key it made."""
+        self.driver.find_element(By.ID, "new-key").click()
+        return self.field("idempotency-key")
+
+    def shows_key_field(self) -> bool:
+        return self.driver.find_element(By.ID, "key-row").is_displayed()
+
     def field(self, element_id: str) -> str:
         """What an input or textarea holds."""
         return str(self.driver.find_element(By.ID, element_id).get_attribute("value"))

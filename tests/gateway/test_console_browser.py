@@ -122,3 +122,22 @@ async def test_params_that_are_not_json_are_shown_and_not_sent(gateway: Gateway,
     shown = await asyncio.to_thread(console.send)
     assert await asyncio.to_thread(console.problem) == ""
     assert len(shown.answer["result"]["data"]) == 1
+
+
+async def test_a_create_sent_twice_with_one_key_is_replayed(gateway: Gateway, console: Console) -> None:
+    await asyncio.to_thread(console.open, base(gateway))
+    await asyncio.to_thread(console.pick, "get.sites")
+    assert not await asyncio.to_thread(console.shows_key_field)
+    await asyncio.to_thread(console.pick, "create.campaigns")
+    assert await asyncio.to_thread(console.shows_key_field)
+    await asyncio.to_thread(console.set_token, "tok_cust")
+    await asyncio.to_thread(console.set_params, '{"name": "From the console", "site_id": 10}')
+    key = await asyncio.to_thread(console.new_idempotency_key)
+    assert len(key) == 36, key  # a UUID: the page is served from loopback, a secure context
+
+    first = await asyncio.to_thread(console.send)
+    again = await asyncio.to_thread(console.send)
+    assert first.status.startswith("result ·"), first.status
+    assert again.status.startswith("result · replayed"), again.status
+    assert again.answer["result"]["data"] == first.answer["result"]["data"]
+    assert await asyncio.to_thread(console.browser_errors) == []

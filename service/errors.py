@@ -22,6 +22,13 @@ DOMAIN: Final = "campaigns.v1"
 # The echoed value is cut here: the status travels in trailing metadata, which
 # gRPC clients cap at 8 KiB by default. The gateway echoes the JSON it received.
 VALUE_ECHO_MAX: Final = 512
+# For the same reason a parameter error's BadRequest lists at most this many violations (the walk stops
+# there), and no more than keep the serialized status within STATUS_BYTES_MAX; the first is always listed.
+# A violation of a condition is about 113 bytes: of a request with 1,500 bad conditions, 33 are listed.
+VIOLATIONS_MAX: Final = 100
+STATUS_BYTES_MAX: Final = 4096
+# What packing the BadRequest in an Any adds to the status, its type URL included (an upper bound).
+_BAD_REQUEST_WRAPPER: Final = 64
 
 
 @dataclass(slots=True)
@@ -33,6 +40,8 @@ class ServiceError(Exception):
     value: the offending value as the client would read it back.
     params: values substituted into the message template.
     limits: the caller's point limits, once its account is known: the answer carries them.
+    further: the parameter errors found after this one, in the contract's order (step 7 reports every
+    violation at once on gRPC; this one stays the error, the one the JSON-RPC answer reports).
     """
 
     mnemonic: str
@@ -40,6 +49,7 @@ class ServiceError(Exception):
     value: str | None = None
     params: Mapping[str, str | int] = field(default_factory=dict)
     limits: Limits | None = None
+    further: tuple[ServiceError, ...] = ()
 
     def __post_init__(self) -> None:
         if self.mnemonic not in CATALOGUE:
@@ -64,18 +74,40 @@ class ServiceError(Exception):
             metadata["field"] = strip_indices(self.path)
         if self.value is not None:
             metadata["value"] = self.value if len(self.value) <= VALUE_ECHO_MAX else self.value[:VALUE_ECHO_MAX] + "…"
-        details = [error_details_pb2.ErrorInfo(reason=entry.reason, domain=DOMAIN, metadata=metadata)]
+        status = status_pb2.Status(
+            code=entry.grpc_code.value[0],
+            message=self.message,
+            details=packed([error_details_pb2.ErrorInfo(reason=entry.reason, domain=DOMAIN, metadata=metadata)]),
+        )
         if self.path is not None:
-            details.append(
-                error_details_pb2.BadRequest(
-                    field_violations=[
-                        error_details_pb2.BadRequest.FieldViolation(
-                            field=self.path, description=self.message, reason=entry.reason
-                        )
-                    ]
-                )
-            )
-        return status_pb2.Status(code=entry.grpc_code.value[0], message=self.message, details=packed(details))
+            room = STATUS_BYTES_MAX - status.ByteSize() - _BAD_REQUEST_WRAPPER
+            status.details.extend(packed([error_details_pb2.BadRequest(field_violations=self._violations(room))]))
+        return status
+
+    def _violations(self, room: int) -> list[error_details_pb2.BadRequest.FieldViolation]:
+        """This error's violation, whatever its size (as it always was), then the further ones in order
+        while they fit in `room` bytes."""
+        out: list[error_details_pb2.BadRequest.FieldViolation] = []
+        for error in (self, *self.further[: VIOLATIONS_MAX - 1]):
+            if error.path is None:
+                continue
+            violation = _violation(error)
+            size = violation.ByteSize()
+            room -= 1 + _varint_size(size) + size  # its tag, its length, itself
+            if out and room < 0:
+                break
+            out.append(violation)
+        return out
+
+
+def _violation(error: ServiceError) -> error_details_pb2.BadRequest.FieldViolation:
+    return error_details_pb2.BadRequest.FieldViolation(
+        field=error.path, description=error.message, reason=error.entry.reason
+    )
+
+
+def _varint_size(value: int) -> int:
+    return max(1, (value.bit_length() + 6) // 7)
 
 
 def packed(details: list[Any]) -> list[any_pb2.Any]:

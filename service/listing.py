@@ -48,7 +48,7 @@ def _filter_params() -> tuple[Param, ...]:
     )
 
 
-# The structure every get request shares (step 7), for rules.check_structure.
+# The structure every get request shares (step 7), for walk.check_structure.
 GET_PARAMS: Final = (
     Param("user_id"),
     Param("limit", valid=between(0, MAX_LIMIT)),

@@ -53,6 +53,7 @@ from service import (
     site_views,
     sites,
     throttle,
+    walk,
     weights,
 )
 from service.config import ServiceSettings
@@ -152,7 +153,7 @@ class Calls:
                             answer = message_factory.GetMessageClass(keyed.output_type).FromString(stored)
                             return cast(T, answer), limits, True
                 points.check_budget(limits)
-                rules.check_structure(request, params, faults)
+                walk.check_structure(request, params, faults)
                 if components:
                     rules.check_components(request, caller.account.components)
                 result = work(conn, caller)
@@ -368,7 +369,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         )
 
     async def Login(self, request: uspb.LoginRequest, context: Context) -> uspb.LoginResponse:
-        rules.check_structure(request, param_tables.of(request), decode_faults(metadata_value(context, FAULTS_KEY)))
+        walk.check_structure(request, param_tables.of(request), decode_faults(metadata_value(context, FAULTS_KEY)))
         login, ip, policy = request.login, self._ip(context), self._login_policy
         # The throttle before anything else is looked at: a refused attempt reads no user and hashes nothing.
         attempt = await self._storage.write(lambda conn: throttle.admit(conn, policy, login, ip, int(time.time())))
@@ -413,7 +414,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
         def unit(conn: sa.Connection) -> None:
             session = access.temporary_session(conn, token=token)
             # The parameters' turn comes after the token and the permission.
-            rules.check_structure(request, param_tables.of(request), faults)
+            walk.check_structure(request, param_tables.of(request), faults)
             access.end_session(conn, session)
 
         await self._storage.write(unit)
@@ -432,7 +433,7 @@ class UserService(Calls, uspb_grpc.UserServiceServicer):
 
         def unit(conn: sa.Connection) -> uspb.GetCustomerUsersResponse:
             # An agent acts as itself here: it has no account, so no point budget either.
-            rules.check_structure(request, param_tables.of(request), faults)
+            walk.check_structure(request, param_tables.of(request), faults)
             return directory.customer_users(conn, agent_id, listing.check_query(request, directory.CUSTOMER_USERS))
 
         return await self._storage.read(unit)

@@ -18,9 +18,10 @@ def info(reason: str, **metadata: str) -> error_details_pb2.ErrorInfo:
     return error_details_pb2.ErrorInfo(reason=reason, domain="campaigns", metadata=metadata)
 
 
-def violation(path: str) -> error_details_pb2.BadRequest:
+def violation(*paths: str) -> error_details_pb2.BadRequest:
+    """A BadRequest with a violation at each path, in order (the service lists every parameter violation)."""
     return error_details_pb2.BadRequest(
-        field_violations=[error_details_pb2.BadRequest.FieldViolation(field=path, description="x")]
+        field_violations=[error_details_pb2.BadRequest.FieldViolation(field=path, description="x") for path in paths]
     )
 
 

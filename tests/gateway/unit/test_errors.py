@@ -131,6 +131,29 @@ TABLE = [
     pytest.param(
         Case(
             grpc.StatusCode.INVALID_ARGUMENT,
+            (
+                (
+                    STATUS_DETAILS,
+                    details(
+                        info("INVALID_PARAMETER_VALUE", field="site_blocks.phone_number_id", value="1234…"),
+                        violation("site_blocks[1].phone_number_id", "site_id", "ünknown"),
+                    ),
+                ),
+            ),
+            error(
+                -32602,
+                "Invalid parameter value",
+                "invalid_parameter_value",
+                field="site_blocks.phone_number_id",
+                value="12345678901234567890123",
+                params={},
+            ),
+        ),
+        id="every violation listed: the first is answered, the rest ignored",
+    ),
+    pytest.param(
+        Case(
+            grpc.StatusCode.INVALID_ARGUMENT,
             ((STATUS_DETAILS, details(info("DATA_TYPE_ERROR", field="site_id"), violation("site_id"))),),
             error(-32602, "Data supplied is of wrong type", "data_type_error", field="site_id", value="10", params={}),
         ),

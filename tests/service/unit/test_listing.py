@@ -21,7 +21,7 @@ from service.listing import (
     Sorting,
     check_query,
 )
-from service.rules import check_structure
+from service.walk import check_structure
 
 
 def value(python: Any) -> struct_pb2.Value:

@@ -10,7 +10,8 @@ from campaigns.v1 import number_service_pb2 as npb
 from contract.faults import Fault, Faults
 from service import numbers
 from service.errors import ServiceError
-from service.rules import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, check_components, check_structure
+from service.rules import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, check_components
+from service.walk import check_structure
 
 
 def valid_create() -> spb.CreateCampaignRequest:

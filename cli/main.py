@@ -30,6 +30,8 @@ SERVICE = flags_of(ServiceSettings)
 HOST = flags_of(ServiceSettings, only={"host"})
 DATABASE = flags_of(ServiceSettings, only={"database_url"})
 GATEWAY = flags_of(GatewaySettings, leave_out={"target"})
+# `serve` has one --tls-cert and --tls-key, the service's: its two ports present the same certificate.
+GATEWAY_OF_SERVE = flags_of(GatewaySettings, leave_out={"target", "tls_cert", "tls_key"})
 TARGET = flags_of(GatewaySettings, only={"target"})
 (LOG_LEVEL,) = flags_of(CommandSettings, only={"log_level"})
 (HTTP_PORT,) = flags_of(CommandSettings, only={"http_port"})
@@ -80,7 +82,8 @@ def _exit(status: int) -> None:
 
 def _serve(args: argparse.Namespace, environ: Environ) -> None:
     service = build(ServiceSettings, SERVICE, args, environ)
-    gateway = build(GatewaySettings, GATEWAY, args, environ)
+    gateway = build(GatewaySettings, GATEWAY_OF_SERVE, args, environ)
+    gateway = dataclasses.replace(gateway, tls_cert=service.tls_cert, tls_key=service.tls_key)
     http_port = HTTP_PORT.read(args.http_port, environ)
     metrics_port = METRICS_PORT.read(args.metrics_port, environ)
     workers = WORKERS.read(args.workers, environ)
@@ -254,7 +257,7 @@ _APP_ID = Argument("--app-id", "the account (app_id)", parse=positive_id, metava
 COMMANDS: Mapping[str, Command] = {
     "serve": Command(
         "run the gRPC service and the JSON-RPC gateway together",
-        (*SERVICE, HTTP_PORT, METRICS_PORT, WORKERS, *GATEWAY),
+        (*SERVICE, HTTP_PORT, METRICS_PORT, WORKERS, *GATEWAY_OF_SERVE),
         _serve,
     ),
     "serve-grpc": Command("run the gRPC service alone", (*SERVICE, METRICS_PORT, WORKERS), _serve_grpc),

@@ -3,7 +3,8 @@
 `serve-grpc --workers 2` requires client certificates (mutual TLS); `serve-gateway` serves HTTPS and calls
 it with its own client certificate. Every file is then replaced by a new one (a new serial number) and
 both supervisors get SIGHUP: new connections are served the new certificates, by every worker, while a
-connection opened before goes on with the old one, and nothing restarts.
+connection opened before goes on with the old one, and nothing restarts. Then `serve`, with TLS on both
+its ports.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import ssl
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.gateway.wire import JsonRpc
-from tests.system.processes import GatewayProcess, ServiceProcess, wait_until
+from tests.system.processes import START_TIMEOUT, GatewayProcess, Process, ServiceProcess, free_port, wait_until
 from tests.tls_certificates import Certificates, Issued, serial_of, served_serial
 
 WORKERS = 2
@@ -124,3 +126,33 @@ async def test_tls_flags_end_to_end_and_a_rotation_on_sighup(
         assert service.starts == gateway.starts == 1
         log = (tmp_path / "service.log").read_text()
         assert "exited with code" not in log, log
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_serve_with_tls_on_both_ports(database_url: str, certificates: Certificates, tmp_path: Path) -> None:
+    """`serve`: one certificate for HTTPS and the gRPC port; its gateway trusts the service through --target-ca."""
+    http_port, grpc_port = free_port(), free_port()
+    server = certificates.server
+    argv = ["serve", "--workers", "1", "--host", "127.0.0.1", "--http-port", str(http_port)]
+    argv += ["--grpc-port", str(grpc_port), "--database-url", database_url]
+    argv += ["--tls-cert", str(server.cert), "--tls-key", str(server.key), "--target-ca", str(certificates.ca)]
+    process = Process("serve with TLS", argv, tmp_path / "serve.log")
+    https = ssl.create_default_context(cafile=str(certificates.ca))
+    async with asyncio.timeout(TEST_TIMEOUT), contextlib.AsyncExitStack() as cleanup:
+        cleanup.push_async_callback(process.stop)
+        await process.start()
+        client = await cleanup.enter_async_context(httpx.AsyncClient(timeout=10, verify=https))
+
+        async def healthy() -> bool:
+            assert process.running, process.describe()
+            try:
+                return (await client.get(f"https://localhost:{http_port}/healthz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await wait_until(healthy, within=START_TIMEOUT, what="serve healthy over HTTPS")
+        answer = await JsonRpc(f"https://localhost:{http_port}/v2.0", client).call(
+            "get.sites", {"access_token": "tok_cust", "fields": ["id"]}
+        )
+        assert [site["id"] for site in answer["result"]["data"]] == [10, 20], answer
+        assert await served_serial(grpc_port, certificates.ca) == server.serial

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from cli import serving
-from cli.admin_client import ADMIN, ADMIN_TOKEN, AdminTarget, admin_target, call
+from cli.admin_client import ADMIN, ADMIN_TOKEN, TLS, AdminTarget, admin_target, call
 from cli.admin_client import TARGET as ADMIN_TARGET
 from cli.arguments import Argument, add_arguments, moment, positive_id
 from cli.flags import Flag, add_flags, build, flags_of
@@ -162,8 +162,9 @@ def _directory_way(args: argparse.Namespace, environ: Environ) -> AdminTarget | 
         raise ConfigError(f"{' and '.join(twins)} are both set: say which with {VIA.name} or {database.name}")
     if flags == [VIA.name] or (not flags and twins == [VIA.env]):
         return admin_target(args, environ, str(VIA.read(args.target, environ)))
-    if args.admin_token is not None:
-        raise ConfigError(f"{ADMIN_TOKEN.name} is for {VIA.name}: straight to the database needs none")
+    for flag in (ADMIN_TOKEN, *TLS):
+        if getattr(args, flag.dest) is not None:
+            raise ConfigError(f"{flag.name} is for {VIA.name}: straight to the database needs none")
     _configure_logs(args, environ, service=True)
     return str(database.read(args.database_url, environ))
 
@@ -270,7 +271,7 @@ COMMANDS: Mapping[str, Command] = {
     "migrate": Command("bring the database schema up to date and exit", DATABASE, _migrate),
     "apply": Command(
         "apply a directory file (JSON or YAML): create or update what it names, all or nothing; print what changed",
-        (*DATABASE, VIA, ADMIN_TOKEN),
+        (*DATABASE, VIA, ADMIN_TOKEN, *TLS),
         _apply,
         (
             Argument("file", "the directory file; - for standard input"),
@@ -279,7 +280,7 @@ COMMANDS: Mapping[str, Command] = {
     ),
     "export": Command(
         "print the directory (accounts, users, sites, numbers, agents, stock) as YAML, without secrets",
-        (*DATABASE, VIA, ADMIN_TOKEN),
+        (*DATABASE, VIA, ADMIN_TOKEN, *TLS),
         _export,
         (dataclasses.replace(_APP_ID, help="only this account (then no agents and no stock)"),),
     ),

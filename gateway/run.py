@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import ssl
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from gateway.settings import GatewaySettings
 from gateway.tls import HttpsCertificate
 from gateway.upstream import Upstream
 
+log = logging.getLogger("campaigns.gateway")
+
 
 class GatewayConfig(uvicorn.Config):
     """uvicorn's config, and what SIGHUP reloads: the HTTPS certificate and the upstream's TLS files."""
@@ -33,6 +36,8 @@ class GatewayConfig(uvicorn.Config):
 
     def reload_tls(self) -> None:
         """SIGHUP: the files read again; what cannot be used is logged and left as it was."""
+        if self.https is None and not self.upstream.settings.target_ca:
+            log.info("SIGHUP: the gateway uses no TLS, no certificate to reload")
         if self.https is not None:
             self.https.reload()
         self.upstream.reload_tls()

@@ -64,7 +64,7 @@ class RunningGateway:
 
 
 @pytest.fixture
-async def services(database_url: str) -> AsyncIterator[list[RunningService]]:
+async def services() -> AsyncIterator[list[RunningService]]:
     """The services a test starts (append them), stopped afterwards."""
     started: list[RunningService] = []
     try:

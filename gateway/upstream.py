@@ -104,7 +104,15 @@ class Upstream:
     ) -> tuple[Message, Metadata]:
         """The reply and the trailing metadata, within the call timeout; grpc.aio.AioRpcError when it fails."""
         call = self._calls[method.name](message, metadata=metadata, timeout=self.settings.call_timeout)
-        reply: Message = await call
+        try:
+            reply: Message = await call
+        except grpc.aio.AioRpcError as error:
+            # The client gets internal_error; the log gets why the service could not be reached.
+            if error.code() == grpc.StatusCode.UNAVAILABLE:
+                self._report(error.details() or "")
+            raise
+        if self._last_failure:
+            self._report("")
         trailing: Metadata = await call.trailing_metadata()
         return reply, trailing
 
@@ -124,7 +132,7 @@ class Upstream:
         return name
 
     def _report(self, failure: str) -> None:
-        """Log why the service cannot be reached, once per new reason (health checks come every few seconds)."""
+        """Log why the service cannot be reached, once per new reason (calls and health checks keep coming)."""
         if failure != self._last_failure:
             if failure:
                 log.warning("the service at %s cannot be reached: %s", self.settings.target, failure)

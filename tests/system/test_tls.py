@@ -1,6 +1,6 @@
 """TLS end to end with real processes: the flags as an operator gives them, and certificates rotated on SIGHUP.
 
-`serve-grpc --workers 2` requires client certificates (mutual TLS); `serve-gateway` serves HTTPS and calls
+`serve-grpc` requires client certificates (mutual TLS); `serve-gateway --workers 2` serves HTTPS and calls
 it with its own client certificate. Every file is then replaced by a new one (a new serial number) and
 both supervisors get SIGHUP: new connections are served the new certificates, by every worker, while a
 connection opened before goes on with the old one, and nothing restarts. Then `serve`, with TLS on both
@@ -59,7 +59,6 @@ async def test_tls_flags_end_to_end_and_a_rotation_on_sighup(
     service = ServiceProcess(
         database_url,
         tmp_path / "service.log",
-        workers=WORKERS,
         credentials=caller,
         extra=["--tls-cert", str(service_cert), "--tls-key", str(service_key), "--tls-client-ca", str(ca)],
     )
@@ -67,6 +66,7 @@ async def test_tls_flags_end_to_end_and_a_rotation_on_sighup(
     gateway = GatewayProcess(
         service.target,
         tmp_path / "gateway.log",
+        workers=WORKERS,  # the supervisor passes SIGHUP on to both (and a worker's spawn imports no SQLAlchemy)
         https=ssl.create_default_context(cafile=str(ca)),
         extra=[
             *("--tls-cert", str(https_cert), "--tls-key", str(https_key)),
@@ -124,7 +124,7 @@ async def test_tls_flags_end_to_end_and_a_rotation_on_sighup(
         service.assert_alive()
         gateway.assert_alive()
         assert service.starts == gateway.starts == 1
-        log = (tmp_path / "service.log").read_text()
+        log = (tmp_path / "gateway.log").read_text()
         assert "exited with code" not in log, log
 
 

@@ -222,15 +222,14 @@ async def test_reloading_gives_new_connections_the_new_certificate_and_keeps_the
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    cert, key = tmp_path / "server.pem", tmp_path / "server.key"
+    cert, key, ca = tmp_path / "server.pem", tmp_path / "server.key", tmp_path / "ca.pem"
     _install(certificates.server, cert, key)
+    ca.write_bytes(certificates.ca.read_bytes())
     # TLS without client certificates: a client with only the CA is served.
     running = await start_service(database_url, tls_cert=str(cert), tls_key=str(key))
     services.append(running)
     assert running.tls is not None
-    gateway = await gateways(
-        f"127.0.0.1:{running.port}", tls_cert=str(cert), tls_key=str(key), **_target(certificates.ca)
-    )
+    gateway = await gateways(f"127.0.0.1:{running.port}", tls_cert=str(cert), tls_key=str(key), **_target(ca))
     old = certificates.server.serial
     channel = grpc.aio.secure_channel(
         f"127.0.0.1:{running.port}", grpc.ssl_channel_credentials(certificates.ca.read_bytes())
@@ -259,8 +258,12 @@ async def test_reloading_gives_new_connections_the_new_certificate_and_keeps_the
 
         # Files that cannot be used: an error logged, the certificate in use kept.
         cert.write_text("not a certificate\n")
+        ca.write_text("")
         assert running.tls.reload() is False
         assert gateway.config.https is not None and gateway.config.https.reload() is False
+        assert gateway.config.upstream.reload_tls() is False
+        answer = await rpc.call("get.sites", SITES)
+        assert [site["id"] for site in answer["result"]["data"]] == [10, 20], answer
         assert await served_serial(running.port, certificates.ca) == rotated.serial
         assert await served_serial(gateway.port, certificates.ca) == rotated.serial
         assert "TLS files not reloaded" in caplog.text and "holds no PEM certificate" in caplog.text

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from cli import serving
-from cli.admin_client import ADMIN, ADMIN_TOKEN, AdminTarget, admin_target, call
+from cli.admin_client import ADMIN, ADMIN_TOKEN, TLS, AdminTarget, admin_target, call
 from cli.admin_client import TARGET as ADMIN_TARGET
 from cli.arguments import Argument, add_arguments, moment, positive_id
 from cli.flags import Flag, add_flags, build, flags_of
@@ -30,6 +30,8 @@ SERVICE = flags_of(ServiceSettings)
 HOST = flags_of(ServiceSettings, only={"host"})
 DATABASE = flags_of(ServiceSettings, only={"database_url"})
 GATEWAY = flags_of(GatewaySettings, leave_out={"target"})
+# `serve` has one --tls-cert and --tls-key, the service's: its two ports present the same certificate.
+GATEWAY_OF_SERVE = flags_of(GatewaySettings, leave_out={"target", "tls_cert", "tls_key"})
 TARGET = flags_of(GatewaySettings, only={"target"})
 (LOG_LEVEL,) = flags_of(CommandSettings, only={"log_level"})
 (HTTP_PORT,) = flags_of(CommandSettings, only={"http_port"})
@@ -80,7 +82,8 @@ def _exit(status: int) -> None:
 
 def _serve(args: argparse.Namespace, environ: Environ) -> None:
     service = build(ServiceSettings, SERVICE, args, environ)
-    gateway = build(GatewaySettings, GATEWAY, args, environ)
+    gateway = build(GatewaySettings, GATEWAY_OF_SERVE, args, environ)
+    gateway = dataclasses.replace(gateway, tls_cert=service.tls_cert, tls_key=service.tls_key)
     http_port = HTTP_PORT.read(args.http_port, environ)
     metrics_port = METRICS_PORT.read(args.metrics_port, environ)
     workers = WORKERS.read(args.workers, environ)
@@ -159,8 +162,9 @@ def _directory_way(args: argparse.Namespace, environ: Environ) -> AdminTarget | 
         raise ConfigError(f"{' and '.join(twins)} are both set: say which with {VIA.name} or {database.name}")
     if flags == [VIA.name] or (not flags and twins == [VIA.env]):
         return admin_target(args, environ, str(VIA.read(args.target, environ)))
-    if args.admin_token is not None:
-        raise ConfigError(f"{ADMIN_TOKEN.name} is for {VIA.name}: straight to the database needs none")
+    for flag in (ADMIN_TOKEN, *TLS):
+        if getattr(args, flag.dest) is not None:
+            raise ConfigError(f"{flag.name} is for {VIA.name}: straight to the database needs none")
     _configure_logs(args, environ, service=True)
     return str(database.read(args.database_url, environ))
 
@@ -254,7 +258,7 @@ _APP_ID = Argument("--app-id", "the account (app_id)", parse=positive_id, metava
 COMMANDS: Mapping[str, Command] = {
     "serve": Command(
         "run the gRPC service and the JSON-RPC gateway together",
-        (*SERVICE, HTTP_PORT, METRICS_PORT, WORKERS, *GATEWAY),
+        (*SERVICE, HTTP_PORT, METRICS_PORT, WORKERS, *GATEWAY_OF_SERVE),
         _serve,
     ),
     "serve-grpc": Command("run the gRPC service alone", (*SERVICE, METRICS_PORT, WORKERS), _serve_grpc),
@@ -267,7 +271,7 @@ COMMANDS: Mapping[str, Command] = {
     "migrate": Command("bring the database schema up to date and exit", DATABASE, _migrate),
     "apply": Command(
         "apply a directory file (JSON or YAML): create or update what it names, all or nothing; print what changed",
-        (*DATABASE, VIA, ADMIN_TOKEN),
+        (*DATABASE, VIA, ADMIN_TOKEN, *TLS),
         _apply,
         (
             Argument("file", "the directory file; - for standard input"),
@@ -276,7 +280,7 @@ COMMANDS: Mapping[str, Command] = {
     ),
     "export": Command(
         "print the directory (accounts, users, sites, numbers, agents, stock) as YAML, without secrets",
-        (*DATABASE, VIA, ADMIN_TOKEN),
+        (*DATABASE, VIA, ADMIN_TOKEN, *TLS),
         _export,
         (dataclasses.replace(_APP_ID, help="only this account (then no agents and no stock)"),),
     ),

@@ -63,6 +63,54 @@ def database_mistakes(flag: str) -> Iterator[None]:
         raise ConfigError(f"{flag}: {error}") from None
 
 
+@contextlib.contextmanager
+def tls_mistakes() -> Iterator[None]:
+    """A certificate, key or CA file that cannot be used: its one line, which names the flag."""
+    from contract.tls import TlsFileError
+
+    try:
+        yield
+    except TlsFileError as error:
+        raise ConfigError(str(error)) from None
+
+
+def check_service_tls(service: ServiceSettings) -> None:
+    """The gRPC port's files, read as the server will read them, before anything starts (or any worker)."""
+    if service.tls_cert:
+        from service.tls import ServerTls
+
+        with tls_mistakes():
+            ServerTls(service)
+
+
+def check_gateway_tls(gateway: GatewaySettings) -> None:
+    """The gateway's HTTPS files and those of its channel to the service, before anything starts."""
+    from gateway.tls import HttpsCertificate, channel_credentials
+
+    with tls_mistakes():
+        if gateway.tls_cert:
+            HttpsCertificate(gateway)
+        channel_credentials(gateway)
+
+
+def check_serve_tls(service: ServiceSettings, gateway: GatewaySettings) -> None:
+    """`serve`: the gateway's channel to the service beside it must match the service's TLS."""
+    if service.tls_cert and not gateway.target_ca:
+        raise ConfigError(
+            "--tls-cert needs --target-ca in `serve`: the gateway calls the service beside it over TLS too, "
+            "and checks its certificate against the CA that issued it"
+        )
+    if service.tls_client_ca and not gateway.target_cert:
+        raise ConfigError(
+            "--tls-client-ca needs --target-cert and --target-key in `serve`: the gateway beside the service "
+            "must present a client certificate too"
+        )
+    if gateway.target_ca and not service.tls_cert:
+        raise ConfigError("--target-ca: the service of `serve` serves plaintext without --tls-cert and --tls-key")
+    check_service_tls(service)
+    check_gateway_tls(gateway)
+
+
 async def _prepare(settings: ServiceSettings) -> None:
     """Migrate and (with --demo) load the demo data, once, before any worker starts."""
     from service.demo import load_demo
@@ -118,6 +166,7 @@ def serve(
     level: str,
     flags: dict[str, str],
 ) -> int:
+    check_serve_tls(service, gateway)
     configure_logs(level, service=True, gateway=True)
     if workers == 1:
         http = listening_socket(service.host, http_port, flags["http_port"])
@@ -145,6 +194,7 @@ def serve(
 
 
 def serve_grpc(service: ServiceSettings, *, metrics_port: int, workers: int, level: str, flags: dict[str, str]) -> int:
+    check_service_tls(service)
     configure_logs(level, service=True)
     check_free(service.host, service.grpc_port, flags["grpc_port"])
     if workers == 1:
@@ -166,6 +216,7 @@ def serve_grpc(service: ServiceSettings, *, metrics_port: int, workers: int, lev
 def serve_gateway(
     host: str, gateway: GatewaySettings, *, http_port: int, workers: int, level: str, flags: dict[str, str]
 ) -> int:
+    check_gateway_tls(gateway)
     configure_logs(level, gateway=True)
     if workers == 1:
         http = listening_socket(host, http_port, flags["http_port"])

@@ -2,17 +2,26 @@
 
 One event loop runs both; the gateway reaches the service over loopback gRPC,
 exactly as it would across machines. SIGTERM/SIGINT stop the gateway first
-(uvicorn drains its requests), then the service with its grace period.
+(uvicorn drains its requests), then the service with its grace period. SIGHUP
+reloads both halves' certificate files.
+
+With TLS (--tls-cert) both ports are TLS, with the same certificate, and the gateway's
+channel to the service is TLS too: it checks the service's certificate against
+--target-ca, and presents --target-cert to a service that requires client
+certificates (--tls-client-ca), as a gateway on another machine would
+(cli/serving.py checks that these are given).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 
 import uvicorn
 import uvloop
 
+from contract.tls import reload_on_sighup
 from gateway.run import uvicorn_config
 from gateway.settings import GatewaySettings
 from service.config import ServiceSettings
@@ -20,15 +29,32 @@ from service.server import start
 
 log = logging.getLogger("campaigns")
 
+# A service listening on every address is dialled on loopback: a certificate can name 127.0.0.1 or ::1,
+# not the wildcard.
+_LOOPBACK = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}
+
+
+def service_address(host: str) -> str:
+    """Where the gateway of `serve` dials the service that listens on `host` (a name, an IPv4 or IPv6 address)."""
+    if host in _LOOPBACK:
+        return _LOOPBACK[host]
+    return f"[{host}]" if ":" in host else host
+
 
 async def _serve(
     settings: ServiceSettings, http: socket.socket, http_port: int, gateway: GatewaySettings | None
 ) -> None:
     running = await start(settings)
-    target = f"{settings.host}:{running.port}"
-    server = uvicorn.Server(uvicorn_config(host=settings.host, port=http_port, target=target, settings=gateway))
     try:
-        await server.serve(sockets=[http])
+        target = f"{service_address(settings.host)}:{running.port}"
+        config = uvicorn_config(host=settings.host, port=http_port, target=target, settings=gateway)
+
+        def reload_tls() -> None:
+            running.reload_tls()
+            config.reload_tls()
+
+        reload_on_sighup(asyncio.get_running_loop(), reload_tls)
+        await uvicorn.Server(config).serve(sockets=[http])
     finally:
         log.info("gateway stopped; stopping the gRPC service")
         await running.stop(settings.shutdown_grace)

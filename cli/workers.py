@@ -11,6 +11,8 @@ operator started. It:
 - restarts a worker that dies, unless it keeps dying at start (then stops everything and exits 1);
 - on SIGTERM or SIGINT, passes SIGTERM on and waits while each worker drains (its own graceful stop),
   then kills what is left after the grace period;
+- passes SIGHUP on (each worker reads its certificate files again); a worker is started with SIGHUP
+  blocked, so one that comes before the worker can handle it waits rather than ends the worker;
 - keeps one Prometheus registry across the workers (prometheus_client's multiprocess mode, in a folder
   of its own): any worker's /metrics, and the supervisor's --metrics-port, answer for all of them.
 
@@ -118,7 +120,13 @@ class Supervisor:
         worker = self._context.Process(
             target=_worker_main, args=(self.job, index, os.getpid()), name=f"worker-{index}", daemon=False
         )
-        worker.start()
+        # The child inherits the signal mask: SIGHUP stays pending until it has a handler
+        # (contract/tls.py reload_on_sighup unblocks it). Ours is blocked for as long as the start takes.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+        try:
+            worker.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self._workers[index] = worker
         self._started[index] = time.monotonic()
         log.info("worker %d started (pid %d)", index, worker.pid)
@@ -128,9 +136,17 @@ class Supervisor:
             log.info("%s: stopping %d workers", signal.Signals(signum).name, len(self._workers))
         self._stopping = True
 
+    def _pass_reload(self, _signum: int, _frame: Any) -> None:
+        live = [worker.pid for worker in self._workers.values() if worker.is_alive() and worker.pid is not None]
+        log.info("SIGHUP: %d workers read their certificate files again", len(live))
+        for pid in live:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGHUP)
+
     def run(self) -> int:
         """Until SIGTERM or SIGINT (then 0), or a worker that keeps dying at start (then 1)."""
         previous = {signum: signal.signal(signum, self._request_stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._pass_reload)
         status = 0
         try:
             for index in range(self.count):

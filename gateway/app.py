@@ -30,9 +30,10 @@ from gateway.upstream import Upstream
 __all__ = ["create_app"]
 
 
-def create_app(settings: GatewaySettings | None = None) -> Starlette:
+def create_app(settings: GatewaySettings | None = None, upstream: Upstream | None = None) -> Starlette:
+    """upstream: the channel to the service (the caller keeps it to reload its TLS); by default one of its own."""
     settings = settings or GatewaySettings()
-    upstream = Upstream(settings)
+    upstream = upstream or Upstream(settings)
     jsonrpc = JsonRpcEndpoint(settings, upstream)
     page = Page()
 

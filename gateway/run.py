@@ -1,24 +1,66 @@
-"""Running the gateway under uvicorn (httptools, uvloop)."""
+"""Running the gateway under uvicorn (httptools, uvloop), over HTTP or HTTPS."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
+import ssl
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import uvicorn
+import uvloop
 
+from contract.tls import reload_on_sighup
 from gateway.app import create_app
 from gateway.protocol import hardened_protocol
 from gateway.settings import GatewaySettings
+from gateway.tls import HttpsCertificate
+from gateway.upstream import Upstream
+
+log = logging.getLogger("campaigns.gateway")
+
+
+class GatewayConfig(uvicorn.Config):
+    """uvicorn's config, and what SIGHUP reloads: the HTTPS certificate and the upstream's TLS files."""
+
+    def __init__(self, app: Any, *, upstream: Upstream, https: HttpsCertificate | None, **options: Any) -> None:
+        if https is not None:
+            # uvicorn listens with this context; reloading its certificate affects new handshakes only.
+            options["ssl_context_factory"] = _factory(https.context)
+        super().__init__(app, **options)
+        self.upstream = upstream
+        self.https = https
+
+    def reload_tls(self) -> None:
+        """SIGHUP: the files read again; what cannot be used is logged and left as it was."""
+        if self.https is None and not self.upstream.settings.target_ca:
+            log.info("SIGHUP: the gateway uses no TLS, no certificate to reload")
+        if self.https is not None:
+            self.https.reload()
+        self.upstream.reload_tls()
+
+
+def _factory(context: ssl.SSLContext) -> Callable[[uvicorn.Config, Callable[[], ssl.SSLContext]], ssl.SSLContext]:
+    return lambda _config, _default: context
 
 
 def uvicorn_config(
     *, host: str, port: int, target: str, settings: GatewaySettings | None = None, limit_concurrency: int = 2048
-) -> uvicorn.Config:
-    """settings: the gateway's own (body cap, deadlines, max in flight); its target is `target`."""
+) -> GatewayConfig:
+    """settings: the gateway's own (body cap, deadlines, max in flight, TLS); its target is `target`.
+
+    TlsFileError (a ValueError) when the HTTPS certificate's files cannot be used.
+    """
     settings = replace(settings or GatewaySettings(), target=target)
-    return uvicorn.Config(
-        create_app(settings),
+    https = HttpsCertificate(settings) if settings.tls_cert else None
+    upstream = Upstream(settings)
+    return GatewayConfig(
+        create_app(settings, upstream),
+        upstream=upstream,
+        https=https,
         host=host,
         port=port,
         loop="uvloop",
@@ -50,4 +92,12 @@ def serve_gateway(
     sockets: list[socket.socket] | None = None,
 ) -> None:
     """sockets: already listening on host:port (the caller has bound them), or None to bind here."""
-    uvicorn.Server(uvicorn_config(host=host, port=port, target=target, settings=settings)).run(sockets=sockets)
+    config = uvicorn_config(host=host, port=port, target=target, settings=settings)
+    server = uvicorn.Server(config)
+
+    async def serve() -> None:
+        reload_on_sighup(asyncio.get_running_loop(), config.reload_tls)
+        await server.serve(sockets=sockets)
+
+    # uvloop, as uvicorn.Server.run would choose for loop="uvloop".
+    uvloop.run(serve())

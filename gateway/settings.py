@@ -71,3 +71,61 @@ class GatewaySettings:
         default=512,
         metadata={"flag": "--max-in-flight", "help": "requests beyond this many in flight get internal_error at once"},
     )
+    # HTTPS (gateway/tls.py): the certificate chain and key the gateway presents, read again on SIGHUP.
+    # Empty: plain HTTP, as before.
+    tls_cert: str = field(
+        default="",
+        metadata={
+            "flag": "--tls-cert",
+            "help": "PEM file of the certificate chain the gateway presents: it serves HTTPS; with --tls-key; "
+            "read again on SIGHUP",
+        },
+    )
+    tls_key: str = field(
+        default="",
+        metadata={"flag": "--tls-key", "help": "PEM file of the private key of --tls-cert (unencrypted)"},
+    )
+    # TLS to the service (gateway/upstream.py): the CAs its certificate must come from, and for mutual
+    # TLS the gateway's own client certificate. Empty target_ca: plaintext, as before.
+    target_ca: str = field(
+        default="",
+        metadata={
+            "flag": "--target-ca",
+            "help": "PEM file of the CAs the service's certificate must come from: the gateway calls the service "
+            "over TLS; read again on SIGHUP",
+        },
+    )
+    target_cert: str = field(
+        default="",
+        metadata={
+            "flag": "--target-cert",
+            "help": "PEM file of the client certificate the gateway presents to the service (mutual TLS); "
+            "with --target-key and --target-ca",
+        },
+    )
+    target_key: str = field(
+        default="",
+        metadata={"flag": "--target-key", "help": "PEM file of the private key of --target-cert (unencrypted)"},
+    )
+    # gRPC checks the service's certificate for the host of the target; a list of addresses
+    # (ipv4:A,B) has no one host, hence a name to check instead (grpc.ssl_target_name_override).
+    target_name: str = field(
+        default="",
+        metadata={
+            "flag": "--target-name",
+            "help": "the name the service's certificate must carry, when it is not the host of the target "
+            "(an ipv4:A,B list needs one); empty: the target's host",
+        },
+    )
+
+    def __post_init__(self) -> None:
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together: the certificate chain and its private key")
+        if bool(self.target_cert) != bool(self.target_key):
+            raise ValueError("--target-cert and --target-key go together: the client certificate and its private key")
+        if (self.target_cert or self.target_name) and not self.target_ca:
+            given = "--target-cert" if self.target_cert else "--target-name"
+            raise ValueError(
+                f"{given} needs --target-ca: the gateway calls the service over TLS only when it knows the CA "
+                "that issued the service's certificate"
+            )

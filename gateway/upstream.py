@@ -2,63 +2,117 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import grpc
 from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contract.methods import JSONRPC_METHODS, Method
+from contract.tls import TlsFileError
 from gateway.errors import Metadata
 from gateway.settings import GatewaySettings
+from gateway.tls import channel_credentials
+
+log = logging.getLogger("campaigns.gateway")
 
 # The health check's own deadline, at most (the call timeout if that is shorter).
 _HEALTH_TIMEOUT = 2.0
+# gRPC reports a refused handshake in its details only: these words mark one.
+_TLS_WORDS: Final = ("handshake failed", "certificate", "verification check failed")
+_TLS_FAILED: Final = ", TLS handshake failed"
 
 
 class Upstream:
-    """Opened once when the app starts (`open`), closed when it stops (`close`)."""
+    """Opened once when the app starts (`open`), closed when it stops (`close`).
+
+    With --target-ca the channel is TLS; `reload_tls` (SIGHUP) reads the files again and swaps in a new
+    channel for the calls to come, while the calls in flight finish on the old one.
+    """
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
         self.channel: grpc.aio.Channel | None = None
         self._calls: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+        self._last_failure = ""
 
     async def open(self) -> None:
-        self.channel = grpc.aio.insecure_channel(
-            self.settings.target,
-            options=[
-                # A target that resolves to several services (a list of addresses, or a DNS
-                # name with several records) spreads calls over every one that answers;
-                # gRPC's default, pick_first, would send them all to one.
-                ("grpc.lb_policy_name", "round_robin"),
-                # Come back quickly once the service is up again.
-                ("grpc.initial_reconnect_backoff_ms", 100),
-                ("grpc.min_reconnect_backoff_ms", 100),
-                ("grpc.max_reconnect_backoff_ms", 1000),
-                ("grpc.max_send_message_length", 2 * self.settings.body_limit),
-                ("grpc.max_receive_message_length", 2 * self.settings.body_limit),
-                ("grpc.max_metadata_size", 64 * 1024),
-            ],
-        )
-        for method in JSONRPC_METHODS.values():
-            self._calls[method.name] = self.channel.unary_unary(
+        self.channel, self._calls = self._connect(channel_credentials(self.settings))
+
+    def _connect(
+        self, credentials: grpc.ChannelCredentials | None
+    ) -> tuple[grpc.aio.Channel, dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]]]:
+        options: list[tuple[str, str | int]] = [
+            # A target that resolves to several services (a list of addresses, or a DNS
+            # name with several records) spreads calls over every one that answers;
+            # gRPC's default, pick_first, would send them all to one.
+            ("grpc.lb_policy_name", "round_robin"),
+            # Come back quickly once the service is up again.
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 1000),
+            ("grpc.max_send_message_length", 2 * self.settings.body_limit),
+            ("grpc.max_receive_message_length", 2 * self.settings.body_limit),
+            ("grpc.max_metadata_size", 64 * 1024),
+        ]
+        if credentials is None:
+            channel = grpc.aio.insecure_channel(self.settings.target, options=options)
+        else:
+            if self.settings.target_name:
+                options.append(("grpc.ssl_target_name_override", self.settings.target_name))
+            channel = grpc.aio.secure_channel(self.settings.target, credentials, options=options)
+        calls = {
+            method.name: channel.unary_unary(
                 method.path,
                 request_serializer=method.request_type.SerializeToString,
                 response_deserializer=method.response_type.FromString,
             )
+            for method in JSONRPC_METHODS.values()
+        }
+        return channel, calls
+
+    def reload_tls(self) -> bool:
+        """SIGHUP: a new channel with the files read again; False (an error logged) if they cannot be used."""
+        if not self.settings.target_ca or self.channel is None:
+            return False
+        try:
+            credentials = channel_credentials(self.settings)
+        except TlsFileError as error:
+            log.error("TLS files not reloaded, the channel to the service keeps its credentials: %s", error)
+            return False
+        old = self.channel
+        self.channel, self._calls = self._connect(credentials)
+        # The calls in flight on the old channel get the time a call may take, then it closes.
+        task = asyncio.get_running_loop().create_task(old.close(grace=self.settings.call_timeout))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+        log.info("TLS files reloaded: new calls to the service go on a channel with %s", self.settings.target_ca)
+        return True
 
     async def close(self) -> None:
         if self.channel is not None:
             await self.channel.close()
+        if self._closing:
+            await asyncio.gather(*self._closing)
 
     async def call(
         self, method: Method, message: Message, metadata: Sequence[tuple[str, str | bytes]]
     ) -> tuple[Message, Metadata]:
         """The reply and the trailing metadata, within the call timeout; grpc.aio.AioRpcError when it fails."""
         call = self._calls[method.name](message, metadata=metadata, timeout=self.settings.call_timeout)
-        reply: Message = await call
+        try:
+            reply: Message = await call
+        except grpc.aio.AioRpcError as error:
+            # The client gets internal_error; the log gets why the service could not be reached.
+            if error.code() == grpc.StatusCode.UNAVAILABLE:
+                self._report(error.details() or "")
+            raise
+        if self._last_failure:
+            self._report("")
         trailing: Metadata = await call.trailing_metadata()
         return reply, trailing
 
@@ -71,6 +125,23 @@ class Upstream:
                 health_pb2.HealthCheckRequest(service=""), timeout=min(self.settings.call_timeout, _HEALTH_TIMEOUT)
             )
         except grpc.aio.AioRpcError as error:
-            return f"UNREACHABLE ({error.code().name})"
+            self._report(error.details() or "")
+            return f"UNREACHABLE ({error.code().name}{_TLS_FAILED if _tls_failure(error) else ''})"
+        self._report("")
         name: str = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
         return name
+
+    def _report(self, failure: str) -> None:
+        """Log why the service cannot be reached, once per new reason (calls and health checks keep coming)."""
+        if failure != self._last_failure:
+            if failure:
+                log.warning("the service at %s cannot be reached: %s", self.settings.target, failure)
+            else:
+                log.info("the service at %s answers again", self.settings.target)
+            self._last_failure = failure
+
+
+def _tls_failure(error: grpc.aio.AioRpcError) -> bool:
+    """Whether gRPC's words for a failed connection point at the TLS handshake (a certificate refused)."""
+    details = (error.details() or "").lower()
+    return error.code() == grpc.StatusCode.UNAVAILABLE and any(word in details for word in _TLS_WORDS)

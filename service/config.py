@@ -111,7 +111,37 @@ class ServiceSettings:
         },
     )
 
+    # TLS on the gRPC port (service/tls.py): the certificate chain and its key, PEM files read again on
+    # SIGHUP. With tls_client_ca the port also requires a client certificate issued by one of those CAs
+    # (mutual TLS: the gateways and the provisioning callers). All empty: plaintext, as before.
+    tls_cert: str = field(
+        default="",
+        metadata={
+            "flag": "--tls-cert",
+            "help": "PEM file of the certificate chain the gRPC port presents (TLS; `serve`: the gateway's HTTPS "
+            "too); with --tls-key; read again on SIGHUP",
+        },
+    )
+    tls_key: str = field(
+        default="",
+        metadata={"flag": "--tls-key", "help": "PEM file of the private key of --tls-cert (unencrypted)"},
+    )
+    tls_client_ca: str = field(
+        default="",
+        metadata={
+            "flag": "--tls-client-ca",
+            "help": "PEM file of the CAs whose client certificates the gRPC port requires (mutual TLS); "
+            "needs --tls-cert",
+        },
+    )
+
     def __post_init__(self) -> None:
         for each in fields(self):
             if each.name.startswith(("login_", "idempotency_")) and getattr(self, each.name) < 1:
                 raise ValueError(f"{each.metadata['flag']} ({each.name}) must be at least 1")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together: the certificate chain and its private key")
+        if self.tls_client_ca and not self.tls_cert:
+            raise ValueError(
+                "--tls-client-ca needs --tls-cert and --tls-key: client certificates are asked for in a TLS handshake"
+            )

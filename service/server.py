@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
 from contract.limits import LIMITS_KEY, Limits, encode_limits
+from contract.tls import reload_on_sighup
 from service import metrics
 from service.admin import add_admin_servicer
 from service.admin_auth import AdminAuthInterceptor
@@ -26,6 +27,7 @@ from service.config import ServiceSettings
 from service.errors import ServiceError, UnexpectedError, internal_status
 from service.servicers import add_servicers
 from service.storage import Storage
+from service.tls import ServerTls
 
 log = logging.getLogger("campaigns.service")
 
@@ -112,12 +114,25 @@ class RunningService:
     """A started server and what it owns; stop() drains and closes them."""
 
     def __init__(
-        self, server: grpc.aio.Server, storage: Storage, health_servicer: health.aio.HealthServicer, port: int
+        self,
+        server: grpc.aio.Server,
+        storage: Storage,
+        health_servicer: health.aio.HealthServicer,
+        port: int,
+        tls: ServerTls | None = None,
     ) -> None:
         self.server = server
         self.storage = storage
         self.health = health_servicer
         self.port = port
+        self.tls = tls
+
+    def reload_tls(self) -> None:
+        """SIGHUP: the certificate files read again for new connections (service/tls.py)."""
+        if self.tls is None:
+            log.info("SIGHUP: the gRPC port serves plaintext, no certificate to reload")
+        else:
+            self.tls.reload()
 
     async def stop(self, grace: float | None) -> None:
         await self.health.enter_graceful_shutdown()
@@ -127,6 +142,8 @@ class RunningService:
 
 async def start(settings: ServiceSettings, storage: Storage | None = None) -> RunningService:
     """Open the database (migrating it), load the demo data if asked, and serve."""
+    # The certificate files first: one that cannot be used stops the start before anything is opened.
+    tls = ServerTls(settings) if settings.tls_cert else None
     if storage is None:
         storage = await Storage.open(settings.database_url, pool_size=settings.db_pool_size)
     if settings.demo:
@@ -149,14 +166,16 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
     reflection.enable_server_reflection(
         (*services, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
+    address = f"{settings.host}:{settings.grpc_port}"
+    port = server.add_insecure_port(address) if tls is None else server.add_secure_port(address, tls.credentials)
     if port == 0:
         raise OSError(f"cannot listen on {settings.host}:{settings.grpc_port}")
     await server.start()
     for name in ("", *services):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("gRPC service listening on %s:%d", settings.host, port)
-    return RunningService(server, storage, health_servicer, port)
+    security = "plaintext" if tls is None else "mutual TLS" if tls.mutual else "TLS"
+    log.info("gRPC service listening on %s:%d (%s)", settings.host, port, security)
+    return RunningService(server, storage, health_servicer, port, tls)
 
 
 async def serve(settings: ServiceSettings) -> None:
@@ -166,6 +185,7 @@ async def serve(settings: ServiceSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    reload_on_sighup(loop, running.reload_tls)
     await stopping.wait()
     log.info("shutting down, %.0fs grace for in-flight calls", settings.shutdown_grace)
     await running.stop(settings.shutdown_grace)

@@ -20,6 +20,7 @@ from service import server as service_server
 from service.config import ServiceSettings
 from tests.databases import DatabaseFactory, postgres_reachable
 from tests.gateway.wire import JsonRpc
+from tests.tls_certificates import Certificates
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -38,6 +39,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("databases")
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    """Two CAs, servers (one expired) and clients: PEM files made once per session."""
+    return Certificates.make(tmp_path_factory.mktemp("certificates"))
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -25,6 +25,9 @@ SERVICE: Final = {
     "--idempotency-ttl": "86400",
     "--metrics-port": "0 (off)",
     "--workers": f"the number of CPUs, {os.cpu_count()} here",
+    "--tls-cert": "empty",
+    "--tls-key": "empty",
+    "--tls-client-ca": "empty",
 }
 GATEWAY: Final = {
     "--http-port": "8080",
@@ -34,12 +37,19 @@ GATEWAY: Final = {
     "--head-limit": "65536",
     "--forwarded-allow-ips": "empty",
     "--max-in-flight": "512",
+    "--target-ca": "empty",
+    "--target-cert": "empty",
+    "--target-key": "empty",
+    "--target-name": "empty",
 }
+# The gateway's own HTTPS certificate (in `serve`, the service's --tls-cert and --tls-key serve both).
+HTTPS: Final = {"--tls-cert": "empty", "--tls-key": "empty"}
 COMMANDS: Final = {
     "serve": SERVICE | GATEWAY,
     "serve-grpc": SERVICE,
     "serve-gateway": {"--host": "127.0.0.1", "--target": "127.0.0.1:50051", "--workers": SERVICE["--workers"]}
-    | GATEWAY,
+    | GATEWAY
+    | HTTPS,
     "load-demo": {"--database-url": "sqlite:///campaigns.db"},
     "migrate": {"--database-url": "sqlite:///campaigns.db"},
 }

@@ -13,12 +13,14 @@ import pytest
 from tests.cli.commands import run
 from tests.cli.test_help import _flag_lines
 
+# TLS to the service at --target (the gateway's flags and twins).
+TLS: Final = {"--target-ca": "empty", "--target-cert": "empty", "--target-key": "empty", "--target-name": "empty"}
 DIRECTORY_WAYS: Final = {
     "--database-url": "sqlite:///campaigns.db",
     "--target": "none: straight to --database-url",
     "--admin-token": "empty",
-}
-ADMIN: Final = {"--target": "127.0.0.1:50051", "--admin-token": "empty"}
+} | TLS
+ADMIN: Final = {"--target": "127.0.0.1:50051", "--admin-token": "empty"} | TLS
 # command -> (its flags and their defaults, its arguments)
 COMMANDS: Final = {
     "apply": (DIRECTORY_WAYS, {"--validate-only"}),

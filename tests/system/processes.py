@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -147,10 +148,13 @@ class ServiceProcess(Process):
         demo: bool = False,
         extra: Sequence[str] = (),
         workers: int = 1,
+        credentials: grpc.ChannelCredentials | None = None,
     ):
+        """credentials: what a client needs to reach a service started with TLS (extra names its flags)."""
         self.port = port if port is not None else free_port()
         self.database_url = database_url
         self.metrics_port = metrics_port
+        self.credentials = credentials
         argv = ["serve-grpc", "--host", "127.0.0.1", "--grpc-port", str(self.port), "--database-url", database_url]
         # One process unless a test asks for workers: a signal sent to pid reaches the server itself.
         argv += ["--workers", str(workers)]
@@ -165,9 +169,15 @@ class ServiceProcess(Process):
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def channel(self) -> grpc.aio.Channel:
+        """A channel to the service, over TLS if it was started with it."""
+        if self.credentials is None:
+            return grpc.aio.insecure_channel(self.target)
+        return grpc.aio.secure_channel(self.target, self.credentials)
+
     async def wait_serving(self, within: float = START_TIMEOUT) -> None:
         """Until the gRPC health check answers SERVING; fails at once if the process exits."""
-        async with grpc.aio.insecure_channel(self.target) as channel:
+        async with self.channel() as channel:
             health = health_pb2_grpc.HealthStub(channel)
 
             async def serving() -> bool:
@@ -201,21 +211,38 @@ class ServiceProcess(Process):
 class GatewayProcess(Process):
     """`serve-gateway` in front of one service address."""
 
-    def __init__(self, target: str, log: Path, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        target: str,
+        log: Path,
+        *,
+        workers: int = 1,
+        extra: Sequence[str] = (),
+        https: ssl.SSLContext | None = None,
+    ) -> None:
+        """https: the client context for a gateway that serves HTTPS (extra names its flags)."""
         self.port = free_port()
         self.target = target
+        self.https = https
         argv = ["serve-gateway", "--host", "127.0.0.1", "--http-port", str(self.port), "--target", target]
-        argv += ["--workers", str(workers)]
+        argv += ["--workers", str(workers), *extra]
         super().__init__(f"gateway :{self.port} -> {target}", argv, log)
 
     @property
+    def base(self) -> str:
+        return f"https://localhost:{self.port}" if self.https else f"http://127.0.0.1:{self.port}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v2.0"
+        return f"{self.base}/v2.0"
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=10, verify=self.https or True)
 
     async def healthz(self) -> int:
         """The HTTP status of GET /healthz (200: the service behind is SERVING)."""
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.get(f"http://127.0.0.1:{self.port}/healthz")
+        async with self.client() as client:
+            response = await client.get(f"{self.base}/healthz")
         return response.status_code
 
     async def wait_healthy(self, within: float = START_TIMEOUT) -> None:

@@ -10,6 +10,7 @@ from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contract.methods import JSONRPC_METHODS, Method
+from gateway import tracing
 from gateway.errors import Metadata
 from gateway.settings import GatewaySettings
 
@@ -41,6 +42,8 @@ class Upstream:
                 ("grpc.max_receive_message_length", 2 * self.settings.body_limit),
                 ("grpc.max_metadata_size", 64 * 1024),
             ],
+            # None unless traces are on: then a span per call, and its traceparent in the metadata.
+            interceptors=tracing.client_interceptors(),
         )
         for method in JSONRPC_METHODS.values():
             self._calls[method.name] = self.channel.unary_unary(

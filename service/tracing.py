@@ -31,6 +31,8 @@ __all__ = ["instrument", "note_error", "server_interceptors", "uninstrument"]
 # error.type (semantic conventions): the class of the error, here the contract's mnemonic.
 ERROR_TYPE: Final = "error.type"
 
+_HEALTH_CHECKS: Final = "/grpc.health.v1.Health/"
+
 _provider: TracerProvider | None = None
 
 
@@ -65,13 +67,17 @@ def server_interceptors() -> list[grpc.aio.ServerInterceptor]:
     if _provider is None:
         return []
     from opentelemetry.instrumentation.grpc import aio_server_interceptor
-    from opentelemetry.instrumentation.grpc.filters import health_check, negate
 
-    # Health checks are probes (a gateway's /healthz, a load balancer's): no span of their own.
     interceptor: grpc.aio.ServerInterceptor = aio_server_interceptor(  # type: ignore[no-untyped-call]
-        tracer_provider=_provider, filter_=negate(health_check())
+        tracer_provider=_provider, filter_=_not_a_health_check
     )
     return [interceptor]
+
+
+def _not_a_health_check(details: grpc.HandlerCallDetails) -> bool:
+    """Health checks are probes (a gateway's /healthz, a load balancer's): no span of their own. (The
+    instrumentation's own health_check filter costs tens of microseconds a call in isinstance checks.)"""
+    return not details.method.startswith(_HEALTH_CHECKS)
 
 
 def note_error(mnemonic: str) -> None:

@@ -13,9 +13,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 import httpx
 import orjson
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -45,6 +47,7 @@ class Traced:
     url: str
     exporter: InMemorySpanExporter
     engine: str
+    service_target: str
 
     async def post(self, body: bytes, **headers: str) -> dict[str, Any]:
         """The answer, once the gateway's span of the request has ended."""
@@ -104,7 +107,7 @@ async def traced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             assert exporter.get_finished_spans() == ()
             server, task, port = await start_gateway(f"127.0.0.1:{running.port}")
             try:
-                yield Traced(f"http://127.0.0.1:{port}/v2.0", exporter, engine)
+                yield Traced(f"http://127.0.0.1:{port}/v2.0", exporter, engine, f"127.0.0.1:{running.port}")
             finally:
                 await stop_gateway(server, task)
         finally:
@@ -217,3 +220,16 @@ async def test_no_token_password_or_parameter_value_is_in_any_span(traced: Trace
     secrets = ("tok_", session_token, PASSWORD, NAME, "8675309", "demo", MISSING_NUMBER)
     found = [(span.name, text) for span in spans for text in _texts(span) if any(s in text for s in secrets)]
     assert found == []
+
+
+async def test_probes_are_not_traced(traced: Traced) -> None:
+    before = len(traced.exporter.get_finished_spans())
+    async with httpx.AsyncClient() as client:
+        health = await client.get(traced.url.replace("/v2.0", "/healthz"))  # a gRPC health check behind it
+    assert health.status_code == 200
+    async with grpc.aio.insecure_channel(traced.service_target) as channel:  # a load balancer's
+        answer = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""))
+    assert answer.status == health_pb2.HealthCheckResponse.SERVING
+    await traced.post(envelope({"access_token": "tok_cust"}, method="get.account"))
+    names = [span.name for span in traced.exporter.get_finished_spans()[before:]]
+    assert names and not [name for name in names if "health" in name.lower()], names

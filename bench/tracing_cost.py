@@ -18,7 +18,8 @@ so that a change in the machine's load falls on every variant alike); the CPU ti
 both halves divided by the requests answered is the CPU per call (bench/cpu_per_call.py). Prints each
 variant's median and the two ratios. This machine is shared: differences of a few percent are noise.
 
---quick runs one round of one second: a smoke test that the benchmark still runs (CI), not a measurement.
+--quick runs one round of one second without warming up: a smoke test that the benchmark still runs (CI),
+not a measurement.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def main() -> None:
             variants.append(Variant(name, stack.url, {"service": stack.service_pid, "gateway": stack.gateway_pid}))
         for _ in range(rounds):
             for variant in variants:
-                variant.runs.append(measure(variant.url, CREATE, variant.pids, seconds))
+                variant.runs.append(measure(variant.url, CREATE, variant.pids, seconds, warm_up=not args.quick))
         for variant in variants:
             print(
                 f"{variant.name:<9} {variant.rps:8.0f} req/s   CPU per small create: {variant.cpu_ms:.3f} ms"

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterator, Mapping
+from types import FrameType
 from typing import TYPE_CHECKING, Final
 
 from cli.mistakes import ConfigError
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 EXPORTERS: Final = ("otlp", "console")
 GATEWAY_NAME: Final = "campaigns-gateway"
 SERVICE_NAME: Final = "campaigns-service"
+_ENDING_SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
 
 
 def exporters(environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
@@ -75,6 +78,11 @@ def traces(*, service: bool = False, gateway: bool = False) -> Iterator[None]:
 
     providers: list[TracerProvider] = []
     undo: list[Callable[[], None]] = []
+
+    def export_queued() -> None:
+        while providers:
+            providers.pop().shutdown()  # exports what is still queued
+
     try:
         if gateway:
             from gateway import tracing as gateway_tracing
@@ -88,9 +96,32 @@ def traces(*, service: bool = False, gateway: bool = False) -> Iterator[None]:
             providers.append(provider(SERVICE_NAME, names))
             service_tracing.instrument(providers[-1])
             undo.append(service_tracing.uninstrument)
-        yield
+        with _exporting_before_signals_end_the_process(export_queued):
+            yield
     finally:
         for step in undo:
             step()
-        for each in providers:
-            each.shutdown()  # exports what is still queued
+        export_queued()
+
+
+@contextlib.contextmanager
+def _exporting_before_signals_end_the_process(export: Callable[[], None]) -> Iterator[None]:
+    """uvicorn answers SIGTERM and SIGINT by draining, then raises the signal again under the handler it
+    found, so that the process ends as the signal ends it (SIG_DFL: at once, without unwinding). The
+    handler it finds is this one: it exports the spans still queued, the last requests' among them, and
+    then lets the signal end the process as before."""
+    previous = {int(signum): signal.getsignal(signum) for signum in _ENDING_SIGNALS}
+
+    def export_then_end(signum: int, _frame: FrameType | None) -> None:
+        export()
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    for ending in _ENDING_SIGNALS:
+        signal.signal(ending, export_then_end)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            if signal.getsignal(number) is export_then_end:
+                signal.signal(number, handler)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
 from cli.main import main
 from cli.mistakes import ConfigError
 from cli.traces import exporters
-from tests.cli.commands import environment
+from tests.cli.commands import CAMPAIGNS, environment
 from tests.cli.test_imports import ROOT
+from tests.gateway.wire import free_port, request
 
 
 @pytest.mark.parametrize(
@@ -137,3 +142,42 @@ def test_on_traces_each_half_while_it_serves_and_leaves_the_global_provider_alon
         "undone": True,
         "global": "ProxyTracerProvider",
     }
+
+
+def test_spans_still_queued_are_exported_when_sigterm_stops_the_process(tmp_path: Path) -> None:
+    """`campaigns serve`: uvicorn drains, then ends the process with the signal; the last request's spans,
+    queued for the batch processor's next export (5 s away by default), are exported first."""
+    http_port, grpc_port = free_port(), free_port()
+    env = {key: value for key, value in environment().items() if not key.startswith("OTEL_")}
+    ports = ("--http-port", str(http_port), "--grpc-port", str(grpc_port))
+    database = ("--database-url", f"sqlite:///{tmp_path / 'traced.db'}")
+    served = subprocess.Popen(
+        [str(CAMPAIGNS), "--log-level", "WARNING", "serve", "--workers", "1", "--demo", *ports, *database],
+        env={**env, "OTEL_TRACES_EXPORTER": "console"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{http_port}/v2.0"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = json.loads(urlopen(url, request("get.sites", {"access_token": "tok_cust"}), timeout=5).read())
+                break
+            except OSError:
+                assert served.poll() is None and time.monotonic() < deadline, "campaigns serve did not start"
+                time.sleep(0.1)
+        assert "result" in answer, answer
+        served.send_signal(signal.SIGTERM)
+        out, err = served.communicate(timeout=30)
+    finally:
+        if served.poll() is None:
+            served.kill()
+            served.communicate()
+    assert served.returncode in (0, -signal.SIGTERM), err.decode(errors="replace")
+    decoder, text, spans, at = json.JSONDecoder(), out.decode(), [], 0
+    while text[at:].strip():  # the console exporter's spans: JSON objects one after another
+        span, at = decoder.raw_decode(text, len(text) - len(text[at:].lstrip()))
+        spans.append((span["name"], span["resource"]["attributes"]["service.name"]))
+    assert ("POST /v2.0", "campaigns-gateway") in spans, spans
+    assert ("/campaigns.v1.SiteService/GetSites", "campaigns-service") in spans, spans

@@ -29,7 +29,7 @@ from gateway.request_ids import request_id as gateway_request_id
 from service import tracing as service_tracing
 from service.logs import JsonFormatter
 from service.server import request_id as service_request_id
-from tests.conftest import ENGINES, start_gateway, start_service, stop_gateway
+from tests.conftest import start_gateway, start_service, stop_gateway
 from tests.databases import DatabaseFactory
 from tests.gateway.wire import envelope
 
@@ -89,10 +89,8 @@ def _texts(span: ReadableSpan) -> list[str]:
     return texts
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-async def traced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Traced]:
-    engine: str = request.param
-    databases = DatabaseFactory(engine, tmp_path_factory.mktemp("traces"))
+@pytest.fixture(scope="module")
+async def traced(engine: str, database_factory: DatabaseFactory) -> AsyncIterator[Traced]:
     exporter = InMemorySpanExporter()
     # What the `campaigns` command does in each process when OTEL_* variables switch traces on, with one
     # provider for both halves, exporting as each span ends.
@@ -101,7 +99,7 @@ async def traced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     service_tracing.instrument(provider)
     try:
         # An empty database: the service migrates it and loads the demo data as it starts.
-        running = await start_service(await databases.empty(), demo=True)
+        running = await start_service(await database_factory.empty(), demo=True)
         try:
             # Opening, migrating and loading the demo data are no call's: not recorded.
             assert exporter.get_finished_spans() == ()
@@ -116,7 +114,6 @@ async def traced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         gateway_tracing.uninstrument()
         service_tracing.uninstrument()
         provider.shutdown()
-        await databases.drop_all()
 
 
 async def test_one_create_is_one_trace_that_continues_the_clients(traced: Traced) -> None:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +40,11 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+def process(
+    *args: str, env: Mapping[str, str | None] | None = None, cwd: Path = ROOT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """env: added to this process's environment (a value of None removes the variable)."""
+    proc = subprocess.Popen(args, cwd=cwd, env=environment(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         yield proc
     finally:
@@ -53,6 +54,17 @@ def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subproces
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def environment(env: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """This process's environment with `env`'s variables set, or removed where their value is None."""
+    merged = dict(os.environ)
+    for name, value in (env or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged
 
 
 def campaigns_cli(*args: str) -> tuple[str, ...]:
@@ -69,16 +81,23 @@ class SplitStack:
 
 
 @contextlib.contextmanager
-def split_stack(database_url: str, *, workers: int = 1) -> Iterator[SplitStack]:
-    """Both halves on free ports, serving once this yields; one process each unless `workers` says more."""
+def split_stack(
+    database_url: str, *, workers: int = 1, env: Mapping[str, str | None] | None = None, cwd: Path = ROOT
+) -> Iterator[SplitStack]:
+    """Both halves on free ports, serving once this yields; one process each unless `workers` says more.
+    env: added to their environment; cwd: the tree whose code they run (another checkout: bench/tracing_cost.py)."""
     grpc_port, http_port = free_port(), free_port()
     each = ("--workers", str(workers))
     with (
         process(
-            *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", database_url, *each)
+            *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", database_url, *each),
+            env=env,
+            cwd=cwd,
         ) as service,
         process(
-            *campaigns_cli("serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *each)
+            *campaigns_cli("serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *each),
+            env=env,
+            cwd=cwd,
         ) as gateway,
     ):
         wait_for_port(grpc_port)

@@ -77,8 +77,9 @@ class Measured:
         return sum(self.cpu_ms.values())
 
 
-def measure(url: str, body: bytes, pids: dict[str, int], seconds: int) -> Measured:
-    wrk(url, body, connections=16, seconds=1)  # warm up
+def measure(url: str, body: bytes, pids: dict[str, int], seconds: int, *, warm_up: bool = True) -> Measured:
+    if warm_up:
+        wrk(url, body, connections=16, seconds=1)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     result = wrk(url, body, connections=16, seconds=seconds)
     after = {name: cpu_seconds(pid) for name, pid in pids.items()}

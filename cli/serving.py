@@ -5,6 +5,9 @@ more, the process the operator started becomes the supervisor (cli/workers.py): 
 and loads the demo data once, holds the ports, serves the shared metrics, and runs `--workers` copies of
 the server, each in its own process on the same ports.
 
+Traces (cli/traces.py) are set up in the process that serves: the one the operator started with one
+worker, else each worker.
+
 `serve-gateway` imports nothing of the service but its settings (no SQLAlchemy): see
 tests/cli/test_imports.py.
 """
@@ -19,6 +22,7 @@ from dataclasses import replace
 
 from cli.mistakes import ConfigError
 from cli.ports import check_free, listening_socket, reason
+from cli.traces import exporters, traces
 from cli.workers import Job, Supervisor, reserve_port, shared_listener, shared_metrics
 from gateway.settings import GatewaySettings
 from service.config import ServiceSettings
@@ -27,7 +31,8 @@ GRACE_FOR_GATEWAYS: float = 10.0  # uvicorn's timeout_graceful_shutdown (gateway
 
 
 def configure_logs(level: str, *, service: bool = False, gateway: bool = False) -> None:
-    """JSON lines on stderr, with the request id of whichever half the line is from (and a worker's index)."""
+    """JSON lines on stderr, with the request id of whichever half the line is from (and a worker's index, and
+    the trace's ids when traces are on). Raises ConfigError when the OTEL_* variables cannot be honoured."""
     from service.logs import configure
 
     request_ids = []
@@ -39,7 +44,7 @@ def configure_logs(level: str, *, service: bool = False, gateway: bool = False) 
         from gateway.request_ids import request_id as gateway_request_id
 
         request_ids.append(gateway_request_id)
-    configure(level, request_ids, worker=os.environ.get("CAMPAIGNS_WORKER"))
+    configure(level, request_ids, worker=os.environ.get("CAMPAIGNS_WORKER"), traces=bool(exporters()))
 
 
 def serve_metrics(host: str, port: int, flag: str) -> None:
@@ -132,16 +137,22 @@ def grpc_worker(_index: int, settings: ServiceSettings, level: str) -> None:
     configure_logs(level, service=True)
     from service.server import serve
 
-    asyncio.run(serve(settings))
+    with traces(service=True):
+        asyncio.run(serve(settings))
 
 
 def gateway_worker(_index: int, host: str, http_port: int, settings: GatewaySettings, level: str) -> None:
     configure_logs(level, gateway=True)
     from gateway.run import serve_gateway
 
-    serve_gateway(
-        host=host, port=http_port, target=settings.target, settings=settings, sockets=[shared_listener(host, http_port)]
-    )
+    with traces(gateway=True):
+        serve_gateway(
+            host=host,
+            port=http_port,
+            target=settings.target,
+            settings=settings,
+            sockets=[shared_listener(host, http_port)],
+        )
 
 
 def together_worker(
@@ -150,7 +161,8 @@ def together_worker(
     configure_logs(level, service=True, gateway=True)
     from cli.together import serve_together
 
-    serve_together(service, http=shared_listener(service.host, http_port), http_port=http_port, gateway=gateway)
+    with traces(service=True, gateway=True):
+        serve_together(service, http=shared_listener(service.host, http_port), http_port=http_port, gateway=gateway)
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -174,7 +186,7 @@ def serve(
         serve_metrics(service.host, metrics_port, flags["metrics_port"])
         from cli.together import serve_together
 
-        with database_mistakes(flags["database_url"]):
+        with database_mistakes(flags["database_url"]), traces(service=True, gateway=True):
             serve_together(service, http=http, http_port=http_port, gateway=gateway)
         return 0
     check_free(service.host, http_port, flags["http_port"])
@@ -201,7 +213,7 @@ def serve_grpc(service: ServiceSettings, *, metrics_port: int, workers: int, lev
         serve_metrics(service.host, metrics_port, flags["metrics_port"])
         from service.server import serve as serve_service
 
-        with database_mistakes(flags["database_url"]):
+        with database_mistakes(flags["database_url"]), traces(service=True):
             asyncio.run(serve_service(service))
         return 0
     check_free(service.host, metrics_port, flags["metrics_port"])
@@ -222,7 +234,8 @@ def serve_gateway(
         http = listening_socket(host, http_port, flags["http_port"])
         from gateway.run import serve_gateway as run
 
-        run(host=host, port=http_port, target=gateway.target, settings=gateway, sockets=[http])
+        with traces(gateway=True):
+            run(host=host, port=http_port, target=gateway.target, settings=gateway, sockets=[http])
         return 0
     check_free(host, http_port, flags["http_port"])
     with reserve_port(host, http_port) as reservation, shared_metrics():

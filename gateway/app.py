@@ -4,8 +4,8 @@ assets under /console/ (page.py).
 
 The JSON-RPC route is the endpoint (jsonrpc.py) inside three ASGI middleware, outermost first: the
 request id (request_ids.py), the metrics (metrics.py) and the overload guard (overload.py), so that a
-refused request is counted and carries its id too. The upstream channel (upstream.py) opens and closes
-with the app.
+refused request is counted and carries its id too; when traces are on, the HTTP instrumentation is
+around them all (tracing.py). The upstream channel (upstream.py) opens and closes with the app.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, request_response
+from starlette.types import ASGIApp
 
 from contract.openrpc import document
-from gateway import metrics
+from gateway import metrics, tracing
 from gateway.jsonrpc import JsonRpcEndpoint, json_response
 from gateway.overload import Overload
 from gateway.page import Page
@@ -55,9 +56,11 @@ def create_app(settings: GatewaySettings | None = None, upstream: Upstream | Non
         return json_response(document())
 
     # One stack for both spellings of the path: they share the count of requests in flight.
-    answer = RequestIds(
+    answer: ASGIApp = RequestIds(
         metrics.Metrics(Overload(request_response(jsonrpc.endpoint), max_in_flight=settings.max_in_flight))
     )
+    # Outermost, so that a request's span covers all of it; the stack itself when tracing is off.
+    answer = tracing.traced(answer)
     routes = [
         Route("/v2.0", answer, methods=["POST"]),
         Route("/v2.0/", answer, methods=["POST"]),

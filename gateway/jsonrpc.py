@@ -4,7 +4,8 @@ The wire format lives here and nowhere else: the envelope checks (docs/contract.
 protobuf (translate.py), the call's metadata, and the reply or the status back to JSON-RPC (errors.py).
 Every rule about the params is the service's. The request id, the overload guard and the metrics are
 middleware around this endpoint (request_ids.py, overload.py, metrics.py); it notes the method and the
-outcome of each answer for the metrics (`note_answer`).
+outcome of each answer for the metrics (`note_answer`) and, when traces are on, for the request's span
+(tracing.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from contract import idempotency
 from contract.faults import FAULTS_KEY
 from contract.methods import JSONRPC_METHODS, Method
 from contract.openrpc import DISCOVER, document
-from gateway import jsonwire, translate
+from gateway import jsonwire, tracing, translate
 from gateway.catalogue import error_response
 from gateway.errors import answer_metadata, jsonrpc_error
 from gateway.metrics import note_answer
@@ -97,6 +98,7 @@ class JsonRpcEndpoint:
     async def endpoint(self, request: Request) -> Response:
         answer = await self._answer(request)
         note_answer(request.scope, answer.method, answer.outcome)
+        tracing.note_answer(answer.method, answer.payload.get("error"))
         response = json_response(answer.payload, answer.status_code)
         if answer.replayed:
             response.headers[idempotency.REPLAYED_HEADER] = "true"

@@ -13,6 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contract.methods import JSONRPC_METHODS, Method
 from contract.tls import TlsFileError
+from gateway import tracing
 from gateway.errors import Metadata
 from gateway.settings import GatewaySettings
 from gateway.tls import channel_credentials
@@ -59,12 +60,16 @@ class Upstream:
             ("grpc.max_receive_message_length", 2 * self.settings.body_limit),
             ("grpc.max_metadata_size", 64 * 1024),
         ]
+        # None unless traces are on: then a span per call, and its traceparent in the metadata.
+        interceptors = tracing.client_interceptors()
         if credentials is None:
-            channel = grpc.aio.insecure_channel(self.settings.target, options=options)
+            channel = grpc.aio.insecure_channel(self.settings.target, options=options, interceptors=interceptors)
         else:
             if self.settings.target_name:
                 options.append(("grpc.ssl_target_name_override", self.settings.target_name))
-            channel = grpc.aio.secure_channel(self.settings.target, credentials, options=options)
+            channel = grpc.aio.secure_channel(
+                self.settings.target, credentials, options=options, interceptors=interceptors
+            )
         calls = {
             method.name: channel.unary_unary(
                 method.path,

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -19,7 +19,7 @@ from grpc_status import rpc_status
 
 from contract.limits import LIMITS_KEY, Limits, encode_limits
 from contract.tls import reload_on_sighup
-from service import metrics
+from service import metrics, tracing
 from service.admin import add_admin_servicer
 from service.admin_auth import AdminAuthInterceptor
 from service.admin_errors import AdminError
@@ -71,18 +71,21 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
             except ServiceError as error:
                 outcome = error.entry.reason
                 log.info("%s failed: %s at %s", method, error.mnemonic, error.path or "-")
-                await context.abort_with_status(_with_limits(rpc_status.to_status(error.to_status()), error.limits))
+                tracing.note_error(error.mnemonic)
+                await _abort(context, _with_limits(rpc_status.to_status(error.to_status()), error.limits))
             except AdminError as error:
                 outcome = error.reason
                 log.info("%s refused: %s", method, error.reason)
-                await context.abort_with_status(rpc_status.to_status(error.to_status()))
+                tracing.note_error(error.reason)
+                await _abort(context, rpc_status.to_status(error.to_status()))
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 outcome = "CANCELLED"
                 raise
             except Exception as error:
                 log.exception("%s failed unexpectedly", method)
+                tracing.note_error("internal_error")
                 limits = error.limits if isinstance(error, UnexpectedError) else None
-                await context.abort_with_status(_with_limits(rpc_status.to_status(internal_status()), limits))
+                await _abort(context, _with_limits(rpc_status.to_status(internal_status()), limits))
             finally:
                 metrics.IN_FLIGHT.dec()
                 metrics.CALLS.labels(method, outcome).inc()
@@ -94,6 +97,16 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+async def _abort(context: grpc.aio.ServicerContext[Any, Any], status: grpc.Status) -> NoReturn:
+    """abort_with_status, spelled as the abort it is (grpc.aio's abort_with_status calls abort) so that
+    the tracing interceptor's context sees the code. The error being handled is not chained to the
+    abort: a trace records the abort as an exception event, and an error's text may quote a parameter."""
+    try:
+        await context.abort(status.code, status.details, status.trailing_metadata)
+    except grpc.aio.AbortError as abort:
+        raise abort from None
 
 
 @dataclass(frozen=True)
@@ -151,8 +164,9 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
 
         await load_demo(storage)
     server = grpc.aio.server(
-        # The first is outermost: the admin check's refusals become statuses like any error.
-        interceptors=[ErrorInterceptor(), AdminAuthInterceptor(settings.admin_token)],
+        # The first is outermost: the admin check's refusals become statuses like any error. With traces
+        # on, the tracing interceptor comes before them, so that a call's span covers all of it.
+        interceptors=[*tracing.server_interceptors(), ErrorInterceptor(), AdminAuthInterceptor(settings.admin_token)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),

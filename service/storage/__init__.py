@@ -30,7 +30,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext import asyncio as sa_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
 from service.storage import schema
@@ -100,7 +101,9 @@ class Storage:
             storage = cls(sqlite_engine=engine, writer_turns=turns)
         else:
             storage = cls(
-                async_engine=create_async_engine(
+                # Looked up when called, as sa.create_engine above: tracing's instrumentation wraps
+                # both module functions to trace the engines they make (service/tracing.py).
+                async_engine=sa_asyncio.create_async_engine(
                     # No pre-ping: it costs a round trip per transaction. After a server restart
                     # the first call on a dead connection fails, and SQLAlchemy then replaces
                     # every connection of the pool.

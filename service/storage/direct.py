@@ -21,6 +21,10 @@ exactly as SQLAlchemy would, where it falls back to `conn.execute`:
 - a result column whose type converts values on the way out, or a column
   with a Python-side default.
 
+SQLAlchemy's engine events do not fire on this path, so neither does its tracing
+instrumentation: with traces on, `statement_span` (set by service/tracing.py)
+makes each statement's span here.
+
 Bind values go through their types' bind processors, as with SQLAlchemy, and a
 constraint violation is raised as `sqlalchemy.exc.IntegrityError` with
 asyncpg's error as `.orig`. Other errors propagate as asyncpg raised them: the
@@ -34,6 +38,7 @@ import collections
 import operator
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -104,6 +109,11 @@ _compiled: dict[tuple[int, frozenset[str], str], _Compiled] = {}
 _row_types: dict[tuple[str, ...], type[tuple[Any, ...]]] = {}
 
 
+# Set by service/tracing.py when traces are on: a span around each statement sent from here, which
+# SQLAlchemy's instrumentation does not see (the engine events it listens to do not fire on this path).
+statement_span: Callable[[sa.Connection, str], AbstractContextManager[None]] | None = None
+
+
 def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, Any]) -> Rows:
     """conn.execute(statement, params), directly through asyncpg where it can be."""
     driver = _driver_in_transaction(conn)
@@ -112,6 +122,13 @@ def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, An
     entry = _compile(conn, statement, params.keys())
     if not entry.direct:
         return conn.execute(statement, params)
+    if statement_span is not None:
+        with statement_span(conn, entry.sql):
+            return _fetch(driver, entry, params)
+    return _fetch(driver, entry, params)
+
+
+def _fetch(driver: Any, entry: _Compiled, params: Mapping[str, Any]) -> Rows:
     if isinstance(driver, sqlite3.Connection):
         return _sqlite_fetch(driver, entry, params)
     try:
@@ -134,6 +151,14 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, rows: Sequence[M
     if not entry.direct:
         conn.execute(statement, list(rows))
         return
+    if statement_span is not None:
+        with statement_span(conn, entry.sql):
+            _execute_many(driver, entry, rows)
+        return
+    _execute_many(driver, entry, rows)
+
+
+def _execute_many(driver: Any, entry: _Compiled, rows: Sequence[Mapping[str, Any]]) -> None:
     values = _rows_values(entry, rows)
     if isinstance(driver, sqlite3.Connection):
         try:

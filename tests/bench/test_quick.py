@@ -31,6 +31,7 @@ BENCHMARKS = {
     "get_campaigns.py": ((), ("==> limit 10000 / limit 100",)),
     "gateway_throughput.py": ((), ("throughput ratio",)),
     "http_edge.py": ((), ("hardened / plain throughput",)),
+    "tracing_cost.py": ((), ("==> tracing off / no tracing code", "==> tracing on / off: CPU per call")),
 }
 
 

@@ -94,6 +94,8 @@ class Storage:
                 pool_size=pool_size,
                 max_overflow=0,
                 connect_args={"check_same_thread": False, "timeout": 30},
+                # A failed statement's error must not carry the values (tokens, params) into a log line.
+                hide_parameters=True,
             )
             _sqlite_discipline(engine)
             database = target.database
@@ -111,6 +113,7 @@ class Storage:
                     pool_size=pool_size,
                     max_overflow=0,
                     pool_recycle=1800,
+                    hide_parameters=True,
                 )
             )
         if migrate:

@@ -142,3 +142,16 @@ def _counts(conn: sa.Connection) -> tuple[int, ...]:
         sa.select(t.accounts.c.basic_campaigns, t.accounts.c.day_points_used).where(t.accounts.c.id == 1000)
     ).one()
     return (*counts, *account)
+
+
+async def test_a_failed_statements_error_does_not_carry_its_values(database_url: str) -> None:
+    # What an unexpected failure logs is the error's text: it must not quote a token or a parameter.
+    secret = "tok_secret_value_in_a_failed_statement"
+
+    def fails(conn: sa.Connection) -> None:
+        conn.execute(sa.text("SELECT no_such_column FROM accounts WHERE name = :name"), {"name": secret})
+
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        await _in_transaction(database_url, fails)
+    assert secret not in str(raised.value)
+    assert "hidden" in str(raised.value)

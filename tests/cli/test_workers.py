@@ -20,10 +20,11 @@ def exit_at_once(_index: int) -> None:
 def test_a_worker_that_keeps_dying_at_start_stops_the_supervisor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "EARLY_EXITS_ALLOWED", 3)
     supervisor = Supervisor(Job(exit_at_once, (), "WARNING"), 2, grace=1)
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
 
     assert supervisor.run() == 1
     # Its signal handlers are the process's own again.
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert {signum: signal.getsignal(signum) for signum in before} == before
 
 
 def test_a_reserved_port_is_shared_with_workers_only() -> None:

@@ -87,7 +87,9 @@ async def gateways() -> AsyncIterator[Any]:
     try:
         yield start
     finally:
-        for server, task in started:
+        # Last started, first stopped: each uvicorn restores the signal handlers it found, so stopping
+        # in any other order would leave a stopped server's handler installed in the test process.
+        for server, task in reversed(started):
             await stop_gateway(server, task)
 
 

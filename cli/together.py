@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
+from types import FrameType
+from typing import Final
 
 import uvicorn
 import uvloop
@@ -41,23 +44,50 @@ def service_address(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+_ENDING_SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
+
+
 async def _serve(
     settings: ServiceSettings, http: socket.socket, http_port: int, gateway: GatewaySettings | None
 ) -> None:
-    running = await start(settings)
+    # uvicorn drains on SIGTERM or SIGINT, restores the handlers it found and raises the signal again.
+    # Found unset, that would end the process there, before the service has drained its own calls
+    # (internal callers reach it directly). Found here, the signal is noted, and raised again under the
+    # handlers found before once the service has stopped. One that comes before uvicorn serves stops it
+    # from serving at all.
+    caught: list[int] = []
+    server: uvicorn.Server | None = None
+
+    def hold(number: int, _frame: FrameType | None) -> None:
+        caught.append(number)
+        if server is not None:
+            server.should_exit = True
+
+    previous = {signum: signal.getsignal(signum) for signum in _ENDING_SIGNALS}
+    for signum in _ENDING_SIGNALS:
+        signal.signal(signum, hold)
     try:
-        target = f"{service_address(settings.host)}:{running.port}"
-        config = uvicorn_config(host=settings.host, port=http_port, target=target, settings=gateway)
+        running = await start(settings)
+        try:
+            target = f"{service_address(settings.host)}:{running.port}"
+            config = uvicorn_config(host=settings.host, port=http_port, target=target, settings=gateway)
 
-        def reload_tls() -> None:
-            running.reload_tls()
-            config.reload_tls()
+            def reload_tls() -> None:
+                running.reload_tls()
+                config.reload_tls()
 
-        reload_on_sighup(asyncio.get_running_loop(), reload_tls)
-        await uvicorn.Server(config).serve(sockets=[http])
+            reload_on_sighup(asyncio.get_running_loop(), reload_tls)
+            server = uvicorn.Server(config)
+            if not caught:
+                await server.serve(sockets=[http])
+        finally:
+            log.info("gateway stopped; stopping the gRPC service")
+            await running.stop(settings.shutdown_grace)
     finally:
-        log.info("gateway stopped; stopping the gRPC service")
-        await running.stop(settings.shutdown_grace)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    for number in dict.fromkeys(caught):
+        signal.raise_signal(number)
 
 
 def serve_together(

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
+from campaigns.v1 import campaign_service_pb2 as spb
+from campaigns.v1 import campaign_service_pb2_grpc as spb_grpc
 
+from tests.conftest import bearer
 from tests.system.database import assert_nothing_lost_or_half_written, baseline
 from tests.system.load import CALL_TIMEOUT, SLACK, call_create, va_create
 from tests.system.processes import GatewayProcess, ServiceProcess, free_port, wait_until
@@ -117,3 +121,49 @@ async def _cancel(task: asyncio.Task[object]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
+
+
+class _Together(ServiceProcess):
+    """`campaigns serve --workers 1`: the gateway and the service in one process (the README's command)."""
+
+    def __init__(self, database_url: str, log: Path) -> None:
+        super().__init__(database_url, log)
+        self.argv = [
+            *("serve", "--host", "127.0.0.1", "--grpc-port", str(self.port), "--http-port", str(free_port())),
+            *("--database-url", database_url, "--workers", "1"),
+        ]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_serve_lets_a_grpc_call_in_flight_finish_after_its_gateway_stopped(
+    engine: str, database_url: str, tmp_path: Path
+) -> None:
+    # The gateway drains first and stops at once (nothing in flight there); the service must still drain
+    # the call an internal caller made to it directly, and only then the process ends as SIGTERM ends it.
+    together = _Together(database_url, tmp_path / "serve.log")
+    async with asyncio.timeout(TEST_TIMEOUT), contextlib.AsyncExitStack() as cleanup:
+        cleanup.push_async_callback(together.stop)
+        await together.start_serving()
+        channel = together.channel()
+        cleanup.push_async_callback(channel.close)
+        async with write_lock(engine, database_url) as release:
+            held = asyncio.ensure_future(
+                spb_grpc.CampaignServiceStub(channel).CreateCampaign(
+                    spb.CreateCampaignRequest(name="Drained directly", site_id=10),
+                    metadata=bearer("tok_cust"),
+                    timeout=30,
+                )
+            )
+            cleanup.push_async_callback(_cancel, held)
+            await asyncio.sleep(0.5)
+            assert not held.done(), "the create was not held by the lock"
+
+            together.send(signal.SIGTERM)
+            await asyncio.sleep(1.0)
+            assert together.running, f"serve ended with a call in flight at its service\n{together.describe()}"
+            await release()
+
+        reply = await asyncio.wait_for(held, CALL_TIMEOUT + SLACK)
+        assert reply.id > 1000
+        code = await together.wait(GRACE + SLACK)
+        assert code in (0, -signal.SIGTERM), f"exit code {code}\n{together.describe()}"

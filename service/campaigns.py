@@ -57,7 +57,7 @@ def create(conn: sa.Connection, caller: Caller, request: spb.CreateCampaignReque
     if not facts.site_found:
         raise ServiceError("entity_not_found", path="site_id", value=str(request.site_id))
     check_block_entities(blocks, facts)
-    # Step 11, the plan quota, is taken with the call's charge (servicers.Calls.run).
+    # Step 11, the plan quota, is taken with the call's charge (calls.Calls.run).
     if request.validate_only:
         # Every check is above: _write raises nothing of its own (only a lost race, which a retry
         # reports as already_in_use through the checks). No id is assigned: 0.

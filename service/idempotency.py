@@ -9,7 +9,7 @@ The key is stored in the transaction that does the work, so it is remembered exa
 was committed: an error remembers nothing (it changed nothing, and its retry is answered afresh). Two
 calls with one key at once both miss it, both work, and both try to store it: the primary key lets one
 commit; the other's upsert finds the row and does nothing, so its transaction is rolled back and run
-again (servicers.Calls.run), and the second run finds the first's answer. Keys are per account, and
+again (calls.Calls.run), and the second run finds the first's answer. Keys are per account, and
 expire after the service's TTL (`--idempotency-ttl`, 24 h): an expired row counts as absent and is
 replaced; an account's expired rows are swept when it stores a new key.
 """

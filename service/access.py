@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from contract.methods import AccessPolicy
 from service.errors import ServiceError
 from service.networks import IPAddress, parse_networks
+from service.storage import direct
 from service.storage import schema as t
 
 # The component of "simple dynamic call tracking": while an account has it, the rpcs whose policy says
@@ -71,9 +72,9 @@ _ACCOUNT_COLUMNS = (
     t.accounts.c.minute_limit,
     *(t.accounts.c[f"{period}_{column}"] for period in COUNTER_PERIODS for column in ("window_start", "points_used")),
 )
-# Built once; see campaign_facts.py. One round trip for the common case: the token,
-# its user and (for a customer) the account.
-_TOKEN_USER_ACCOUNT = (
+# Built once, on the storage's fast path (storage/direct.py): every call runs them. One round trip
+# for the common case: the token, its user and (for a customer) the account.
+_TOKEN_USER_ACCOUNT = direct.fast(
     sa.select(
         t.access_tokens.c.expires_at,
         t.access_tokens.c.is_blocked,
@@ -91,7 +92,7 @@ _TOKEN_USER_ACCOUNT = (
     )
     .where(t.access_tokens.c.token_hash == sa.bindparam("token_hash"))
 )
-_AGENT_CUSTOMER = (
+_AGENT_CUSTOMER = direct.fast(
     sa.select(*_ACCOUNT_COLUMNS)
     .select_from(
         t.agent_customers.join(t.users, t.users.c.id == t.agent_customers.c.user_id).join(
@@ -100,8 +101,10 @@ _AGENT_CUSTOMER = (
     )
     .where(t.agent_customers.c.agent_user_id == sa.bindparam("agent"), t.users.c.id == sa.bindparam("user_id"))
 )
-_SAME_ACCOUNT = sa.select(t.users.c.id).where(
-    t.users.c.id == sa.bindparam("user_id"), t.users.c.account_id == sa.bindparam("account_id")
+_SAME_ACCOUNT = direct.fast(
+    sa.select(t.users.c.id).where(
+        t.users.c.id == sa.bindparam("user_id"), t.users.c.account_id == sa.bindparam("account_id")
+    )
 )
 
 
@@ -109,7 +112,8 @@ def _token_row(conn: sa.Connection, token: str | None) -> Any:
     """Step 2: the token names a live session or permanent key."""
     if token is None:
         raise ServiceError("required_parameter_missed", path="access_token")
-    row = conn.execute(_TOKEN_USER_ACCOUNT, {"token_hash": hash_token(token)}).one_or_none()
+    # token_hash is the key: at most one row.
+    row = _TOKEN_USER_ACCOUNT.fetch(conn, {"token_hash": hash_token(token)}).first()
     if row is None:
         raise ServiceError("access_token_invalid")
     if row.expires_at is not None and row.expires_at <= int(time.time()):
@@ -174,7 +178,7 @@ def resolve(
             raise ServiceError(user_id_fault, path="user_id")
         if user_id is None:
             raise ServiceError("required_parameter_missed", path="user_id")
-        account_row = conn.execute(_AGENT_CUSTOMER, {"agent": row.user_id, "user_id": user_id}).one_or_none()
+        account_row = _AGENT_CUSTOMER.fetch(conn, {"agent": row.user_id, "user_id": user_id}).first()
         if account_row is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
     account = Account(
@@ -219,9 +223,7 @@ def check(
         raise ServiceError(user_id_fault, path="user_id")
     if not resolved.is_agent and user_id is not None and user_id != resolved.token_user_id:
         # A customer may name a user of its own account; anything else reveals nothing.
-        same_account = conn.execute(
-            _SAME_ACCOUNT, {"user_id": user_id, "account_id": resolved.home_account_id}
-        ).one_or_none()
+        same_account = _SAME_ACCOUNT.fetch(conn, {"user_id": user_id, "account_id": resolved.home_account_id}).first()
         if same_account is None:
             raise ServiceError("entity_not_found", path="user_id", value=str(user_id))
 

@@ -118,21 +118,20 @@ COLUMNS: Final[dict[str, Any]] = {
 }
 
 
-def _base(account_id: int) -> sa.Select[Any]:
-    return sa.select(
-        _c.id.label("row_id"),
-        *(expression.label(name) for name, expression in COLUMNS.items()),
-        _c.description,
-        _c.cost_ratio,
-        _c.cost_ratio_operator,
-        _c.dct_reservation_time,
-        _c.dct_count_virtual_numbers,
-        _c.dct_count_visits,
-    ).where(_c.account_id == account_id)
+_CAMPAIGNS: Final = sa.select(
+    _c.id.label("row_id"),
+    *(expression.label(name) for name, expression in COLUMNS.items()),
+    _c.description,
+    _c.cost_ratio,
+    _c.cost_ratio_operator,
+    _c.dct_reservation_time,
+    _c.dct_count_virtual_numbers,
+    _c.dct_count_visits,
+).where(_c.account_id == sa.bindparam("account_id"))
 
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
-    rows, total = run_query(conn, _base(account_id), COLUMNS, _c.id, query)
+    rows, total = run_query(conn, _CAMPAIGNS, {"account_id": account_id}, COLUMNS, _c.id, query)
     ids = [row["row_id"] for row in rows]
     wanted = set(query.fields)
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}

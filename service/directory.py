@@ -39,16 +39,17 @@ _NUMBER_COLUMNS: Final = {
     "type": _n.type,
 }
 
+_AVAILABLE: Final = sa.select(*(expression.label(name) for name, expression in _NUMBER_COLUMNS.items())).where(
+    _n.account_id == sa.bindparam("account_id"), _n.is_pool_stock.is_(False)
+)
+
 
 def available_numbers(
     conn: sa.Connection, account_id: int, query: Query
 ) -> spb.GetCampaignAvailablePhoneNumbersResponse:
     """The numbers a block may use; pool stock is not among them (a call_tracking number
     already in a campaign is, and create reports already_in_use for it)."""
-    base = sa.select(*(expression.label(name) for name, expression in _NUMBER_COLUMNS.items())).where(
-        _n.account_id == account_id, _n.is_pool_stock.is_(False)
-    )
-    rows, total = run_query(conn, base, _NUMBER_COLUMNS, _n.id, query)
+    rows, total = run_query(conn, _AVAILABLE, {"account_id": account_id}, _NUMBER_COLUMNS, _n.id, query)
     return spb.GetCampaignAvailablePhoneNumbersResponse(
         data=[pb_available_number(row) for row in rows],
         total_items=total,
@@ -72,13 +73,15 @@ REDIRECTION_NUMBERS: Final = Listing(
 )
 _r = t.redirection_numbers.c
 _REDIRECTION_COLUMNS: Final = {"id": _r.id, "phone_number": _r.phone_number}
+_REDIRECTIONS: Final = sa.select(_r.id.label("id"), _r.phone_number.label("phone_number")).where(
+    _r.account_id == sa.bindparam("account_id")
+)
 
 
 def redirection_numbers(
     conn: sa.Connection, account_id: int, query: Query
 ) -> spb.GetCampaignAvailableRedirectionPhoneNumbersResponse:
-    base = sa.select(_r.id.label("id"), _r.phone_number.label("phone_number")).where(_r.account_id == account_id)
-    rows, total = run_query(conn, base, _REDIRECTION_COLUMNS, _r.id, query)
+    rows, total = run_query(conn, _REDIRECTIONS, {"account_id": account_id}, _REDIRECTION_COLUMNS, _r.id, query)
     return spb.GetCampaignAvailableRedirectionPhoneNumbersResponse(
         data=[spb.AvailableRedirectionPhoneNumber(id=row["id"], phone_number=row["phone_number"]) for row in rows],
         total_items=total,
@@ -106,14 +109,15 @@ _USER_COLUMNS: Final = {
     "customer_id": _u.account_id,
 }
 
+_CUSTOMER_USERS: Final = (
+    sa.select(*(expression.label(name) for name, expression in _USER_COLUMNS.items()))
+    .select_from(t.agent_customers.join(t.users, _u.id == t.agent_customers.c.user_id))
+    .where(t.agent_customers.c.agent_user_id == sa.bindparam("agent_id"))
+)
+
 
 def customer_users(conn: sa.Connection, agent_id: int, query: Query) -> uspb.GetCustomerUsersResponse:
-    base = (
-        sa.select(*(expression.label(name) for name, expression in _USER_COLUMNS.items()))
-        .select_from(t.agent_customers.join(t.users, _u.id == t.agent_customers.c.user_id))
-        .where(t.agent_customers.c.agent_user_id == agent_id)
-    )
-    rows, total = run_query(conn, base, _USER_COLUMNS, _u.id, query)
+    rows, total = run_query(conn, _CUSTOMER_USERS, {"agent_id": agent_id}, _USER_COLUMNS, _u.id, query)
     response = uspb.GetCustomerUsersResponse(total_items=total, fields=query.fields)
     for row in rows:
         user = response.data.add(id=row["id"], name=row["name"], customer_id=row["customer_id"])
@@ -128,14 +132,14 @@ def customer_users(conn: sa.Connection, agent_id: int, query: Query) -> uspb.Get
 # No field is filterable or sortable (filter_prohibited, sort_prohibited): the listing is of one row.
 ACCOUNT: Final = Listing((Field("app_id"), Field("name"), Field("timezone")))
 _a = t.accounts.c
+_ACCOUNT: Final = sa.select(_a.id.label("app_id"), _a.name.label("name"), _a.timezone.label("timezone")).where(
+    _a.id == sa.bindparam("account_id")
+)
 
 
 def account(conn: sa.Connection, account_id: int, query: Query) -> apb.GetAccountResponse:
     """The account the call acts for, as the one item of a get (limit and offset apply as to any get)."""
-    base = sa.select(_a.id.label("app_id"), _a.name.label("name"), _a.timezone.label("timezone")).where(
-        _a.id == account_id
-    )
-    rows, total = run_query(conn, base, {}, _a.id, query)
+    rows, total = run_query(conn, _ACCOUNT, {"account_id": account_id}, {}, _a.id, query)
     return apb.GetAccountResponse(
         data=[apb.Account(app_id=row["app_id"], name=row["name"], timezone=row["timezone"]) for row in rows],
         total_items=total,

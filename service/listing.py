@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -21,6 +21,8 @@ from google.protobuf import struct_pb2
 
 from service.errors import ServiceError
 from service.rules import Param, between, known_enum
+from service.storage import direct
+from service.storage.id_lists import in_ids
 
 DEFAULT_LIMIT: Final = 1000
 MAX_LIMIT: Final = 10_000
@@ -255,61 +257,127 @@ def format_time(unix_seconds: int) -> str:
 Columns = dict[str, Any]
 
 
-# The key of each row of a deep page, under a name no listing uses.
+# Names no listing uses: the key of each row of a deep page, and the page's own parameters.
 _PAGE_KEY: Final = "listing_page_key"
+_PAGE_KEYS: Final = "listing_page_keys"
+_LIMIT: Final = "listing_limit"
+_OFFSET: Final = "listing_offset"
+# Shapes of unfiltered queries kept built (by listing, sort and depth): few in practice; the bound
+# guards against a client cycling through sort orders.
+_SHAPES_KEPT: Final = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The statements of one query shape: the page (or, past an offset, its keys), the rows of a deep
+    page's keys, and the count."""
+
+    base: sa.Select[Any]
+    page: sa.Select[Any]
+    rows_by_key: sa.Select[Any] | None
+    count: sa.Select[Any]
+
+
+_shapes: dict[tuple[int, str, tuple[tuple[str, bool], ...], bool], _Shape] = {}
 
 
 def run_query(
-    conn: sa.Connection, base: sa.Select[Any], columns: Columns, id_column: Any, query: Query
-) -> tuple[list[sa.RowMapping], int]:
+    conn: sa.Connection,
+    base: sa.Select[Any],
+    params: Mapping[str, Any],
+    columns: Columns,
+    id_column: Any,
+    query: Query,
+) -> tuple[list[Mapping[str, Any]], int]:
     """One page of `base` and the number of rows the filter matches.
 
-    columns maps each filterable or sortable field to its SQL expression in `base`;
-    id_column is the table's key (the tiebreaker of every order).
+    base is built once, where the listing is defined, with bind parameters (the account's id) that
+    `params` gives values; columns maps each filterable or sortable field to its SQL expression in
+    `base`; id_column is the table's key (the tiebreaker of every order). An unfiltered query's
+    statements are built once per shape and take the storage's fast path (storage/direct.py); a
+    filter's values are the query's own, so its statements are built for it.
     """
-    selection = base
-    if query.filter is not None:
-        selection = selection.where(_where(query.filter, columns, conn.dialect.name))
+    deep = bool(query.offset)
+    shape: _Shape | None = None
+    if query.filter is None:
+        key = (id(base), conn.dialect.name, tuple((item.field, item.descending) for item in query.sort), deep)
+        shape = _shapes.get(key)
+        if shape is None or shape.base is not base:
+            shape = _shape(base, base, columns, id_column, query.sort, conn.dialect.name, deep)
+            if len(_shapes) >= _SHAPES_KEPT:
+                _shapes.clear()
+            _shapes[key] = shape
 
-    def counted(rows: Sequence[Any]) -> int:
+        def run(statement: sa.Select[Any], values: Mapping[str, Any]) -> Any:
+            return direct.fetch(conn, statement, values)
+
+    else:
+        selection = base.where(_where(query.filter, columns, conn.dialect.name))
+        shape = _shape(base, selection, columns, id_column, query.sort, conn.dialect.name, deep)
+
+        def run(statement: sa.Select[Any], values: Mapping[str, Any]) -> Any:
+            return conn.execute(statement, values)
+
+    values = {**params, _LIMIT: query.limit, _OFFSET: query.offset}
+
+    def counted(found: int) -> int:
         # A page that ends before its limit tells the total itself (the common case: a short list),
         # and saves a statement; otherwise count, without the selected columns, so that none of
         # their look-ups run for the count.
-        if 0 < len(rows) < query.limit or (not rows and not query.offset and query.limit > 0):
-            return query.offset + len(rows)
-        return int(conn.scalar(selection.with_only_columns(sa.func.count()).order_by(None)) or 0)
+        if 0 < found < query.limit or (not found and not query.offset and query.limit > 0):
+            return query.offset + found
+        return int(run(shape.count, values).scalar_one() or 0)
 
+    if not deep:
+        page = list(run(shape.page, values).mappings())
+        return page, counted(len(page))
+    keys = [row[0] for row in run(shape.page, values)]
+    if not keys:
+        return [], counted(0)
+    assert shape.rows_by_key is not None
+    place = {key: index for index, key in enumerate(keys)}
+    found = run(shape.rows_by_key, {**values, _PAGE_KEYS: keys}).mappings()
+    rows = sorted(found, key=lambda row: place[row[_PAGE_KEY]])
+    return rows, counted(len(keys))
+
+
+def _shape(
+    base: sa.Select[Any],
+    selection: sa.Select[Any],
+    columns: Columns,
+    id_column: Any,
+    sort: Sequence[Sorting],
+    dialect: str,
+    deep: bool,
+) -> _Shape:
     order: list[Any] = []
-    for item in query.sort:
+    for item in sort:
         expression = columns[item.field]
-        if conn.dialect.name == "postgresql" and isinstance(expression.type, sa.Text | sa.String):
+        if dialect == "postgresql" and isinstance(expression.type, sa.Text | sa.String):
             # Byte order on both engines, whatever the database's collation.
             expression = expression.collate("C")
         order.append(expression.desc().nulls_first() if item.descending else expression.asc().nulls_last())
     # A stable order, so pages neither repeat nor skip; running the way the last key
     # runs lets an index on that key serve both.
-    descending = bool(query.sort) and query.sort[-1].descending
+    descending = bool(sort) and sort[-1].descending
     order.append(id_column.desc() if descending else id_column.asc())
-    if not query.offset:
-        page = list(conn.execute(selection.order_by(*order).limit(query.limit)).mappings().all())
-        return page, counted(page)
+    limit = sa.bindparam(_LIMIT, type_=sa.Integer)
+    count = selection.with_only_columns(sa.func.count()).order_by(None)
+    if not deep:
+        return _Shape(base, selection.order_by(*order).limit(limit), None, count)
     # A deferred join: the page's keys first, from the narrowest query that finds them, then the
     # page's rows by key, put back in the keys' order. Computed columns (look-ups of other tables)
     # are then worked out for the page's rows only, not for every row the offset skips (PostgreSQL
     # computes them below the OFFSET). No ORDER BY on the second query: with one, SQLite walks the
     # sort's index through the whole account instead of looking the keys up.
-    keys = conn.scalars(
+    keys = (
         selection.with_only_columns(id_column, maintain_column_froms=True)
         .order_by(*order)
-        .limit(query.limit)
-        .offset(query.offset)
-    ).all()
-    if not keys:
-        return [], counted([])
-    place = {key: index for index, key in enumerate(keys)}
-    found = conn.execute(selection.add_columns(id_column.label(_PAGE_KEY)).where(id_column.in_(keys))).mappings()
-    rows = sorted(found, key=lambda row: place[row[_PAGE_KEY]])
-    return list(rows), counted(keys)
+        .limit(limit)
+        .offset(sa.bindparam(_OFFSET, type_=sa.Integer))
+    )
+    rows_by_key = selection.add_columns(id_column.label(_PAGE_KEY)).where(in_ids(id_column, _PAGE_KEYS))
+    return _Shape(base, keys, rows_by_key, count)
 
 
 _CASE_INSENSITIVE: Final = frozenset({pb.FILTER_OPERATOR_ILIKE, pb.FILTER_OPERATOR_NOT_ILIKE})

@@ -127,9 +127,11 @@ _ENGINES_OF_SITES = (
 )
 
 
+_SITES: Final = sa.select(*_SITE_ROW).where(_s.account_id == sa.bindparam("account_id"))
+
+
 def get_sites(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSitesResponse:
-    base = sa.select(*_SITE_ROW).where(_s.account_id == account_id)
-    rows, total = run_query(conn, base, _SITE_COLUMNS, _s.id, query)
+    rows, total = run_query(conn, _SITES, {"account_id": account_id}, _SITE_COLUMNS, _s.id, query)
     ids = [row["id"] for row in rows]
     blocks: dict[int, list[sspb.SiteBlockRef]] = defaultdict(list)
     if ids and "site_blocks" in query.fields:
@@ -222,13 +224,15 @@ def _numbers_linked_by(link: sa.Table) -> sa.Select[Any]:
 _BLOCK_NUMBERS: Final = sa.union_all(_numbers_linked_by(t.campaign_site_blocks), _numbers_linked_by(t.pool_numbers))
 
 
+_BLOCKS: Final = (
+    sa.select(*(expression.label(name) for name, expression in _BLOCK_COLUMNS.items()))
+    .select_from(t.site_blocks.join(t.sites, _s.id == _b.site_id))
+    .where(_s.account_id == sa.bindparam("account_id"))
+)
+
+
 def get_site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSiteBlocksResponse:
-    base = (
-        sa.select(*(expression.label(name) for name, expression in _BLOCK_COLUMNS.items()))
-        .select_from(t.site_blocks.join(t.sites, _s.id == _b.site_id))
-        .where(_s.account_id == account_id)
-    )
-    rows, total = run_query(conn, base, _BLOCK_COLUMNS, _b.id, query)
+    rows, total = run_query(conn, _BLOCKS, {"account_id": account_id}, _BLOCK_COLUMNS, _b.id, query)
     numbers: dict[int, list[sspb.BlockPhoneNumber]] = defaultdict(list)
     ids = [row["id"] for row in rows]
     if ids and "phone_numbers" in query.fields:

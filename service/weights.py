@@ -49,18 +49,18 @@ WEIGHTS: Final = Listing(
 _s = t.sites.c
 _w = t.site_parameter_weights.c
 _COLUMNS: Final[dict[str, Any]] = {"site_id": _s.id, "site_domain_name": _s.domain_name}
+_WEIGHTS: Final = (
+    sa.select(
+        *(expression.label(name) for name, expression in _COLUMNS.items()),
+        *(sa.func.coalesce(_w[name], DEFAULTS[name]).label(name) for name in PARAMETER_WEIGHTS),
+    )
+    .select_from(t.sites.outerjoin(t.site_parameter_weights, _w.site_id == _s.id))
+    .where(_s.account_id == sa.bindparam("account_id"))
+)
 
 
 def get_weights(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignParameterWeightsResponse:
-    base = (
-        sa.select(
-            *(expression.label(name) for name, expression in _COLUMNS.items()),
-            *(sa.func.coalesce(_w[name], DEFAULTS[name]).label(name) for name in PARAMETER_WEIGHTS),
-        )
-        .select_from(t.sites.outerjoin(t.site_parameter_weights, _w.site_id == _s.id))
-        .where(_s.account_id == account_id)
-    )
-    rows, total = run_query(conn, base, _COLUMNS, _s.id, query)
+    rows, total = run_query(conn, _WEIGHTS, {"account_id": account_id}, _COLUMNS, _s.id, query)
     return spb.GetCampaignParameterWeightsResponse(
         data=[spb.CampaignParameterWeights(**{name: row[name] for name in WEIGHTS.default_fields}) for row in rows],
         total_items=total,

@@ -20,6 +20,7 @@ Alembic on open.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from service.storage import schema
+from service.storage import direct, schema
 from service.storage.unusable import DatabaseUnusable, cannot_open, check_sqlite_folder, parse_url, unsupported
 from service.storage.writer_turns import WriterTurns
 
@@ -292,9 +293,25 @@ def _sqlite_discipline(engine: sa.Engine) -> None:
         wanted = options.get("sqlite_busy_timeout_ms", _BUSY_TIMEOUT_MS)
         info = conn.connection.info
         if info.get("busy_timeout_ms") != wanted:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wanted)}")
+            _driver_sql(conn, f"PRAGMA busy_timeout={int(wanted)}")
             info["busy_timeout_ms"] = wanted
-        conn.exec_driver_sql(options.get("sqlite_begin", "BEGIN"))
+        _driver_sql(conn, options.get("sqlite_begin", "BEGIN"))
+
+
+def _driver_sql(conn: sa.Connection, sql: str) -> None:
+    """A statement without parameters or rows (BEGIN, a PRAGMA) straight on sqlite3, as direct.py does:
+    every transaction runs one, and SQLAlchemy's execution layer costs more than SQLite takes.
+    Its error is SQLAlchemy's, as from conn.exec_driver_sql (a busy database is OperationalError)."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    try:
+        if direct.statement_span is None:
+            driver.execute(sql)
+            return
+        with direct.statement_span(conn, sql):
+            driver.execute(sql)
+    except sqlite3.OperationalError as error:
+        raise sa.exc.OperationalError(sql, None, error) from error
 
 
 def _lower(text: Any) -> Any:

@@ -12,14 +12,18 @@ compiled once (per parameter names) with SQLAlchemy, and its SQL sent through
 the connection's driver (asyncpg, or sqlite3's cursor), inside the transaction
 SQLAlchemy opened; results come back as plain named tuples.
 
-Everything else is SQLAlchemy's, and so is anything this module cannot do
-exactly as SQLAlchemy would, where it falls back to `conn.execute`:
+Every call's statements take this path: admission, the listings of the get
+methods (listing.py), a create's and the charge. On PostgreSQL, SQLAlchemy's
+asyncpg adapter sends the BEGIN lazily, before the transaction's first
+statement; when that statement comes here, this module asks the adapter to send
+it (on SQLite, storage's begin event has sent it already).
 
-- before the transaction's first statement on PostgreSQL, which SQLAlchemy must
-  send itself so that it also sends the BEGIN (the admission query always comes
-  first; on SQLite, storage's begin event has sent it already);
-- a result column whose type converts values on the way out, or a column
-  with a Python-side default.
+Everything else is SQLAlchemy's, and so is anything this module cannot do
+exactly as SQLAlchemy would, where it falls back to `conn.execute`: a result
+column whose type converts values in a way that needs the driver's column type
+(PostgreSQL's numeric), a column with a Python-side default, an expanding IN
+list. Result types that convert plainly (SQLite's booleans) are applied here,
+with the processors SQLAlchemy would use.
 
 SQLAlchemy's engine events do not fire on this path, so neither does its tracing
 instrumentation: with traces on, `statement_span` (set by service/tracing.py)
@@ -37,7 +41,7 @@ from __future__ import annotations
 import collections
 import operator
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -59,6 +63,8 @@ class Rows(Protocol):
 
     def scalar_one(self) -> Any: ...
 
+    def mappings(self) -> Iterable[Mapping[Any, Any]]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
@@ -68,22 +74,50 @@ class _Compiled:
     processors: Mapping[str, Callable[[Any], Any]]
     compiled: sa.Compiled
     direct: bool  # False: the result needs SQLAlchemy's processing
+    # Per result column, the processor SQLAlchemy would apply (None: as the driver gives it);
+    # None when no column has one.
+    results: tuple[Callable[[Any], Any] | None, ...] | None
 
 
 class _Result:
-    def __init__(self, rows: list[Any]) -> None:
-        self._rows = rows
+    """The driver's records, converted and named only as the caller reads them."""
+
+    def __init__(
+        self,
+        records: Sequence[Any],
+        names: tuple[str, ...] = (),
+        processors: tuple[Callable[[Any], Any] | None, ...] | None = None,
+    ) -> None:
+        self._records = records
+        self._names = names
+        self._processors = processors
+
+    def _values(self) -> Sequence[Sequence[Any]]:
+        processors = self._processors
+        if processors is None:
+            return self._records
+        return [
+            [value if convert is None else convert(value) for convert, value in zip(processors, record, strict=True)]
+            for record in self._records
+        ]
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
+        if not self._records:
+            return iter(())
+        return map(_row_type(self._names)._make, self._values())  # type: ignore[attr-defined]
 
     def first(self) -> Any:
-        return self._rows[0] if self._rows else None
+        return next(iter(self), None)
 
     def scalar_one(self) -> Any:
-        if len(self._rows) != 1:
-            raise sa.exc.NoResultFound if not self._rows else sa.exc.MultipleResultsFound
-        return self._rows[0][0]
+        if len(self._records) != 1:
+            raise sa.exc.NoResultFound if not self._records else sa.exc.MultipleResultsFound
+        return self._values()[0][0]
+
+    def mappings(self) -> list[dict[str, Any]]:
+        """The rows as dicts by column name (the names as selected, whatever a named tuple renamed)."""
+        names = self._names
+        return [dict(zip(names, values, strict=True)) for values in self._values()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +171,7 @@ def _fetch(driver: Any, entry: _Compiled, params: Mapping[str, Any]) -> Rows:
         raise sa.exc.IntegrityError(entry.sql, params, error) from error
     if not records:
         return _Result([])
-    row_type = _row_type(tuple(records[0].keys()))
-    return _Result([row_type(*record) for record in records])
+    return _Result(records, tuple(records[0].keys()), entry.results)
 
 
 def execute_many(conn: sa.Connection, statement: sa.Executable, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -173,11 +206,20 @@ def _execute_many(driver: Any, entry: _Compiled, rows: Sequence[Mapping[str, Any
 
 
 def _driver_in_transaction(conn: sa.Connection) -> Any:
+    """The driver's connection, once the transaction SQLAlchemy opened has begun on it; else None."""
     driver = conn.connection.driver_connection
     if driver is None:
         return None
     if conn.dialect.name == "sqlite":
         return driver if driver.in_transaction else None
+    if driver.is_in_transaction():
+        return driver
+    # SQLAlchemy's asyncpg adapter begins on the first statement it sends; this is that statement.
+    adapter = conn.connection.dbapi_connection
+    begin = getattr(adapter, "_start_transaction", None)
+    if begin is None or not conn.in_transaction() or getattr(adapter, "_transaction", True) is not None:
+        return None  # not the adapter this was written for, or not in a transaction: SQLAlchemy's way
+    await_(begin())
     return driver if driver.is_in_transaction() else None
 
 
@@ -189,8 +231,7 @@ def _sqlite_fetch(driver: sqlite3.Connection, entry: _Compiled, params: Mapping[
         raise sa.exc.IntegrityError(entry.sql, params, error) from error
     if not records:
         return _Result([])
-    row_type = _row_type(tuple(column[0] for column in cursor.description))
-    return _Result([row_type(*record) for record in records])
+    return _Result(records, tuple(column[0] for column in cursor.description), entry.results)
 
 
 def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compiled:
@@ -207,20 +248,40 @@ def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compi
         for name in set(order)
         if (processor := compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
-    columns = getattr(statement, "exported_columns", ())
+    results = _result_processors(dialect, getattr(statement, "exported_columns", ()))
     direct = (
-        all(column.type.dialect_impl(dialect).result_processor(dialect, None) is None for column in columns)
+        results is not None
         # Python-side column defaults, which SQLAlchemy computes before it executes.
         and not getattr(compiled, "insert_prefetch", None)
         and not getattr(compiled, "update_prefetch", None)
         # An expanding IN (SQLite's form of a list of ids) is rendered per call by SQLAlchemy.
         and not getattr(compiled, "post_compile_params", None)
     )
-    entry = _Compiled(statement, compiled.string, order, processors, compiled, direct)
+    entry = _Compiled(
+        statement,
+        compiled.string,
+        order,
+        processors,
+        compiled,
+        direct,
+        results if results is not None and any(results) else None,
+    )
     if len(_compiled) >= _CACHE_LIMIT:
         _compiled.clear()
     _compiled[key] = entry
     return entry
+
+
+def _result_processors(dialect: sa.Dialect, columns: Iterable[Any]) -> tuple[Callable[[Any], Any] | None, ...] | None:
+    """Each column's result processor, or None when one needs the driver's column type to be made
+    (asyncpg's numeric asks for it): such a statement takes SQLAlchemy's path."""
+    found = []
+    for column in columns:
+        try:
+            found.append(column.type.dialect_impl(dialect).result_processor(dialect, None))
+        except (TypeError, KeyError):
+            return None
+    return tuple(found)
 
 
 def _values(entry: _Compiled, params: Mapping[str, Any]) -> list[Any]:

@@ -4,7 +4,11 @@
   then the same whatever the list's length, so asyncpg prepares it once per
   connection; an expanded IN list has one text (and one prepare, one plan)
   per length, and a page of 10,000 campaigns would bind 10,000 parameters.
-- SQLite, which has no arrays: an expanding IN list.
+- SQLite, which has no arrays: `column IN (SELECT value FROM json_each(?))`,
+  one parameter holding the list as JSON. The same holds: one text whatever the
+  length (so the statement can take the storage's fast path, storage/direct.py,
+  which an expanding IN list, rendered per execution, cannot), no limit on the
+  number of SQLite's parameters, and the column's index still finds each id.
 
 Use `in_ids(column, "name")` where a statement is built, and pass the ids as a
 list under that name at execution.
@@ -12,6 +16,7 @@ list under that name at execution.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,9 +48,21 @@ def in_ids(column: sa.ColumnElement[Any], name: str) -> InIds:
     return InIds(column, name)
 
 
+class _JsonList(sa.types.TypeDecorator[Any]):
+    """A list of ids bound as one JSON text, for SQLite's json_each."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str:
+        return json.dumps(list(value))
+
+
 @compiles(InIds)
-def _expanding(element: InIds, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column.in_(sa.bindparam(element.name, expanding=True)), **kw)
+def _json_each(element: InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    ids = compiler.process(sa.bindparam(element.name, type_=_JsonList()), **kw)
+    return f"{column} IN (SELECT value FROM json_each({ids}))"
 
 
 @compiles(InIds, "postgresql")

@@ -200,6 +200,8 @@ campaigns = sa.Table(
     sa.Column("cost_ratio_operator", sa.Text, nullable=False, server_default="wo_changes"),
     *(sa.Column(f"static_utm_{part}", sa.Text, nullable=True) for part in STATIC_UTM_PARTS),
     sa.Index("ix_campaigns_account_name", "account_id", "name"),
+    # Campaigns by site (migration 0013): get.sites' integrations (by type), delete.sites' check, a site_id filter.
+    sa.Index("ix_campaigns_site_type", "site_id", "type"),
     sqlite_autoincrement=True,
 )
 

@@ -97,6 +97,47 @@ def test_faults_by_path(params: dict[str, Any], expected: dict[str, Fault]) -> N
         assert translation.fields[path] == path.replace("[0]", "").replace("[1]", "")
 
 
+def test_list_items_filled_at_once_are_those_filled_field_by_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Plain list items are filled in one call each (_flat_values); anything else goes field by field.
+    # Both must make the same message and see the same faults.
+    conditions = [
+        {"type": "include", "campaign_parameter": "utm_source", "operator": "=", "value": "x"},
+        {"type": "exclude", "campaign_parameter": "city", "operator": "~", "value": None},  # null: not sent
+        {"type": "include", "campaign_parameter": "no_such_parameter", "operator": "="},
+        {"type": "include", "odd": 1},
+        {"type": 1, "operator": "="},
+    ]
+    params = {
+        "site_blocks": [
+            {"site_block_id": 2**63},
+            {"site_block_id": -(2**63), "phone_number_id": 301, "dynamic_call_tracking_enabled": False},
+            {"site_block_id": 101, "phone_number_id": True},
+        ],
+        "campaign_conditions": {"group_conditions": [{"conditions": conditions}]},
+    }
+    at_once = create(params)
+    monkeypatch.setattr(translate, "_flat_values", lambda _item, _plan: None)
+    field_by_field = create(params)
+    assert at_once.message == field_by_field.message
+    assert (at_once.at, at_once.unexpected, at_once.sent, at_once.count) == (
+        field_by_field.at,
+        field_by_field.unexpected,
+        field_by_field.sent,
+        field_by_field.count,
+    )
+    message = at_once.message
+    assert isinstance(message, campaign_service_pb2.CreateCampaignRequest)
+    sent = message.campaign_conditions.group_conditions[0].conditions
+    assert sent[0].value == "x" and not sent[1].HasField("value")
+    assert message.site_blocks[1].site_block_id == -(2**63)
+    assert set(at_once.at) == {
+        "site_blocks[0].site_block_id",
+        "site_blocks[2].phone_number_id",
+        "campaign_conditions.group_conditions[0].conditions[2].campaign_parameter",
+        "campaign_conditions.group_conditions[0].conditions[4].type",
+    }
+
+
 def test_a_faulty_field_still_counts_as_sent() -> None:
     message = create({"site_id": "10", "name": 5}).message
     assert isinstance(message, campaign_service_pb2.CreateCampaignRequest)

@@ -117,12 +117,13 @@ def _flat_values(item: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
     """
     values: dict[str, Any] = {}
     quick_by_name = plan.quick_by_name
-    for key, value in item.items():
+    for key, given in item.items():
         how = quick_by_name.get(key)
         if how is None:
             return None
         quick, json_type, spellings = how
-        if type(value) is not json_type:
+        value: Any = given
+        if type(given) is not json_type:
             if value is None:
                 continue
             return None

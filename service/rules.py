@@ -17,7 +17,7 @@ from typing import Any, Final
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 
-from contract.wire import wire_name
+from contract.wire import wire_name, wire_names
 from service.errors import ServiceError
 
 # Python warns (FutureWarning) about character classes such as [[a] whose meaning
@@ -110,7 +110,9 @@ def _at_most(max_length: int) -> Rule:
 
 
 def known_enum(enum: Any) -> Callable[[int], bool]:
-    return lambda value: wire_name(enum.DESCRIPTOR, value) is not None
+    """A number the enum spells (not UNSPECIFIED, not one it lacks): a set look-up, run for each of a
+    maximal campaign's 4,500 enum values."""
+    return frozenset(wire_names(enum.DESCRIPTOR)).__contains__
 
 
 def between(low: int | float, high: int | float) -> Rule:

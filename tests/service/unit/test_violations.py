@@ -13,6 +13,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from contract.faults import Fault, Faults
+from service import walk
 from service.errors import STATUS_BYTES_MAX, VIOLATIONS_MAX, ServiceError
 from service.rules import CREATE_CAMPAIGN
 from service.walk import check_structure
@@ -235,3 +236,30 @@ def test_the_first_violation_is_listed_whatever_its_size() -> None:
     error = ServiceError(INVALID, path=long_path, further=(ServiceError(INVALID, path="limit"),))
     _info, bad = _unpacked(error.to_status())
     assert [v.field for v in bad.field_violations] == [long_path]
+
+
+def test_flat_items_passed_in_one_loop_report_what_the_full_walk_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A list of flat messages (conditions) is passed item by item in one tight loop, and an item that
+    # fails it is walked in full: the violations must be those of a walk without that loop.
+    request = valid_create()
+    group = request.campaign_conditions.group_conditions.add()
+    group.conditions.append(condition())
+    group.conditions.append(condition(value=""))  # blank text
+    group.conditions.append(condition(value="a\x00b"))  # NUL
+    missing = condition()
+    missing.ClearField("operator")
+    group.conditions.append(missing)
+    group.conditions.append(condition(parameter=999))  # no such parameter
+    group.conditions.append(condition(pb.CAMPAIGN_PARAMETER_CHANNEL, value="nowhere"))  # the message rule's
+    group.conditions.append(condition())
+    with_loop = violations(request)
+    assert with_loop == [
+        (INVALID, f"{C}[0].conditions[1].value"),
+        (INVALID, f"{C}[0].conditions[2].value"),
+        (REQUIRED, f"{C}[0].conditions[3].operator"),
+        (INVALID, f"{C}[0].conditions[4].campaign_parameter"),
+        (INVALID, f"{C}[0].conditions[5].value"),
+    ]
+    monkeypatch.setattr(walk, "_flat_checks", lambda _params, _descriptor: None)
+    monkeypatch.setattr(walk, "_STEPS", {})
+    assert violations(request) == with_loop

@@ -55,7 +55,10 @@ class _JsonList(sa.types.TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str:
-        return json.dumps(list(value))
+        ids = list(value)
+        if all(type(item) is int for item in ids):
+            return "[" + ",".join(map(str, ids)) + "]"  # what json.dumps writes, in a fraction of its time
+        return json.dumps(ids)
 
 
 @compiles(InIds)

@@ -138,7 +138,7 @@ def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.Get
     conditions = _conditions(conn, ids) if "campaign_conditions" in wanted else {}
     response = spb.GetCampaignsResponse(total_items=total, fields=query.fields)
     for row in rows:
-        response.data.append(_view(row, blocks.get(row["row_id"], []), conditions.get(row["row_id"])))
+        _add_view(response.data, row, blocks.get(row["row_id"], []), conditions.get(row["row_id"]))
     return response
 
 
@@ -146,6 +146,9 @@ def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.Get
 # looked up once here rather than per row).
 _STATUSES: Final = {name: wire_number(pb.CampaignStatus.DESCRIPTOR, name) for name in ("active", "inactive")}
 _TYPES: Final = {name: wire_number(pb.CampaignType.DESCRIPTOR, name) for name in ("basic", "integrated", "system")}
+_RATIO_OPERATORS: Final = {
+    name: wire_number(pb.CostRatioOperator.DESCRIPTOR, name) for name in ("wo_changes", "multiply", "divide")
+}
 _OPTIONAL: Final = (
     "description",
     "engine",
@@ -156,16 +159,20 @@ _OPTIONAL: Final = (
 )
 
 
-def _view(row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignConditions | None) -> pb.CampaignView:
+def _add_view(
+    views: Any, row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignConditions | None
+) -> None:
+    """Add the row's view to `views` (built in place: appending a view made apart copies it)."""
     status, kind = row["status"], row["type"]
-    view = pb.CampaignView(
+    view = views.add(
         id=row["id"],
         name=row["name"],
         status=_STATUSES.get(status) or wire_number(pb.CampaignStatus.DESCRIPTOR, status),
         creation_time=format_time(row["creation_time"]),
         type=_TYPES.get(kind) or wire_number(pb.CampaignType.DESCRIPTOR, kind),
         cost_ratio=row["cost_ratio"],
-        cost_ratio_operator=wire_number(pb.CostRatioOperator.DESCRIPTOR, row["cost_ratio_operator"]),
+        cost_ratio_operator=_RATIO_OPERATORS.get(row["cost_ratio_operator"])
+        or wire_number(pb.CostRatioOperator.DESCRIPTOR, row["cost_ratio_operator"]),
         site_blocks=blocks,
     )
     for name in _OPTIONAL:
@@ -182,8 +189,10 @@ def _view(row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignC
         )
     if kind == "basic":
         # System and integrated campaigns have no conditions: the key is left out for them.
-        view.campaign_conditions.CopyFrom(conditions or pb.CampaignConditions())
-    return view
+        if conditions is None:
+            view.campaign_conditions.SetInParent()  # none: the key with an empty list
+        else:
+            view.campaign_conditions.CopyFrom(conditions)
 
 
 _numbers = t.phone_numbers.alias("number")

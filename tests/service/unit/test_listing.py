@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from google.protobuf import struct_pb2
 
+from service import listing
 from service.campaign_views import CAMPAIGNS
 from service.errors import ServiceError
 from service.listing import (
@@ -180,3 +182,9 @@ def test_filters_nested_too_deep() -> None:
         node = pb.Filter(filters=[node])
     path = "filter" + ".filters[0]" * MAX_FILTER_DEPTH
     assert refused(spb.GetCampaignsRequest(filter=node)) == ("invalid_parameter_value", path)
+
+
+@pytest.mark.parametrize("moment", [0, 1, 59, 86_399, 86_400, 951_782_400, 1_764_979_200 + 12_345, 253_402_300_799])
+def test_times_are_shown_in_utc_as_datetime_would(moment: int) -> None:
+    expected = dt.datetime.fromtimestamp(moment, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert listing.format_time(moment) == expected

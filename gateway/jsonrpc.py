@@ -110,7 +110,9 @@ class JsonRpcEndpoint:
 
     async def _answer(self, request: Request) -> _Answer:
         try:
-            body = await asyncio.wait_for(_read_body(request, self.settings.body_limit), self.settings.body_timeout)
+            # A deadline on this task (asyncio.timeout), not wait_for's task of its own per request.
+            async with asyncio.timeout(self.settings.body_timeout):
+                body = await _read_body(request, self.settings.body_limit)
         except _BodyTooLarge:
             return _failed(None, "invalid_request", status_code=413)
         except (TimeoutError, ClientDisconnect):

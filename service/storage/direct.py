@@ -50,8 +50,9 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.util import await_
 
-# Statements are module constants, so this stays small; the bound guards a mistake.
-_CACHE_LIMIT: Final = 256
+# Statements are module constants and the listings' shapes (at most 256, service/listing.py), so this stays
+# small; the bound guards a mistake.
+_CACHE_LIMIT: Final = 1024
 
 
 class Rows(Protocol):

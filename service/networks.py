@@ -21,6 +21,10 @@ def _parsed(text: str) -> tuple[IPNetwork, ...]:
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
+# Every call parses its peer and its forwarded address; the same few come again and again.
+_address = functools.lru_cache(maxsize=4096)(ipaddress.ip_address)
+
+
 def client_ip(peer: str, forwarded_for: str | None, trusted_proxies: Sequence[IPNetwork]) -> IPAddress | None:
     """The caller's address: the gRPC peer, or the hop the trusted proxy recorded.
 
@@ -31,7 +35,7 @@ def client_ip(peer: str, forwarded_for: str | None, trusted_proxies: Sequence[IP
         # The rightmost entry is the one our trusted proxy appended.
         last = forwarded_for.split(",")[-1].strip()
         try:
-            return ipaddress.ip_address(last)
+            return _address(last)
         except ValueError:
             return address
     return address
@@ -41,9 +45,9 @@ def _peer_address(peer: str) -> IPAddress | None:
     kind, _, rest = peer.partition(":")
     try:
         if kind == "ipv4":
-            return ipaddress.ip_address(rest.rsplit(":", 1)[0])
+            return _address(rest.rsplit(":", 1)[0])
         if kind == "ipv6":
-            return ipaddress.ip_address(rest.rsplit(":", 1)[0].strip("[]"))
+            return _address(rest.rsplit(":", 1)[0].strip("[]"))
     except ValueError:
         return None
     return None  # unix sockets and the like: local

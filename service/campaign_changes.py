@@ -20,7 +20,7 @@ from service.campaign_facts import Number, check_block_entities, check_combinati
 from service.campaign_pools import reserve_pools
 from service.campaign_rows import dct_columns, insert_blocks, insert_conditions
 from service.errors import ServiceError
-from service.storage import lock_account
+from service.storage import direct, lock_account
 from service.storage import schema as t
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID, system_campaign_id
 
@@ -41,14 +41,17 @@ _LOCKED_WHEN_PROTECTED: Final = (
 DEFAULT_COST_RATIO: Final = 1.0
 DEFAULT_COST_RATIO_OPERATOR: Final = "wo_changes"
 
-_STORED = sa.select(
-    t.campaigns.c.id,
-    t.campaigns.c.type,
-    t.campaigns.c.status,
-    t.campaigns.c.site_id,
-    t.campaigns.c.dct_count_virtual_numbers,
-).where(t.campaigns.c.id == sa.bindparam("row_id"), t.campaigns.c.account_id == sa.bindparam("account_id"))
-_STORED_BLOCKS = (
+# On the storage's fast path (storage/direct.py): every update and delete runs them.
+_STORED = direct.fast(
+    sa.select(
+        t.campaigns.c.id,
+        t.campaigns.c.type,
+        t.campaigns.c.status,
+        t.campaigns.c.site_id,
+        t.campaigns.c.dct_count_virtual_numbers,
+    ).where(t.campaigns.c.id == sa.bindparam("row_id"), t.campaigns.c.account_id == sa.bindparam("account_id"))
+)
+_STORED_BLOCKS = direct.fast(
     sa.select(
         t.campaign_site_blocks.c.site_block_id,
         t.campaign_site_blocks.c.phone_number_id,
@@ -58,8 +61,10 @@ _STORED_BLOCKS = (
     .where(t.campaign_site_blocks.c.campaign_id == sa.bindparam("campaign_id"))
     .order_by(t.campaign_site_blocks.c.position)
 )
-_DELETE_CAMPAIGN = t.campaigns.delete().where(t.campaigns.c.id == sa.bindparam("row_id")).returning(t.campaigns.c.id)
-_GIVE_BACK_QUOTA = (
+_DELETE_CAMPAIGN = direct.fast(
+    t.campaigns.delete().where(t.campaigns.c.id == sa.bindparam("row_id")).returning(t.campaigns.c.id)
+)
+_GIVE_BACK_QUOTA = direct.fast(
     t.accounts.update()
     .where(t.accounts.c.id == sa.bindparam("account_id"))
     .values(basic_campaigns=t.accounts.c.basic_campaigns - 1)
@@ -80,7 +85,7 @@ def _stored(conn: sa.Connection, account_id: int, api_id: int) -> Stored:
     """The caller's campaign with this API id (-1: its system campaign), or entity_not_found on `id`."""
     row_id = system_campaign_id(account_id) if api_id == SYSTEM_CAMPAIGN_API_ID else api_id
     row = (
-        conn.execute(_STORED, {"row_id": row_id, "account_id": account_id}).first()
+        _STORED.fetch(conn, {"row_id": row_id, "account_id": account_id}).first()
         if row_id > 0 or api_id == -1
         else None
     )
@@ -151,7 +156,7 @@ def _sent(message: Message, name: str) -> bool:
 
 def _stored_blocks(conn: sa.Connection, campaign_id: int) -> list[pb.SiteBlock]:
     found = []
-    for row in conn.execute(_STORED_BLOCKS, {"campaign_id": campaign_id}):
+    for row in _STORED_BLOCKS.fetch(conn, {"campaign_id": campaign_id}):
         block = pb.SiteBlock(
             site_block_id=row.site_block_id,
             phone_number_id=row.phone_number_id,
@@ -227,11 +232,11 @@ def delete(conn: sa.Connection, caller: Caller, request: spb.DeleteCampaignReque
         raise ServiceError("protected_entity", path="id", value=str(request.id))
     # The row goes first and says whether this call deleted it: of two concurrent
     # deletes one finds it gone and fails, so the quota gets one campaign back.
-    if conn.execute(_DELETE_CAMPAIGN, {"row_id": stored.id}).first() is None:
+    if _DELETE_CAMPAIGN.fetch(conn, {"row_id": stored.id}).first() is None:
         raise ServiceError("entity_not_found", path="id", value=str(request.id))
     # Its blocks, pool and conditions go with it (the foreign keys cascade, and these
     # say so); its numbers are free again.
     conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
     conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
     conn.execute(t.campaign_conditions.delete().where(t.campaign_conditions.c.campaign_id == stored.id))
-    conn.execute(_GIVE_BACK_QUOTA, {"account_id": account_id})
+    _GIVE_BACK_QUOTA.fetch(conn, {"account_id": account_id})

@@ -14,6 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from contract.wire import wire_number
 from service.listing import Field, Listing, Query, format_time, run_query
+from service.storage import direct
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
 from service.storage.schema import STATIC_UTM_PARTS, SYSTEM_CAMPAIGN_API_ID
@@ -196,7 +197,8 @@ def _add_view(
 
 
 _numbers = t.phone_numbers.alias("number")
-_BLOCKS = (
+# On the storage's fast path (storage/direct.py): every get.campaigns with these fields runs them.
+_BLOCKS = direct.fast(
     sa.select(
         t.campaign_site_blocks.c.campaign_id,
         t.campaign_site_blocks.c.site_block_id,
@@ -224,7 +226,7 @@ def _blocks(conn: sa.Connection, ids: list[int]) -> dict[int, list[pb.SiteBlockV
     found: dict[int, list[pb.SiteBlockView]] = defaultdict(list)
     if not ids:
         return found
-    for row in conn.execute(_BLOCKS, {"ids": ids}).mappings():
+    for row in _BLOCKS.fetch(conn, {"ids": ids}).mappings():
         view = pb.SiteBlockView(
             site_block_id=row["site_block_id"],
             site_block_name=row["site_block_name"],
@@ -240,7 +242,7 @@ def _blocks(conn: sa.Connection, ids: list[int]) -> dict[int, list[pb.SiteBlockV
     return found
 
 
-_CONDITIONS = (
+_CONDITIONS = direct.fast(
     sa.select(t.campaign_conditions)
     .where(in_ids(t.campaign_conditions.c.campaign_id, "ids"))
     .order_by(
@@ -254,7 +256,7 @@ def _conditions(conn: sa.Connection, ids: list[int]) -> dict[int, pb.CampaignCon
     if not ids:
         return found
     groups: dict[tuple[int, int], pb.ConditionGroup] = {}
-    for row in conn.execute(_CONDITIONS, {"ids": ids}).mappings():
+    for row in _CONDITIONS.fetch(conn, {"ids": ids}).mappings():
         key = (row["campaign_id"], row["group_index"])
         if key not in groups:
             groups[key] = found.setdefault(row["campaign_id"], pb.CampaignConditions()).group_conditions.add()

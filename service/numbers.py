@@ -26,7 +26,7 @@ from service.access import Caller
 from service.errors import ServiceError
 from service.listing import Field, Listing, Query, format_time, run_query
 from service.rules import PHONE_NUMBER, Param, phone_digits
-from service.storage import lock_account
+from service.storage import direct, lock_account
 from service.storage import schema as t
 from service.storage.id_lists import in_ids
 from service.storage.schema import SYSTEM_CAMPAIGN_API_ID
@@ -148,20 +148,22 @@ _POOL_USES = sa.select(
 ).where(in_ids(t.pool_numbers.c.phone_number_id, "ids"))
 _USES_UNION = sa.union_all(_FIXED_USES, _POOL_USES).subquery("uses")
 # Every campaign block that uses one of the numbers, fixed or from a pool, with what get.virtual_numbers shows.
-_USES = sa.select(
-    _USES_UNION.c.number_id,
-    _USES_UNION.c.is_tracking,
-    _USES_UNION.c.site_block_id,
-    _SITE_BLOCK.name.label("site_block_name"),
-    _SITE_BLOCK.site_id,
-    t.sites.c.domain_name.label("site_domain_name"),
-    t.campaigns.c.id.label("campaign_id"),
-    t.campaigns.c.type.label("campaign_type"),
-    t.campaigns.c.name.label("campaign_name"),
-).select_from(
-    _USES_UNION.join(t.campaigns, t.campaigns.c.id == _USES_UNION.c.campaign_id)
-    .join(t.site_blocks, _SITE_BLOCK.id == _USES_UNION.c.site_block_id)
-    .join(t.sites, t.sites.c.id == _SITE_BLOCK.site_id)
+_USES = direct.fast(
+    sa.select(
+        _USES_UNION.c.number_id,
+        _USES_UNION.c.is_tracking,
+        _USES_UNION.c.site_block_id,
+        _SITE_BLOCK.name.label("site_block_name"),
+        _SITE_BLOCK.site_id,
+        t.sites.c.domain_name.label("site_domain_name"),
+        t.campaigns.c.id.label("campaign_id"),
+        t.campaigns.c.type.label("campaign_type"),
+        t.campaigns.c.name.label("campaign_name"),
+    ).select_from(
+        _USES_UNION.join(t.campaigns, t.campaigns.c.id == _USES_UNION.c.campaign_id)
+        .join(t.site_blocks, _SITE_BLOCK.id == _USES_UNION.c.site_block_id)
+        .join(t.sites, t.sites.c.id == _SITE_BLOCK.site_id)
+    )
 )
 
 
@@ -170,7 +172,7 @@ def _campaigns_of(conn: sa.Connection, ids: list[int]) -> dict[int, list[npb.Vir
     by_number: dict[int, dict[tuple[int, int], npb.VirtualNumberCampaign]] = defaultdict(dict)
     if not ids:
         return {}
-    rows = conn.execute(_USES, {"ids": ids}).mappings().all()
+    rows = list(_USES.fetch(conn, {"ids": ids}).mappings())
 
     def api_id(row: Any) -> int:
         return SYSTEM_CAMPAIGN_API_ID if row["campaign_type"] == "system" else int(row["campaign_id"])

@@ -1,8 +1,8 @@
 """The JSON-RPC endpoint: one envelope in (POST /v2.0), one answer out, through the upstream gRPC call.
 
 The wire format lives here and nowhere else: the envelope checks (docs/contract.md §2), params to
-protobuf (translate.py), the call's metadata, and the reply or the status back to JSON-RPC (errors.py).
-Every rule about the params is the service's. The request id, the overload guard and the metrics are
+protobuf (translate.py), the call's metadata, and the reply (replies.py) or the status (errors.py) back
+to JSON-RPC. Every rule about the params is the service's. The request id, the overload guard and the metrics are
 middleware around this endpoint (request_ids.py, overload.py, metrics.py); it notes the method and the
 outcome of each answer for the metrics (`note_answer`) and, when traces are on, for the request's span
 (tracing.py).
@@ -23,7 +23,7 @@ from contract import idempotency
 from contract.faults import FAULTS_KEY
 from contract.methods import JSONRPC_METHODS, Method
 from contract.openrpc import DISCOVER, document
-from gateway import jsonwire, tracing, translate
+from gateway import jsonwire, replies, tracing, translate
 from gateway.catalogue import error_response
 from gateway.errors import answer_metadata, jsonrpc_error
 from gateway.metrics import note_answer
@@ -180,9 +180,9 @@ class JsonRpcEndpoint:
                 log.warning("%s: %s", method.name, mapped.warning)
             payload = {"jsonrpc": "2.0", "id": request_id_, "error": mapped.error}
             return _Answer(payload, method.name, _mnemonic_of(mapped.error))
-        data, reply_metadata = translate.to_result(reply)
+        data, reply_metadata = replies.to_result(reply)
         result = {
-            **translate.result_members(reply),
+            **replies.result_members(reply),
             "data": data,
             "metadata": {**reply_metadata, **answer_metadata(trailing)},
         }

@@ -1,4 +1,4 @@
-"""JSON params <-> protobuf messages, by walking the message descriptors.
+"""JSON params to protobuf messages, by walking the message descriptors (replies.py is the way back).
 
 No per-field code: a field added to the proto is accepted here as it is.
 JSON keys are proto field names; enum values are spelled as their wire_value
@@ -11,7 +11,7 @@ faulty field gets a placeholder so that it still counts as sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 
 from contract import paths
 from contract.faults import Fault, Faults, encode_faults
-from contract.wire import INTEGER_TYPES, wire_name, wire_names, wire_number, wire_numbers
+from contract.wire import INTEGER_TYPES, wire_number, wire_numbers
 from gateway.jsonwire import BigInt, compact
 
 INT64_MIN: Final = -(2**63)
@@ -318,142 +318,6 @@ def _scalar(fd: Any, value: Any, path: str, dotted: str, out: Translation) -> An
         return 0.0
     out.fault(path, dotted, Fault.WRONG_TYPE, value)  # bytes and the like: not on this API
     return fd.default_value
-
-
-def to_json(message: Message, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """A message as JSON: unset optional fields are null (or absent, with omit_when_unset),
-    enums their wire spelling. fields: only these, in this order (a get's selected fields)."""
-    plan = _render_plan(message.DESCRIPTOR, fields)
-    # Start from what every unset field renders as, in the descriptor's order, and fill in what is
-    # set: ListFields (one call into the C implementation) names only those, which for a page of
-    # thousands of items costs a fraction of asking each field in turn.
-    result = dict(plan.unset)
-    for name in plan.repeated:
-        result[name] = []  # a list of its own, not the plan's
-    by_field = plan.by_field
-    for fd, value in message.ListFields():
-        known = by_field.get(fd)  # descriptors are one object each: hashed by identity, no name looked up
-        if known is None:
-            continue
-        name, how, repeated = known
-        if how is None:
-            result[name] = list(value) if repeated else value
-        elif repeated:
-            result[name] = [how(fd, item) for item in value]
-        else:
-            result[name] = how(fd, value)
-    for name in plan.omitted:
-        if result[name] is _OMITTED:
-            del result[name]
-    return result
-
-
-_OMITTED: Final = object()
-
-
-@dataclass(frozen=True, slots=True)
-class _RenderPlan:
-    unset: dict[str, Any]  # field -> what it renders as when not set (_OMITTED: absent)
-    omitted: tuple[str, ...]  # fields absent when unset (omit_when_unset)
-    repeated: tuple[str, ...]
-    # What to_json reads per field listed: its name, its conversion (None: the value as it is), whether
-    # it is a list.
-    by_field: dict[Any, tuple[str, Callable[[Any, Any], Any] | None, bool]]
-
-
-def _message_json(_fd: Any, value: Any) -> Any:
-    return to_json(value)
-
-
-def _enum_json(enum: Any) -> Callable[[Any, Any], Any]:
-    """An enum field's renderer: its spellings looked up once, not per value (a page renders 30,000)."""
-    spellings = wire_names(enum)
-    return lambda _fd, value: spellings.get(value)
-
-
-@cache
-def _render_plan(descriptor: Any, fields: tuple[str, ...] | None = None) -> _RenderPlan:
-    unset: dict[str, Any] = {}
-    convert: dict[str, Callable[[Any, Any], Any] | None] = {}
-    omitted = []
-    by_name = descriptor.fields_by_name
-    chosen = descriptor.fields if fields is None else [by_name[name] for name in fields if name in by_name]
-    for fd in chosen:
-        if fd.message_type is not None:
-            convert[fd.name] = _message_json
-        elif fd.enum_type is not None:
-            convert[fd.name] = _enum_json(fd.enum_type)
-        else:
-            convert[fd.name] = None
-        if fd.is_repeated:
-            unset[fd.name] = []
-        elif fd.GetOptions().Extensions[options_pb2.omit_when_unset]:
-            # Without presence, "unset" is the zero value (a validate_only create's id: none assigned).
-            unset[fd.name] = _OMITTED
-            omitted.append(fd.name)
-        elif fd.has_presence:
-            unset[fd.name] = None
-        else:
-            # A proto3 scalar at its zero value is not listed: it renders as that value.
-            unset[fd.name] = _json_value(fd, fd.default_value)
-    repeated = tuple(fd.name for fd in chosen if fd.is_repeated)
-    by_field = {fd: (fd.name, convert[fd.name], fd.is_repeated) for fd in chosen}
-    return _RenderPlan(unset, tuple(omitted), repeated, by_field)
-
-
-@dataclass(frozen=True, slots=True)
-class _ResultPlan:
-    data: Any | None  # the JSON_ROLE_DATA field
-    selected: Any | None  # the JSON_ROLE_SELECTED_FIELDS field
-    metadata: tuple[Any, ...]
-    members: tuple[Any, ...]  # the JSON_ROLE_RESULT_MEMBER fields
-
-
-@cache
-def _result_plan(descriptor: Any) -> _ResultPlan:
-    data = selected = None
-    metadata = []
-    members = []
-    for fd in descriptor.fields:
-        role = fd.GetOptions().Extensions[options_pb2.json_role]
-        if role == options_pb2.JSON_ROLE_DATA:
-            data = fd
-        elif role == options_pb2.JSON_ROLE_SELECTED_FIELDS:
-            selected = fd
-        else:
-            if role == options_pb2.JSON_ROLE_RESULT_MEMBER:
-                members.append(fd)
-            metadata.append(fd)
-    return _ResultPlan(data, selected, tuple(metadata), tuple(members))
-
-
-def result_members(reply: Message) -> dict[str, Any]:
-    """The reply's fields that are members of `result` itself (JSON_ROLE_RESULT_MEMBER), before `data`."""
-    return {fd.name: _json_value(fd, getattr(reply, fd.name)) for fd in _result_plan(reply.DESCRIPTOR).members}
-
-
-def to_result(reply: Message) -> tuple[Any, dict[str, Any]]:
-    """`result.data` and the reply's part of `result.metadata`.
-
-    A reply with a JSON_ROLE_DATA field puts that field in `data` (each item cut
-    to the selected fields) and its other fields in `metadata` (total_items);
-    any other reply is `data` as a whole.
-    """
-    plan = _result_plan(reply.DESCRIPTOR)
-    if plan.data is None:
-        return to_json(reply), {}
-    selected = tuple(getattr(reply, plan.selected.name)) if plan.selected is not None else ()
-    items = [to_json(item, selected or None) for item in getattr(reply, plan.data.name)]
-    metadata = {fd.name: getattr(reply, fd.name) for fd in plan.metadata}
-    return items, metadata
-
-
-def _json_value(fd: Any, value: Any) -> Any:
-    if fd.message_type is not None:
-        return to_json(value)
-    if fd.enum_type is not None:
-        return wire_name(fd.enum_type, value)
-    return value
 
 
 _SEGMENT = re.compile(r"([^.\[]+)|\[(\d+)\]")

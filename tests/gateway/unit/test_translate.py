@@ -1,5 +1,5 @@
-"""gateway/translate.py: JSON params to protobuf (and the faults JSON can have that protobuf cannot), replies
-back to JSON, and the helpers the error mapping uses (lookup, value_text)."""
+"""gateway/translate.py: JSON params to protobuf (and the faults JSON can have that protobuf cannot), and the
+helpers the error mapping uses (lookup, value_text). Replies back to JSON: test_replies.py."""
 
 from __future__ import annotations
 
@@ -242,21 +242,6 @@ def test_cleared_fields_is_not_a_parameter() -> None:
     assert list(translation.message.cleared_fields) == []  # type: ignore[attr-defined]
 
 
-def test_replies_become_result_data() -> None:
-    assert translate.to_result(campaign_service_pb2.CreateCampaignResponse(id=1001)) == ({"id": 1001}, {})
-    assert translate.to_result(campaign_service_pb2.UpdateCampaignResponse()) == ({}, {})
-
-
-def test_a_result_member_is_beside_data_and_in_it_too() -> None:
-    """upload.campaign_costs answers result.success and data.success (METHODS.md §0.5)."""
-    reply = campaign_service_pb2.UploadCampaignCostsResponse(success=True)
-
-    assert translate.result_members(reply) == {"success": True}
-    assert translate.to_result(reply) == ({"success": True}, {})
-    # A reply without such a field adds nothing to result.
-    assert translate.result_members(campaign_service_pb2.UpdateCampaignResponse()) == {}
-
-
 def test_cost_takes_any_json_number_and_ids_only_integers() -> None:
     translation = translate.to_message(
         loads(
@@ -275,25 +260,6 @@ def test_cost_takes_any_json_number_and_ids_only_integers() -> None:
     }
     # The error's field is the path without indices (contract §3).
     assert translation.fields["costs[3]"] == "costs"
-
-
-def test_a_list_reply_is_cut_to_the_selected_fields() -> None:
-    reply = campaign_service_pb2.GetCampaignsResponse(total_items=7, fields=["name", "id", "status"])
-    reply.data.add(id=1, name="a", status=campaign_pb2.CAMPAIGN_STATUS_ACTIVE)
-    reply.data.add(id=2, name="b")
-    data, metadata = translate.to_result(reply)
-    assert data == [{"name": "a", "id": 1, "status": "active"}, {"name": "b", "id": 2, "status": None}]
-    assert list(data[0]) == ["name", "id", "status"]
-    assert metadata == {"total_items": 7}
-
-
-def test_unset_optional_fields_are_null_or_omitted() -> None:
-    rendered = translate.to_json(campaign_pb2.CampaignView(id=3))
-    assert rendered["id"] == 3
-    assert rendered["name"] == ""  # not optional: its default
-    assert rendered["description"] is None
-    assert rendered["site_blocks"] == []
-    assert "campaign_conditions" not in rendered  # omit_when_unset
 
 
 LOOKUPS = [

@@ -12,8 +12,9 @@ compiled once (per parameter names) with SQLAlchemy, and its SQL sent through
 the connection's driver (asyncpg, or sqlite3's cursor), inside the transaction
 SQLAlchemy opened; results come back as plain named tuples.
 
-Every call's statements take this path: admission, the listings of the get
-methods (listing.py), a create's and the charge. On PostgreSQL, SQLAlchemy's
+Every call's statements take this path: admission, the account's lock, the
+charge, a create's reads and inserts, an update's and a delete's, and the get
+methods' listings (listing.py) and their nested lists. On PostgreSQL, SQLAlchemy's
 asyncpg adapter sends the BEGIN lazily, before the transaction's first
 statement; when that statement comes here, this module asks the adapter to send
 it (on SQLite, storage's begin event has sent it already).
@@ -259,7 +260,8 @@ def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compi
         # Python-side column defaults, which SQLAlchemy computes before it executes.
         and not getattr(compiled, "insert_prefetch", None)
         and not getattr(compiled, "update_prefetch", None)
-        # An expanding IN (SQLite's form of a list of ids) is rendered per call by SQLAlchemy.
+        # An expanding IN (a literal list's in_()) is rendered per call by SQLAlchemy; lists of ids are
+        # one parameter instead (id_lists.py).
         and not getattr(compiled, "post_compile_params", None)
     )
     entry = _Compiled(

@@ -300,7 +300,6 @@ def run_query(
     filter's values are the query's own, so its statements are built for it.
     """
     deep = bool(query.offset)
-    shape: _Shape | None = None
     if query.filter is None:
         key = (id(base), conn.dialect.name, tuple((item.field, item.descending) for item in query.sort), deep)
         shape = _shapes.get(key)

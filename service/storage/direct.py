@@ -21,10 +21,10 @@ it (on SQLite, storage's begin event has sent it already).
 
 Everything else is SQLAlchemy's, and so is anything this module cannot do
 exactly as SQLAlchemy would, where it falls back to `conn.execute`: a result
-column whose type converts values in a way that needs the driver's column type
-(PostgreSQL's numeric), a column with a Python-side default, an expanding IN
-list. Result types that convert plainly (SQLite's booleans) are applied here,
-with the processors SQLAlchemy would use.
+column whose conversion depends on the driver's column type (a Numeric kept as
+Decimal on PostgreSQL), a column with a Python-side default, an expanding IN
+list. Result types that convert plainly (SQLite's booleans, a Float whatever the
+server's type) are converted here as SQLAlchemy would.
 
 SQLAlchemy's engine events do not fire on this path, so neither does its tracing
 instrumentation: with traces on, `statement_span` (set by service/tracing.py)
@@ -282,13 +282,21 @@ def _compile(conn: sa.Connection, statement: sa.Executable, keys: Any) -> _Compi
 def _result_processors(dialect: sa.Dialect, columns: Iterable[Any]) -> tuple[Callable[[Any], Any] | None, ...] | None:
     """Each column's result processor, or None when one needs the driver's column type to be made
     (asyncpg's numeric asks for it): such a statement takes SQLAlchemy's path."""
-    found = []
+    found: list[Callable[[Any], Any] | None] = []
     for column in columns:
         try:
             found.append(column.type.dialect_impl(dialect).result_processor(dialect, None))
         except (TypeError, KeyError):
-            return None
+            if not (isinstance(column.type, sa.Float) and not column.type.asdecimal):
+                return None
+            # A float whatever the column's type on the server (asyncpg gives numeric as Decimal), as
+            # SQLAlchemy's processor makes it once it knows that type.
+            found.append(_to_float)
     return tuple(found)
+
+
+def _to_float(value: Any) -> Any:
+    return None if value is None else float(value)
 
 
 def _values(entry: _Compiled, params: Mapping[str, Any]) -> list[Any]:

@@ -7,8 +7,23 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from campaigns.v1 import campaign_service_pb2 as spb
+from campaigns.v1 import site_service_pb2 as sspb
 
-from service import campaign_facts, campaign_rows, campaigns, points
+from service import (
+    access,
+    campaign_changes,
+    campaign_facts,
+    campaign_pools,
+    campaign_rows,
+    campaign_views,
+    campaigns,
+    listing,
+    numbers,
+    points,
+    site_views,
+)
+from service import storage as storage_module
 from service.storage import Storage, direct
 from service.storage import schema as t
 
@@ -155,3 +170,70 @@ async def test_a_failed_statements_error_does_not_carry_its_values(database_url:
         await _in_transaction(database_url, fails)
     assert secret not in str(raised.value)
     assert "hidden" in str(raised.value)
+
+
+def _bind_names(conn: sa.Connection, statement: Any) -> Any:
+    """The names a statement binds (an INSERT's: every column), as a call passes them."""
+    return statement.compile(dialect=conn.dialect).params.keys()
+
+
+def _marked_fast() -> list[tuple[str, sa.Executable]]:
+    """Every statement the service marks fast, by where it is defined (a module constant, or a table of them)."""
+    modules = (
+        access,
+        points,
+        campaign_facts,
+        campaign_rows,
+        campaigns,
+        campaign_pools,
+        campaign_changes,
+        campaign_views,
+        site_views,
+        numbers,
+        storage_module,
+    )
+    found = []
+    for module in modules:
+        for name, value in vars(module).items():
+            table = value if isinstance(value, dict) else {None: value}
+            for key, item in table.items():
+                if isinstance(item, direct.Fast):
+                    found.append((f"{module.__name__}.{name}[{key}]", item.statement))
+    return found
+
+
+async def test_what_is_marked_fast_runs_on_the_driver(database_url: str) -> None:
+    # A marked statement that SQLAlchemy must run after all (a result type that needs the driver's column
+    # type, a list rendered per execution) still answers right, only slower: this keeps them on the driver.
+    # The listings' shapes too, built as the gets run them.
+    def compiled(conn: sa.Connection) -> dict[str, bool]:
+        engine = conn.dialect.name
+        campaigns_query = spb.GetCampaignsRequest(), spb.GetCampaignsRequest(offset=1, limit=1)
+        for request in campaigns_query:
+            campaign_views.get_campaigns(conn, 1000, listing.check_query(request, campaign_views.CAMPAIGNS))
+        site_views.get_sites(conn, 1000, listing.check_query(sspb.GetSitesRequest(), site_views.SITES))
+        statements = [
+            (name, statement)
+            for name, statement in _marked_fast()
+            # The other engine's variants (the advisory locks are PostgreSQL's alone).
+            if not (engine == "sqlite" and ("postgresql" in name or "_ACCOUNT_LOCKS" in name))
+            and not (engine == "postgresql" and "[sqlite]" in name)
+        ]
+        statements += [
+            (f"listing shape {index}.{part}", statement)
+            for index, shape in enumerate(listing._shapes.values())
+            for part, statement in (("page", shape.page), ("count", shape.count), ("rows", shape.rows_by_key))
+            if statement is not None
+        ]
+        return {
+            name: direct._compile(conn, statement, _bind_names(conn, statement)).direct
+            for name, statement in statements
+        }
+
+    storage = await Storage.open(database_url, migrate=False, pool_size=1)
+    try:
+        found = await storage.read(compiled)
+    finally:
+        await storage.close()
+    assert len(found) > 25
+    assert [name for name, on_the_driver in found.items() if not on_the_driver] == []

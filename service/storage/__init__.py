@@ -36,7 +36,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
 from service.storage import direct, schema
-from service.storage.unusable import DatabaseUnusable, cannot_open, check_sqlite_folder, parse_url, unsupported
+from service.storage.unusable import (
+    DatabaseUnusable,
+    cannot_open,
+    check_sqlite_folder,
+    check_sqlite_library,
+    parse_url,
+    unsupported,
+)
 from service.storage.writer_turns import WriterTurns
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -89,6 +96,7 @@ class Storage:
         """Raises DatabaseUnusable for what the operator must fix (the URL, a folder, the server, the database)."""
         target = engine_url(url)
         if target.get_backend_name() == "sqlite":
+            check_sqlite_library()
             check_sqlite_folder(target)
             engine = sa.create_engine(
                 target,

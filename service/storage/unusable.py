@@ -7,6 +7,7 @@ not exist or refuses the user. The message names the problem; the caller names i
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,6 +38,19 @@ def check_sqlite_folder(url: sa.URL) -> None:
     folder = Path(database).parent
     if not folder.is_dir():
         raise DatabaseUnusable(f"the folder {folder} of the SQLite database {database} does not exist; create it")
+
+
+def check_sqlite_library() -> None:
+    """The service reads lists of ids with SQLite's JSON functions (storage/id_lists.py): built in since
+    SQLite 3.38 and in most builds long before. Without them every create would fail; say so at start."""
+    try:
+        with sqlite3.connect(":memory:") as conn:
+            conn.execute("SELECT value FROM json_each('[1]')").fetchall()
+    except sqlite3.OperationalError:
+        raise DatabaseUnusable(
+            f"this Python's SQLite library ({sqlite3.sqlite_version}) has no JSON functions (json_each); "
+            "the service needs SQLite 3.38 or later, or a build with them"
+        ) from None
 
 
 def cannot_open(url: sa.URL, error: sa.exc.DBAPIError | OSError) -> DatabaseUnusable:

@@ -22,7 +22,10 @@ from contract.wire import wire_name, wire_names
 def to_json(message: Message, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
     """A message as JSON: unset optional fields are null (or absent, with omit_when_unset),
     enums their wire spelling. fields: only these, in this order (a get's selected fields)."""
-    plan = _render_plan(message.DESCRIPTOR, fields)
+    return _render(message, _render_plan(message.DESCRIPTOR, fields))
+
+
+def _render(message: Message, plan: _RenderPlan) -> dict[str, Any]:
     # Start from what every unset field renders as, in the descriptor's order, and fill in what is
     # set: ListFields (one call into the C implementation) names only those, which for a page of
     # thousands of items costs a fraction of asking each field in turn.
@@ -60,8 +63,17 @@ class _RenderPlan:
     by_field: dict[Any, tuple[str, Callable[[Any, Any], Any] | None, bool]]
 
 
-def _message_json(_fd: Any, value: Any) -> Any:
-    return to_json(value)
+def _message_json(descriptor: Any) -> Callable[[Any, Any], Any]:
+    """A message field's renderer, its plan found on first use (a message type may contain itself) and
+    kept, not looked up again for each value."""
+    plans: list[_RenderPlan] = []
+
+    def render(_fd: Any, value: Any) -> Any:
+        if not plans:
+            plans.append(_render_plan(descriptor))
+        return _render(value, plans[0])
+
+    return render
 
 
 def _enum_json(enum: Any) -> Callable[[Any, Any], Any]:
@@ -79,7 +91,7 @@ def _render_plan(descriptor: Any, fields: tuple[str, ...] | None = None) -> _Ren
     chosen = descriptor.fields if fields is None else [by_name[name] for name in fields if name in by_name]
     for fd in chosen:
         if fd.message_type is not None:
-            convert[fd.name] = _message_json
+            convert[fd.name] = _message_json(fd.message_type)
         elif fd.enum_type is not None:
             convert[fd.name] = _enum_json(fd.enum_type)
         else:
@@ -142,7 +154,8 @@ def to_result(reply: Message) -> tuple[Any, dict[str, Any]]:
     if plan.data is None:
         return to_json(reply), {}
     selected = tuple(getattr(reply, plan.selected.name)) if plan.selected is not None else ()
-    items = [to_json(item, selected or None) for item in getattr(reply, plan.data.name)]
+    item_plan = _render_plan(plan.data.message_type, selected or None)  # once, not per item
+    items = [_render(item, item_plan) for item in getattr(reply, plan.data.name)]
     metadata = {fd.name: getattr(reply, fd.name) for fd in plan.metadata}
     return items, metadata
 

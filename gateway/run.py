@@ -18,7 +18,7 @@ from gateway.app import create_app
 from gateway.protocol import hardened_protocol
 from gateway.settings import GatewaySettings
 from gateway.tls import HttpsCertificate
-from gateway.upstream import Upstream
+from gateway.upstream import InProcessService, Upstream
 
 log = logging.getLogger("campaigns.gateway")
 
@@ -48,15 +48,22 @@ def _factory(context: ssl.SSLContext) -> Callable[[uvicorn.Config, Callable[[], 
 
 
 def uvicorn_config(
-    *, host: str, port: int, target: str, settings: GatewaySettings | None = None, limit_concurrency: int = 2048
+    *,
+    host: str,
+    port: int,
+    target: str,
+    settings: GatewaySettings | None = None,
+    limit_concurrency: int = 2048,
+    in_process: InProcessService | None = None,
 ) -> GatewayConfig:
     """settings: the gateway's own (body cap, deadlines, max in flight, TLS); its target is `target`.
+    in_process: the service, when it runs in this process (gateway/upstream.py).
 
     TlsFileError (a ValueError) when the HTTPS certificate's files cannot be used.
     """
     settings = replace(settings or GatewaySettings(), target=target)
     https = HttpsCertificate(settings) if settings.tls_cert else None
-    upstream = Upstream(settings)
+    upstream = Upstream(settings, in_process)
     return GatewayConfig(
         create_app(settings, upstream),
         upstream=upstream,

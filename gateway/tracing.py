@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 if TYPE_CHECKING:
     from opentelemetry.trace import Span, TracerProvider
 
-__all__ = ["client_interceptors", "instrument", "note_answer", "traced", "uninstrument"]
+__all__ = ["client_interceptors", "enabled", "instrument", "note_answer", "traced", "uninstrument"]
 
 # The only request headers the HTTP instrumentation sees: what names the server and the client, the
 # body's size, and the W3C trace context. Not `baggage` (a client's, not ours to pass on), and nothing
@@ -52,6 +52,11 @@ def uninstrument() -> None:
     """Back to no tracing, for apps and channels made from now on."""
     global _provider
     _provider = None
+
+
+def enabled() -> bool:
+    """Whether apps and channels made now are traced."""
+    return _provider is not None
 
 
 def traced(app: ASGIApp) -> ASGIApp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import grpc
 from google.protobuf.message import Message
@@ -27,15 +27,28 @@ _TLS_WORDS: Final = ("handshake failed", "certificate", "verification check fail
 _TLS_FAILED: Final = ", TLS handshake failed"
 
 
+class InProcessService(Protocol):
+    """The service running in this process (service/in_process.py), called without the socket."""
+
+    async def call(
+        self, path: str, request: Message, metadata: Sequence[tuple[str, str | bytes]], time_allowed: float | None
+    ) -> tuple[Message, Metadata]: ...
+
+
 class Upstream:
     """Opened once when the app starts (`open`), closed when it stops (`close`).
 
     With --target-ca the channel is TLS; `reload_tls` (SIGHUP) reads the files again and swaps in a new
     channel for the calls to come, while the calls in flight finish on the old one.
+
+    in_process: the service, when it runs in this process (`campaigns serve`): the JSON-RPC methods'
+    calls go to it directly, the same interceptors and handlers without the gRPC hop; the channel still
+    opens, for the health check, which then also says that the service's port answers.
     """
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, in_process: InProcessService | None = None) -> None:
         self.settings = settings
+        self.in_process = in_process
         self.channel: grpc.aio.Channel | None = None
         self._calls: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -108,6 +121,8 @@ class Upstream:
         self, method: Method, message: Message, metadata: Sequence[tuple[str, str | bytes]]
     ) -> tuple[Message, Metadata]:
         """The reply and the trailing metadata, within the call timeout; grpc.aio.AioRpcError when it fails."""
+        if self.in_process is not None:
+            return await self.in_process.call(method.path, message, metadata, self.settings.call_timeout)
         call = self._calls[method.name](message, metadata=metadata, timeout=self.settings.call_timeout)
         try:
             reply: Message = await call

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -25,6 +25,7 @@ from service.admin_auth import AdminAuthInterceptor
 from service.admin_errors import AdminError
 from service.config import ServiceSettings
 from service.errors import ServiceError, UnexpectedError, internal_status
+from service.in_process import InProcess, Registry
 from service.servicers import add_servicers
 from service.storage import Storage
 from service.tls import ServerTls
@@ -133,8 +134,11 @@ class RunningService:
         health_servicer: health.aio.HealthServicer,
         port: int,
         tls: ServerTls | None = None,
+        in_process: InProcess | None = None,
     ) -> None:
         self.server = server
+        # The same calls for a caller in this process (`campaigns serve`'s gateway), without the socket.
+        self.in_process = in_process
         self.storage = storage
         self.health = health_servicer
         self.port = port
@@ -163,10 +167,11 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
         from service.demo import load_demo
 
         await load_demo(storage)
+    # The first is outermost: the admin check's refusals become statuses like any error. With traces
+    # on, the tracing interceptor comes before them, so that a call's span covers all of it.
+    interceptors = [*tracing.server_interceptors(), ErrorInterceptor(), AdminAuthInterceptor(settings.admin_token)]
     server = grpc.aio.server(
-        # The first is outermost: the admin check's refusals become statuses like any error. With traces
-        # on, the tracing interceptor comes before them, so that a call's span covers all of it.
-        interceptors=[*tracing.server_interceptors(), ErrorInterceptor(), AdminAuthInterceptor(settings.admin_token)],
+        interceptors=interceptors,
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
@@ -174,7 +179,11 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
             ("grpc.max_metadata_size", 64 * 1024),
         ],
     )
-    services = (*add_servicers(server, storage, settings), add_admin_servicer(server, storage))
+    # The servicers register through the registry, which keeps their handlers for in-process calls
+    # (it has the registration methods of a server, which is all that registering uses).
+    registry = Registry(server)
+    registering = cast(grpc.aio.Server, registry)
+    services = (*add_servicers(registering, storage, settings), add_admin_servicer(registering, storage))
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
@@ -189,7 +198,8 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     security = "plaintext" if tls is None else "mutual TLS" if tls.mutual else "TLS"
     log.info("gRPC service listening on %s:%d (%s)", settings.host, port, security)
-    return RunningService(server, storage, health_servicer, port, tls)
+    in_process = InProcess(registry.handlers, interceptors)
+    return RunningService(server, storage, health_servicer, port, tls, in_process)
 
 
 async def serve(settings: ServiceSettings) -> None:

@@ -18,6 +18,7 @@ from gateway.run import uvicorn_config
 from gateway.settings import GatewaySettings
 from service import server as service_server
 from service.config import ServiceSettings
+from service.in_process import InProcess
 from tests.databases import DatabaseFactory, postgres_reachable
 from tests.gateway.wire import JsonRpc
 from tests.tls_certificates import Certificates
@@ -112,9 +113,16 @@ class Gateway:
         return await JsonRpc(self.url).call(method, params, request_id)
 
 
-async def start_gateway(target: str, **settings: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+async def start_gateway(
+    target: str, in_process: InProcess | None = None, **settings: Any
+) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    """in_process: the service to call in this process, as `campaigns serve` does, rather than over gRPC."""
     config = uvicorn_config(
-        host="127.0.0.1", port=0, target=target, settings=GatewaySettings(target=target, **settings)
+        host="127.0.0.1",
+        port=0,
+        target=target,
+        settings=GatewaySettings(target=target, **settings),
+        in_process=in_process,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -131,9 +139,17 @@ async def stop_gateway(server: uvicorn.Server, task: asyncio.Task[None]) -> None
     await task
 
 
+# How the gateway reaches the service, by engine: each engine's suite runs on the hop of the deployment
+# it is for. SQLite is `campaigns serve`'s default, one process whose gateway calls its service in
+# process; PostgreSQL is for replicas, `serve-gateway` calling `serve-grpc` over gRPC. Both hops answer
+# alike (tests/gateway/test_in_process.py compares them call for call).
+IN_PROCESS_ENGINES = frozenset({"sqlite"})
+
+
 @pytest.fixture
-async def gateway(service: Service) -> AsyncIterator[Gateway]:
-    server, task, port = await start_gateway(service.target)
+async def gateway(service: Service, engine: str) -> AsyncIterator[Gateway]:
+    in_process = service.running.in_process if engine in IN_PROCESS_ENGINES else None
+    server, task, port = await start_gateway(service.target, in_process)
     try:
         yield Gateway(f"http://127.0.0.1:{port}/v2.0", service, server)
     finally:

@@ -105,6 +105,28 @@ def split_stack(
         yield SplitStack(f"http://127.0.0.1:{http_port}/v2.0", service.pid, gateway.pid)
 
 
+@dataclass(frozen=True)
+class TogetherStack:
+    """The README's stack: `campaigns serve`, both halves in one process, the gateway calling the service in
+    process (service/in_process.py)."""
+
+    url: str
+    pid: int
+
+
+@contextlib.contextmanager
+def together_stack(database_url: str, *, workers: int = 1, demo: bool = False) -> Iterator[TogetherStack]:
+    """`campaigns serve` on free ports, serving once this yields; one process unless `workers` says more."""
+    grpc_port, http_port = free_port(), free_port()
+    ports = ("--grpc-port", str(grpc_port), "--http-port", str(http_port))
+    demo_flag = ("--demo",) if demo else ()
+    with process(
+        *campaigns_cli("serve", *demo_flag, "--database-url", database_url, *ports, "--workers", str(workers))
+    ) as serve:
+        wait_for_port(http_port)
+        yield TogetherStack(f"http://127.0.0.1:{http_port}/v2.0", serve.pid)
+
+
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:

@@ -90,6 +90,10 @@ class Storage:
         # coarse steps and turns contention into long tail latency.
         self._sqlite_writer = asyncio.Lock()
         self._writer_turns = writer_turns
+        # SQLite's transactions on the event loop run one at a time, start to end without an await, so
+        # they share one connection, kept: checking one out of the pool and back in, with its events,
+        # cost more than the BEGIN and COMMIT. Threads waiting out another process's lock use the pool.
+        self._loop_connection: sa.Connection | None = None
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> Storage:
@@ -100,7 +104,8 @@ class Storage:
             check_sqlite_folder(target)
             engine = sa.create_engine(
                 target,
-                pool_size=pool_size,
+                # pool_size for the threads, and the event loop's own connection.
+                pool_size=pool_size + 1,
                 max_overflow=0,
                 connect_args={"check_same_thread": False, "timeout": 30},
                 # A failed statement's error must not carry the values (tokens, params) into a log line.
@@ -134,12 +139,18 @@ class Storage:
         return storage
 
     def connections_in_use(self) -> int:
-        """Connections checked out of the pool right now."""
+        """Connections checked out of the pool for calls right now. Not the event loop's own SQLite
+        connection: its transactions start and end without an await, so from the loop it is never busy."""
         engine = self._sqlite if self._sqlite is not None else self._async.sync_engine  # type: ignore[union-attr]
         pool = engine.pool
-        return pool.checkedout() if isinstance(pool, sa.QueuePool) else 0
+        if not isinstance(pool, sa.QueuePool):
+            return 0
+        return pool.checkedout() - (self._loop_connection is not None)
 
     async def close(self) -> None:
+        if self._loop_connection is not None:
+            self._loop_connection.close()
+            self._loop_connection = None
         if self._sqlite is not None:
             await asyncio.to_thread(self._sqlite.dispose)
         if self._writer_turns is not None:
@@ -178,8 +189,11 @@ class Storage:
 
     async def _run(self, work: Work[T], *, write: bool) -> T:
         if self._sqlite is not None:
+            conn = self._loop_connection
+            if conn is None or conn.closed:
+                conn = self._loop_connection = self._sqlite.connect()
             try:
-                return self._run_sqlite(self._sqlite, work, write, busy_timeout_ms=0)
+                return self._run_sqlite(conn, work, write, busy_timeout_ms=0)
             except sa.exc.OperationalError as error:
                 if not _is_busy(error):
                     raise
@@ -208,30 +222,30 @@ class Storage:
         give_up_at = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
         while True:
             try:
-                return cls._run_sqlite(engine, work, write, _BUSY_STEP_MS, abandoned)
+                with engine.connect() as conn:
+                    return cls._run_sqlite(conn, work, write, _BUSY_STEP_MS, abandoned)
             except sa.exc.OperationalError as error:
                 if not _is_busy(error) or abandoned.is_set() or time.monotonic() >= give_up_at:
                     raise
 
     @staticmethod
     def _run_sqlite(
-        engine: sa.Engine,
+        conn: sa.Connection,
         work: Work[T],
         write: bool,
         busy_timeout_ms: int,
         abandoned: threading.Event | None = None,
     ) -> T:
-        with engine.connect() as conn:
-            # BEGIN IMMEDIATE takes the write lock up front instead of failing
-            # when a read lock is upgraded under another writer.
-            conn = conn.execution_options(
-                sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN", sqlite_busy_timeout_ms=busy_timeout_ms
-            )
-            with conn.begin():
-                result = work(conn)
-                if abandoned is not None and abandoned.is_set():
-                    raise Abandoned  # rolls the transaction back
-                return result
+        # BEGIN IMMEDIATE takes the write lock up front instead of failing
+        # when a read lock is upgraded under another writer.
+        conn = conn.execution_options(
+            sqlite_begin="BEGIN IMMEDIATE" if write else "BEGIN", sqlite_busy_timeout_ms=busy_timeout_ms
+        )
+        with conn.begin():
+            result = work(conn)
+            if abandoned is not None and abandoned.is_set():
+                raise Abandoned  # rolls the transaction back
+            return result
 
 
 def take_turns(conn: sa.Connection, key: int) -> None:

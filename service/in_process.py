@@ -15,13 +15,14 @@ import asyncio
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, NoReturn, TypeAlias, cast
 
 import grpc
 from google.protobuf.message import Message
 
 __all__ = ["InProcess", "Registry"]
 
+_Pairs = tuple[tuple[str, str | bytes], ...]
 # What a handler may pass as metadata: gRPC's Metadata or pairs.
 _GivenMetadata = grpc.aio.Metadata | Sequence[tuple[str, str | bytes]]
 # grpc's classes are generic only to the type checker.
@@ -52,21 +53,22 @@ class Registry:
 @dataclass(frozen=True)
 class _CallDetails(grpc.HandlerCallDetails):
     method: str
-    invocation_metadata: tuple[tuple[str, str | bytes], ...]
+    invocation_metadata: _Pairs
 
 
 class _Context(grpc.aio.ServicerContext[Any, Any]):
     """What a handler may ask of its call, for a call made in this process: one request, one reply."""
 
-    def __init__(self, metadata: grpc.aio.Metadata, deadline: float | None) -> None:
+    def __init__(self, metadata: _Pairs, deadline: float | None) -> None:
         self._metadata = metadata
         self._deadline = deadline
-        self._trailing = grpc.aio.Metadata()
+        self._trailing: _Pairs = ()
         self._code = grpc.StatusCode.OK
         self._details = ""
 
     def invocation_metadata(self) -> grpc.aio.Metadata:
-        return self._metadata
+        # Pairs, as grpc.aio's own context gives at run time (its type says Metadata).
+        return cast(grpc.aio.Metadata, self._metadata)
 
     def peer(self) -> str:
         return PEER
@@ -86,9 +88,12 @@ class _Context(grpc.aio.ServicerContext[Any, Any]):
         return max(self._deadline - asyncio.get_running_loop().time(), 0.0)
 
     def set_trailing_metadata(self, trailing_metadata: _GivenMetadata) -> None:
-        self._trailing = grpc.aio.Metadata(*trailing_metadata)
+        self._trailing = tuple(trailing_metadata)
 
     def trailing_metadata(self) -> grpc.aio.Metadata:
+        return cast(grpc.aio.Metadata, self._trailing)
+
+    def trailing_pairs(self) -> _Pairs:
         return self._trailing
 
     def set_code(self, code: grpc.StatusCode) -> None:
@@ -108,7 +113,7 @@ class _Context(grpc.aio.ServicerContext[Any, Any]):
             raise RuntimeError("abort() needs a code other than OK")
         self._code, self._details = code, details
         if trailing_metadata:
-            self._trailing = grpc.aio.Metadata(*trailing_metadata)
+            self._trailing = tuple(trailing_metadata)
         # As grpc.aio does: the interceptors let an AbortError pass as it is.
         raise grpc.aio.AbortError()
 
@@ -136,8 +141,15 @@ def _failure(context: _Context) -> grpc.aio.AioRpcError:
     return grpc.aio.AioRpcError(
         context.code(),
         grpc.aio.Metadata(),
-        context.trailing_metadata(),
+        grpc.aio.Metadata(*context.trailing_pairs()),
         context.details(),
+    )
+
+
+def _unexpected(error: Exception) -> grpc.aio.AioRpcError:
+    """What a server sends for a handler's uncaught exception."""
+    return grpc.aio.AioRpcError(
+        grpc.StatusCode.UNKNOWN, grpc.aio.Metadata(), grpc.aio.Metadata(), f"Unexpected {type(error)}: {error}"
     )
 
 
@@ -159,7 +171,7 @@ class InProcess:
 
     async def call(
         self, path: str, request: Message, metadata: Sequence[tuple[str, str | bytes]], time_allowed: float | None
-    ) -> tuple[Message, grpc.aio.Metadata]:
+    ) -> tuple[Message, _Pairs]:
         """The reply and the trailing metadata; grpc.aio.AioRpcError as a gRPC client would get it."""
         pairs = tuple(metadata)
         handler = await self._resolve(_CallDetails(path, pairs))
@@ -169,23 +181,21 @@ class InProcess:
             )
         behavior: Callable[[Any, _Context], Awaitable[Message]] = handler.unary_unary  # type: ignore[assignment]
         loop = asyncio.get_running_loop()
-        context = _Context(grpc.aio.Metadata(*pairs), None if time_allowed is None else loop.time() + time_allowed)
+        context = _Context(pairs, None if time_allowed is None else loop.time() + time_allowed)
+        deadline = asyncio.timeout(time_allowed)
         try:
-            async with asyncio.timeout(time_allowed):
+            async with deadline:
                 reply = await behavior(request, context)
         except grpc.aio.AbortError:
             raise _failure(context) from None
-        except TimeoutError:
+        except TimeoutError as error:
+            if not deadline.expired():
+                raise _unexpected(error) from None
             raise grpc.aio.AioRpcError(
                 grpc.StatusCode.DEADLINE_EXCEEDED, grpc.aio.Metadata(), grpc.aio.Metadata(), "Deadline Exceeded"
             ) from None
-        except Exception as error:  # what a server sends for a handler's uncaught exception
-            raise grpc.aio.AioRpcError(
-                grpc.StatusCode.UNKNOWN,
-                grpc.aio.Metadata(),
-                grpc.aio.Metadata(),
-                f"Unexpected {type(error)}: {error}",
-            ) from None
+        except Exception as error:
+            raise _unexpected(error) from None
         if context.code() != grpc.StatusCode.OK:
             raise _failure(context)
-        return reply, context.trailing_metadata()
+        return reply, context.trailing_pairs()

@@ -58,6 +58,11 @@ async def raises(_request: Text, _context: Context) -> Text:
     raise ValueError("boom")
 
 
+async def raises_its_own_timeout(_request: Text, _context: Context) -> Text:
+    """A handler's own TimeoutError is an error of the handler's, not the call's deadline."""
+    raise TimeoutError("a query timed out")
+
+
 async def sleeps(_request: Text, _context: Context) -> Text:
     await asyncio.sleep(30)
     return Text(value="late")
@@ -69,6 +74,7 @@ HANDLERS: dict[str, Callable[[Text, Context], Awaitable[Text]]] = {
     "AbortWithMetadata": abort_with_metadata,
     "CodeWithoutAbort": code_without_abort,
     "Raises": raises,
+    "RaisesItsOwnTimeout": raises_its_own_timeout,
     "Sleeps": sleeps,
 }
 

@@ -127,6 +127,22 @@ def together_stack(database_url: str, *, workers: int = 1, demo: bool = False) -
         yield TogetherStack(f"http://127.0.0.1:{http_port}/v2.0", serve.pid)
 
 
+# What a benchmark's --stack may name: `split` (serve-grpc + serve-gateway, two processes, the gRPC hop
+# between them) or `serve` (the README's stack, one process, the gateway calling the service in process).
+STACKS = ("split", "serve")
+
+
+@contextlib.contextmanager
+def real_stack(kind: str, database_url: str) -> Iterator[str]:
+    """The JSON-RPC endpoint of the stack `kind` names (STACKS), one process each, on `database_url`."""
+    if kind == "serve":
+        with together_stack(database_url) as together:
+            yield together.url
+    else:
+        with split_stack(database_url) as split:
+            yield split.url
+
+
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:

@@ -1,10 +1,12 @@
 """create.campaigns: PostgreSQL against SQLite, a maximal campaign, and the error path against success.
 
     python bench/create_paths.py [--seconds 5] [--rounds 5] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+                                 [--stack split|serve]
 
 Each stack is the real service (`campaigns serve-grpc`) and gateway
-(`campaigns serve-gateway`) as separate processes, driven by wrk, all in this
-run on this machine:
+(`campaigns serve-gateway`) as separate processes, or with --stack serve both
+in one process as `campaigns serve` runs them, driven by wrk, all in this run
+on this machine:
 
 1. the same small create at concurrency 16 on SQLite and on PostgreSQL
    (a database created for the run and dropped after), in alternating rounds
@@ -34,11 +36,12 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
+    STACKS,
     ensure_wrk,
     postgres_database,
     prepare_demo,
+    real_stack,
     report,
-    split_stack,
     wrk,
 )
 
@@ -70,10 +73,10 @@ def maximal(last_operator: str) -> bytes:
 
 
 @contextlib.contextmanager
-def stack(url: str) -> Iterator[str]:
+def stack(url: str, kind: str) -> Iterator[str]:
     asyncio.run(prepare_demo(url))
-    with split_stack(url) as started:
-        yield started.url
+    with real_stack(kind, url) as endpoint:
+        yield endpoint
 
 
 def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:
@@ -86,6 +89,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--stack", choices=STACKS, default="split", help="split: serve-grpc + serve-gateway; serve")
     parser.add_argument("--quick", action="store_true", help="one short round: a smoke test (CI), not a figure")
     args = parser.parse_args()
     if args.quick:
@@ -93,9 +97,9 @@ def main() -> None:
     ensure_wrk()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        stack(f"sqlite:///{tmp}/bench.db") as sqlite_url,
+        stack(f"sqlite:///{tmp}/bench.db", args.stack) as sqlite_url,
         postgres_database(args.pg) as pg_database,
-        stack(pg_database) as pg_url,
+        stack(pg_database, args.stack) as pg_url,
     ):
         sqlite_small, pg_small = [], []
         for round_number in range(1, args.rounds + 1):

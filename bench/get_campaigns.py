@@ -1,14 +1,16 @@
 """get.campaigns on an account with 100,000 campaigns, against the same account with 1,000.
 
     python bench/get_campaigns.py [--seconds 5] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+                                  [--stack split|serve]
 
 For each size it builds a database (SQLite in a temporary folder, or a new
 PostgreSQL database beside the one named, dropped afterwards) with the demo data
 plus that many basic campaigns in Demo Shop, starts the real service and
-gateway, and drives them with wrk at concurrency 1 with three requests: the
-first page of the default listing, a page sorted by name descending from the
-middle of the list, and a filtered one. Filtering, sorting and paging run in SQL, so the
-ratio of the 100,000 figures to the 1,000 ones stays small.
+gateway (as two processes, or with --stack serve as `campaigns serve` does),
+and drives them with wrk at concurrency 1: the first page of the default
+listing, a page sorted by name descending from the middle of the list, a
+filtered one, and a page of 10,000. Filtering, sorting and paging run in SQL,
+so the ratio of the 100,000 figures to the 1,000 ones stays small.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
+    STACKS,
     ensure_wrk,
     pg_admin,
     postgres_database,
+    real_stack,
     report,
-    split_stack,
     wrk,
 )
 from service.demo import load_demo
@@ -97,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--database-url", help="a PostgreSQL server to create the databases on (default: SQLite)")
+    parser.add_argument("--stack", choices=STACKS, default="split", help="split: serve-grpc + serve-gateway; serve")
     parser.add_argument("--quick", action="store_true", help="small accounts, one second each: a smoke test (CI)")
     args = parser.parse_args()
     sizes = QUICK_SIZES if args.quick else SIZES
@@ -112,10 +116,9 @@ def main() -> None:
                     else f"sqlite:///{tmp}/bench-{size}.db"
                 )
                 asyncio.run(populate(url, size))
-                with split_stack(url) as started:
+                with real_stack(args.stack, url) as target:
                     for name, fixed in REQUESTS.items():
                         params = {**fixed, "offset": size // 2} if "offset" in name else fixed
-                        target = started.url
                         wrk(target, body(params), connections=1, seconds=1)
                         result = wrk(target, body(params), connections=1, seconds=seconds)
                         results[(size, name)] = result

@@ -22,7 +22,7 @@ BUDGET = 300  # seconds a quick run may take on a loaded 2-core machine
 
 # script and extra arguments -> what its output must say
 BENCHMARKS = {
-    "cpu_per_call.py": ((), ("CPU per call: service", "get.sites (two sites)")),
+    "cpu_per_call.py": ((), ("CPU per call: service", "get.sites (two sites)", "campaigns serve (one process")),
     "serve_throughput.py": (
         (),
         ("==> create.campaigns: median ratio", "==> get.sites: median ratio", "==> PostgreSQL / SQLite"),

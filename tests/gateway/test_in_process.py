@@ -10,7 +10,10 @@ process and on PostgreSQL over gRPC (tests/conftest.py), so both hops meet every
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -71,30 +74,43 @@ CALLS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
 class Stack:
     url: str
     client: httpx.AsyncClient
+    database_url: str
 
     async def answer(self, method: str, params: dict[str, Any], headers: dict[str, str], n: int) -> tuple[int, bytes]:
         reply = await self.client.post(self.url, content=request(method, params, f"r-{n}"), headers=headers)
         # Seconds to the limits' reset: the one thing that may differ, when a second passes between the two.
         return reply.status_code, _RESET.sub(rb'"\1_reset":0', reply.content)
 
+    def campaigns_named(self, name: str) -> int:
+        with contextlib.closing(sqlite3.connect(self.database_url.removeprefix("sqlite:///"))) as conn:
+            count: int = conn.execute("SELECT count(*) FROM campaigns WHERE name = ?", (name,)).fetchone()[0]
+        return count
 
-@pytest.fixture
-async def stacks(database_factory: DatabaseFactory) -> AsyncIterator[tuple[Stack, Stack]]:
-    over_grpc = await start_service(await database_factory.fresh())
-    in_process = await start_service(await database_factory.fresh())
-    grpc_gateway = await start_gateway(f"127.0.0.1:{over_grpc.port}")
-    local_gateway = await start_gateway(f"127.0.0.1:{in_process.port}", in_process.in_process)
+
+@contextlib.asynccontextmanager
+async def two_stacks(database_factory: DatabaseFactory, **gateway: Any) -> AsyncIterator[tuple[Stack, Stack]]:
+    """(over gRPC, in process), each on a fresh demo database; `gateway`: both gateways' settings."""
+    urls = [await database_factory.fresh(), await database_factory.fresh()]
+    over_grpc, in_process = [await start_service(url) for url in urls]
+    grpc_gateway = await start_gateway(f"127.0.0.1:{over_grpc.port}", **gateway)
+    local_gateway = await start_gateway(f"127.0.0.1:{in_process.port}", in_process.in_process, **gateway)
     try:
         async with httpx.AsyncClient(timeout=30) as client:
             yield (
-                Stack(f"http://127.0.0.1:{grpc_gateway[2]}/v2.0", client),
-                Stack(f"http://127.0.0.1:{local_gateway[2]}/v2.0", client),
+                Stack(f"http://127.0.0.1:{grpc_gateway[2]}/v2.0", client, urls[0]),
+                Stack(f"http://127.0.0.1:{local_gateway[2]}/v2.0", client, urls[1]),
             )
     finally:
         for server, task, _port in (grpc_gateway, local_gateway):
             await stop_gateway(server, task)
         for running in (over_grpc, in_process):
             await running.stop(grace=1)
+
+
+@pytest.fixture
+async def stacks(database_factory: DatabaseFactory) -> AsyncIterator[tuple[Stack, Stack]]:
+    async with two_stacks(database_factory) as both:
+        yield both
 
 
 @SQLITE
@@ -108,3 +124,22 @@ async def test_every_answer_is_the_same_in_process_as_over_grpc(stacks: tuple[St
         kinds.add(b'"error"' in expected[1])
     # The table is only worth comparing if it holds both successes and errors.
     assert kinds == {True, False}
+
+
+@SQLITE
+async def test_a_call_past_its_deadline_is_answered_alike_and_writes_nothing(database_factory: DatabaseFactory) -> None:
+    """The database is locked by another process for longer than the gateway's call timeout: both hops give
+    up at the deadline with the same answer, and the create, abandoned, is never written."""
+    async with two_stacks(database_factory, call_timeout=1.0) as (over_grpc, in_process):
+        answers = []
+        for stack in (over_grpc, in_process):
+            with contextlib.closing(sqlite3.connect(stack.database_url.removeprefix("sqlite:///"))) as locker:
+                locker.isolation_level = None
+                locker.execute("BEGIN IMMEDIATE")
+                answers.append(await stack.answer("create.campaigns", {**VALID, "name": "Given up"}, {}, 0))
+                locker.execute("ROLLBACK")
+        assert answers[1] == answers[0]
+        assert b'"internal_error"' in answers[1][1]
+        # Time for an abandoned create to commit, if one were still pending.
+        await asyncio.sleep(1.0)
+        assert [stack.campaigns_named("Given up") for stack in (over_grpc, in_process)] == [0, 0]

@@ -1,10 +1,10 @@
 """Idempotency keys: what a key is, and how it travels from the HTTP header to the gRPC metadata.
 
-An rpc with the `accepts_idempotency_key` option (create.campaigns) honours a key: the same key with the
-same request answers what the first call answered (service/idempotency.py). Over HTTP the key is the
-`Idempotency-Key` header of the IETF httpapi draft, a structured-field string (`"8e03978e-..."`); the
-bare token form most clients send (`8e03978e-...`) is taken too. Over gRPC it is the `idempotency-key`
-metadata, the key itself.
+An rpc with the `accepts_idempotency_key` option (create.campaigns, create.sites, create.site_blocks)
+honours a key: the same key with the same request answers what the first call answered
+(service/idempotency.py). Over HTTP the key is the `Idempotency-Key` header of the IETF httpapi draft, a
+structured-field string (`"8e03978e-..."`); the bare token form most clients send (`8e03978e-...`) is
+taken too. Over gRPC it is the `idempotency-key` metadata, the key itself.
 
 The rule for a key is here, once: the gateway applies it to decide what it can send, the service to
 decide what it answers (`idempotency_key_invalid`).

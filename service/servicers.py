@@ -118,8 +118,10 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
         return await self.get(context, request, site_views.SITE_BLOCKS, site_views.get_site_blocks)
 
     async def CreateSite(self, request: sspb.CreateSiteRequest, context: Context) -> sspb.CreateSiteResponse:
-        site_id = await self.run(context, request, lambda conn, caller: sites.create_site(conn, caller, request))
-        return sspb.CreateSiteResponse(id=site_id)
+        # The response itself is the work's result: with an idempotency key, it is what a retry gets back.
+        return await self.run(
+            context, request, lambda conn, caller: sspb.CreateSiteResponse(id=sites.create_site(conn, caller, request))
+        )
 
     async def UpdateSite(self, request: sspb.UpdateSiteRequest, context: Context) -> sspb.UpdateSiteResponse:
         await self.run(context, request, lambda conn, caller: sites.update_site(conn, caller, request))
@@ -132,12 +134,11 @@ class SiteService(Calls, sspb_grpc.SiteServiceServicer):
     async def CreateSiteBlock(
         self, request: sspb.CreateSiteBlockRequest, context: Context
     ) -> sspb.CreateSiteBlockResponse:
-        block_id = await self.run(
+        return await self.run(
             context,
             request,
-            lambda conn, caller: sites.create_site_block(conn, caller, request),
+            lambda conn, caller: sspb.CreateSiteBlockResponse(id=sites.create_site_block(conn, caller, request)),
         )
-        return sspb.CreateSiteBlockResponse(id=block_id)
 
     async def UpdateSiteBlock(
         self, request: sspb.UpdateSiteBlockRequest, context: Context

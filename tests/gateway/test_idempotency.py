@@ -1,4 +1,5 @@
-"""The `Idempotency-Key` header on create.campaigns, through real HTTP, a real gateway and a real service.
+"""The `Idempotency-Key` header on create.campaigns (and create.sites, create.site_blocks), through real
+HTTP, a real gateway and a real service.
 
 A client that lost an answer retries with the same key and gets the first answer (same id) back,
 marked `Idempotent-Replayed: true`; other params under the key are refused with the documented
@@ -97,6 +98,50 @@ async def test_a_header_that_cannot_be_a_key_is_refused_after_the_token(gateway:
     # Escapes in the quoted form are undone: this is the key `a"b\`, a key like any other.
     body, _headers = await send(gateway.url, params, key('"a\\"b\\\\"'))
     assert "result" in body
+
+
+# The other creates that take a key: method -> (params, what another request changes, its table, the column
+# that names what it made).
+OTHER_CREATES = {
+    "create.sites": (
+        {
+            "access_token": "tok_sites",
+            "domain_name": "keyed.example",
+            "default_phone_number": "+74951234567",
+            "industry_id": 2,
+        },
+        {"domain_name": "other.example"},
+        t.sites,
+        t.sites.c.domain_name,
+    ),
+    "create.site_blocks": (
+        {"access_token": "tok_sites", "site_id": 22, "name": "Keyed block"},
+        {"name": "Other block"},
+        t.site_blocks,
+        t.site_blocks.c.name,
+    ),
+}
+
+
+@ON_SQLITE
+@pytest.mark.parametrize("method", sorted(OTHER_CREATES))
+async def test_the_other_creates_honour_a_key_alike(gateway: Gateway, method: str) -> None:
+    """create.sites and create.site_blocks: a retry answers the first id once, other params under the key
+    are refused and write nothing, a header that cannot be a key is refused."""
+    params, changed, table, name = OTHER_CREATES[method]
+    first, first_headers = await send(gateway.url, params, key(KEY), method=method)
+    again, again_headers = await send(gateway.url, params, key(KEY), method=method)
+    assert "idempotent-replayed" not in first_headers and again_headers["idempotent-replayed"] == "true"
+    assert again["result"]["data"] == first["result"]["data"] == {"id": first["result"]["data"]["id"]}
+    assert limits_of(again["result"]["metadata"]) == limits_of(first["result"]["metadata"])
+    assert await count(gateway.service.database_url, table, name == params[name.key]) == 1
+
+    other = {**params, **changed}
+    reused, _headers = await send(gateway.url, other, key(KEY), method=method)
+    assert_error(reused, "idempotency_key_reused", request_id=1)
+    invalid, _headers = await send(gateway.url, other, key("two words"), method=method)
+    assert_error(invalid, "idempotency_key_invalid", request_id=1)
+    assert await count(gateway.service.database_url, table, name == changed[name.key]) == 0
 
 
 @ON_SQLITE

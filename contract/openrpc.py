@@ -11,6 +11,8 @@ Nothing in it is written per method. It is a pure function of:
   writes it from service/param_tables.py, which the gateway may not import);
 - a few demo values for the examples (contract/openrpc_examples.py).
 
+The params' and results' JSON Schemas are built in contract/openrpc_schemas.py.
+
 So a field or an rpc added to the proto shows here by itself. `document()` builds it once per process.
 """
 
@@ -25,22 +27,18 @@ from typing import Any, Final
 import campaigns
 from campaigns.v1 import metadata_pb2, options_pb2
 from google.protobuf import descriptor_pb2
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor
 
 from contract import openrpc_examples
 from contract.catalogue import CATALOGUE
 from contract.methods import JSONRPC_METHODS, AccessPolicy, Method, method_errors, policy_of
-from contract.wire import INTEGER_TYPES, wire_names
+from contract.openrpc_schemas import Facts, Schemas, describe, json_role, params_of
 
 OPENRPC_VERSION: Final = "1.3.2"
 DISCOVER: Final = "rpc.discover"
 PARAM_RULES: Final = Path(__file__).with_name("param_rules.json")
 DESCRIPTOR_SET: Final = Path(campaigns.__file__).with_name("descriptor_set.binpb")
 _TOKEN: Final = "access_token"  # the envelope's parameter (gateway/jsonrpc.py), in every method's params
-_VALUE: Final = "google.protobuf.Value"
-_SCHEMAS: Final = "#/components/schemas/"
-
-Facts = Mapping[str, Any]  # one parameter's entry in param_rules.json
 
 
 @cache
@@ -55,7 +53,7 @@ def build(
 ) -> dict[str, Any]:
     """The document of these methods, with these parameter rules (request full name -> parameter -> facts)
     and comments (full name -> text)."""
-    schemas = _Schemas(notes)
+    schemas = Schemas(notes)
     listed = [_method(method, rules.get(method.rpc.input_type.full_name, {}), notes, schemas) for method in methods]
     listed.append(_discover())
     return {
@@ -129,15 +127,6 @@ def _text(comment: str) -> str:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _role(field: FieldDescriptor) -> int:
-    return int(field.GetOptions().Extensions[options_pb2.json_role])
-
-
-def _params_of(message: Descriptor) -> list[FieldDescriptor]:
-    """The fields that are JSON parameters: a json_role field is the gateway's, not the client's."""
-    return [field for field in message.fields if _role(field) == options_pb2.JSON_ROLE_UNSPECIFIED]
-
-
 def _takes_token(method: Method, policy: AccessPolicy | None) -> bool:
     # An rpc with an access policy checks the token; one without does its own checks, and needs a token
     # only if it can answer that the token is wrong (logout.user does, login.user does not).
@@ -147,7 +136,7 @@ def _takes_token(method: Method, policy: AccessPolicy | None) -> bool:
 # ---------------------------------------------------------------- methods
 
 
-def _method(method: Method, rules: Mapping[str, Facts], notes: Mapping[str, str], schemas: _Schemas) -> dict[str, Any]:
+def _method(method: Method, rules: Mapping[str, Facts], notes: Mapping[str, str], schemas: Schemas) -> dict[str, Any]:
     rpc = method.rpc
     policy = policy_of(rpc)
     request: Descriptor = rpc.input_type
@@ -162,11 +151,11 @@ def _method(method: Method, rules: Mapping[str, Facts], notes: Mapping[str, str]
                 "schema": {"type": "string"},
             }
         )
-    for field in _params_of(request):
+    for field in params_of(request):
         facts = rules.get(field.name, {})
         required = bool(facts.get("required"))
         described: dict[str, Any] = {"name": field.name, "required": required}
-        description = _describe(notes.get(field.full_name), facts)
+        description = describe(notes.get(field.full_name), facts)
         if description:
             described["description"] = description
         described["schema"] = schemas.param(field, facts, nullable=not required)
@@ -217,18 +206,11 @@ def _idempotency_note(method: Method) -> str:
     )
 
 
-def _describe(comment: str | None, facts: Facts) -> str:
-    text = comment or ""
-    if facts.get("required_when_other_sent"):
-        text = (text + " " if text else "") + "Required or not depending on the other parameters sent."
-    return text
-
-
 def _errors(method: Method, policy: AccessPolicy | None, rules: Mapping[str, Facts], takes_token: bool) -> list[str]:
     """The catalogue keys the method can answer, in the catalogue's order (the envelope's are not listed: they
     come before any method is known)."""
     keys = {"internal_error", "unexpected_parameters"}  # any method: a failure, a parameter it does not define
-    params = _params_of(method.rpc.input_type)
+    params = params_of(method.rpc.input_type)
     if params:
         keys |= {"data_type_error", "invalid_parameter_value"}
     if takes_token:
@@ -267,15 +249,15 @@ def _any_fact(rules: Mapping[str, Facts], name: str) -> bool:
     return any(facts.get(name) for facts in _all_facts(rules))
 
 
-def _result(method: Method, policy: AccessPolicy | None, schemas: _Schemas) -> dict[str, Any]:
+def _result(method: Method, policy: AccessPolicy | None, schemas: Schemas) -> dict[str, Any]:
     """`result` as gateway/translate.py renders it: result members, `data`, `metadata`."""
     response: Descriptor = method.rpc.output_type
-    data_field = next((f for f in response.fields if _role(f) == options_pb2.JSON_ROLE_DATA), None)
+    data_field = next((f for f in response.fields if json_role(f) == options_pb2.JSON_ROLE_DATA), None)
     properties: dict[str, Any] = {}
     metadata: dict[str, Any] = {}
     metadata_required: list[str] = []
     for field in response.fields:
-        if _role(field) == options_pb2.JSON_ROLE_RESULT_MEMBER:
+        if json_role(field) == options_pb2.JSON_ROLE_RESULT_MEMBER:
             properties[field.name] = schemas.value(field)
     if data_field is None:
         properties["data"] = schemas.ref(response)
@@ -285,7 +267,10 @@ def _result(method: Method, policy: AccessPolicy | None, schemas: _Schemas) -> d
             raise ValueError(f"{data_field.full_name}: a JSON_ROLE_DATA field must be a repeated message")
         properties["data"] = {"type": "array", "items": schemas.ref(item, projected=True)}
         for field in response.fields:
-            if _role(field) == options_pb2.JSON_ROLE_UNSPECIFIED or _role(field) == options_pb2.JSON_ROLE_RESULT_MEMBER:
+            if (
+                json_role(field) == options_pb2.JSON_ROLE_UNSPECIFIED
+                or json_role(field) == options_pb2.JSON_ROLE_RESULT_MEMBER
+            ):
                 metadata[field.name] = schemas.value(field)
                 metadata_required.append(field.name)
     metadata["limits"] = schemas.ref(metadata_pb2.PointLimits.DESCRIPTOR)
@@ -305,159 +290,3 @@ def _discover() -> dict[str, Any]:
         "result": {"name": "OpenRPC document", "schema": {"$ref": "https://meta.open-rpc.org/"}},
         "examples": [{"name": "rpc.discover", "params": []}],
     }
-
-
-# ---------------------------------------------------------------- JSON Schemas
-
-
-class _Schemas:
-    """Builds schemas; messages of results (and messages that contain themselves) go to components."""
-
-    def __init__(self, notes: Mapping[str, str]) -> None:
-        self._notes = notes
-        self._components: dict[str, Any] = {}
-        self._walking: list[str] = []
-        self._first_facts: dict[str, Mapping[str, Facts]] = {}
-
-    def done(self) -> dict[str, Any]:
-        return dict(sorted(self._components.items()))
-
-    # -- results: what gateway/translate.py's to_json renders
-
-    def ref(self, message: Descriptor, *, projected: bool = False) -> dict[str, Any]:
-        """A response message, in components. projected: a get's item, cut to the selected `fields`, so no
-        member is required."""
-        name = message.full_name + ("_item" if projected else "")
-        if name not in self._components:
-            self._components[name] = {}  # before the walk: a message that contains itself refers to itself
-            properties = {field.name: self.value(field) for field in message.fields}
-            omitted = {f.name for f in message.fields if f.GetOptions().Extensions[options_pb2.omit_when_unset]}
-            schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
-            if not projected:
-                schema["required"] = [field for field in properties if field not in omitted]
-            if self._notes.get(message.full_name):
-                schema["description"] = self._notes[message.full_name]
-            self._components[name] = schema
-        return {"$ref": _SCHEMAS + name}
-
-    def value(self, field: FieldDescriptor) -> dict[str, Any]:
-        """A response field as to_json renders it: unset presence fields are null, enums their spelling."""
-        if field.message_type is not None and field.message_type.full_name == _VALUE:
-            base: dict[str, Any] = {}
-        elif field.message_type is not None:
-            base = self.ref(field.message_type)
-        else:
-            base = _scalar(field)
-        if field.is_repeated:
-            schema = {"type": "array", "items": base}
-        elif field.enum_type is not None:
-            schema = _nullable(base)  # a proto3 enum at UNSPECIFIED has no spelling: null
-        elif field.has_presence:
-            schema = _nullable(base)
-        else:
-            schema = base
-        if self._notes.get(field.full_name):
-            schema = {**schema, "description": self._notes[field.full_name]}
-        return schema
-
-    # -- params: what gateway/translate.py's to_message takes, with the service's rules
-
-    def param(self, field: FieldDescriptor, facts: Facts, *, nullable: bool) -> dict[str, Any]:
-        """A parameter: null counts as not sent (an update's null clears), so a parameter that is not
-        required may be null."""
-        if field.message_type is not None and field.message_type.full_name == _VALUE:
-            base: dict[str, Any] = {}  # a filter's value: any JSON
-        elif field.message_type is not None:
-            base = self._object(field.message_type, facts.get("fields", {}))
-        else:
-            base = _bounded(_scalar(field, integer_as_text=_integer_as_text(field)), facts)
-        if field.is_repeated:
-            schema: dict[str, Any] = {"type": "array", "items": base}
-            if "max_items" in facts:
-                schema["maxItems"] = facts["max_items"]
-            if facts.get("required"):
-                schema["minItems"] = 1  # an empty list reads as not sent
-        else:
-            schema = base
-        return _nullable(schema) if nullable else schema
-
-    def _object(self, message: Descriptor, rules: Mapping[str, Facts]) -> dict[str, Any]:
-        name = message.full_name
-        if name in self._walking:
-            # A message that contains itself (a filter's filters): its schema once, in components.
-            key = f"{name}_param"
-            if key not in self._components:
-                self._components[key] = {}
-                self._components[key] = self._object_schema(message, self._first_facts[name])
-            return {"$ref": _SCHEMAS + key}
-        self._first_facts.setdefault(name, rules)
-        self._walking.append(name)
-        try:
-            return self._object_schema(message, rules)
-        finally:
-            self._walking.pop()
-
-    def _object_schema(self, message: Descriptor, rules: Mapping[str, Facts]) -> dict[str, Any]:
-        properties: dict[str, Any] = {}
-        required: list[str] = []
-        for field in _params_of(message):
-            facts = rules.get(field.name, {})
-            is_required = bool(facts.get("required"))
-            schema = self.param(field, facts, nullable=not is_required)
-            description = _describe(self._notes.get(field.full_name), facts)
-            if description:
-                schema = {**schema, "description": description}
-            properties[field.name] = schema
-            if is_required:
-                required.append(field.name)
-        schema = {"type": "object", "properties": properties, "additionalProperties": False}
-        if required:
-            schema["required"] = required
-        return schema
-
-
-def _integer_as_text(field: FieldDescriptor) -> bool:
-    return bool(field.GetOptions().Extensions[options_pb2.integer_as_text])
-
-
-def _scalar(field: FieldDescriptor, *, integer_as_text: bool = False) -> dict[str, Any]:
-    if field.enum_type is not None:
-        return {"type": "string", "enum": sorted(wire_names(field.enum_type).values())}
-    if field.type in INTEGER_TYPES:
-        return {"type": "integer", "format": "int64" if field.type != FieldDescriptor.TYPE_INT32 else "int32"}
-    if field.type == FieldDescriptor.TYPE_STRING:
-        # integer_as_text: an integer is taken as its decimal text too.
-        return {"type": ["string", "integer"]} if integer_as_text else {"type": "string"}
-    if field.type == FieldDescriptor.TYPE_BOOL:
-        return {"type": "boolean"}
-    if field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
-        return {"type": "number"}
-    return {}
-
-
-_BOUNDS: Final = {"minimum": "minimum", "maximum": "maximum", "min_length": "minLength", "max_length": "maxLength"}
-
-
-def _bounded(schema: dict[str, Any], facts: Facts) -> dict[str, Any]:
-    """The service's bounds of a value (service/rules.py Bounds) as JSON Schema keywords."""
-    bounded = dict(schema)
-    for fact, keyword in _BOUNDS.items():
-        if facts.get(fact) is not None:
-            bounded[keyword] = facts[fact]
-    if facts.get("pattern"):
-        bounded["pattern"] = f"^(?:{facts['pattern']})$"  # the service matches the whole value
-    return bounded
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    kind = schema.get("type")
-    if isinstance(kind, str) and "$ref" not in schema:
-        widened = {**schema, "type": [kind, "null"]}
-        if "enum" in schema:
-            widened["enum"] = [*schema["enum"], None]
-        return widened
-    if isinstance(kind, list) and "$ref" not in schema:
-        return {**schema, "type": [*kind, "null"]}
-    if not schema:
-        return schema  # any JSON already
-    return {"anyOf": [schema, {"type": "null"}]}

@@ -1,5 +1,5 @@
-"""Shared pieces of the virtual-number tests (test_virtual_numbers_read.py, test_virtual_numbers_move.py):
-the demo's numbers and stock as the gets show them, and calls that must succeed.
+"""Shared pieces of the virtual-number tests (test_virtual_numbers_read.py, test_virtual_numbers_enable.py,
+test_virtual_numbers_disable.py): the demo's numbers and stock as the gets show them, and calls that must succeed.
 
 Account 1008 (tok_sites) holds 392 (call_tracking, in campaign 70, block 211), 393 (call_tracking, free)
 and 394 (va); the stock holds 901 (usual, msk), 902 (bronze, msk) and 903 (usual, spb). Account 1006
@@ -115,3 +115,16 @@ async def stock(api: Api) -> list[dict[str, Any]]:
 async def available_ids(api: Api, token: str) -> dict[int, str]:
     result = await get_result(api, "get.campaign_available_phone_numbers", {"access_token": token})
     return {item["id"]: item["type"] for item in result["data"]}
+
+
+def number_in_stock(digits: str) -> dict[str, Any]:
+    """A number that never came from the stock enters it as usual, with no location and no charges."""
+    return {
+        "phone_number": digits,
+        "category": "usual",
+        "location_mnemonic": None,
+        "location_name": None,
+        "onetime_payment": 0.0,
+        "monthly_charge": 0.0,
+        "min_charge": 0.0,
+    }

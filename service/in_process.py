@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeAlias, cast
 import grpc
 from google.protobuf.message import Message
 
-__all__ = ["InProcess", "Registry"]
+__all__ = ["PEER", "InProcess", "Registry"]
 
 _Pairs = tuple[tuple[str, str | bytes], ...]
 # What a handler may pass as metadata: gRPC's Metadata or pairs.

@@ -196,6 +196,21 @@ def wrk(url: str, body: bytes, *, connections: int, seconds: int) -> WrkResult:
     return WrkResult(rps, p50, p99, total, int(non_2xx_match.group(1)) if non_2xx_match else 0)
 
 
+# Whether warm_up runs: a --quick run checks that a benchmark runs, not its figures, so it skips them.
+_warming = {"on": True}
+
+
+def skip_warm_ups(skip: bool) -> None:
+    """--quick: warm_up does nothing from here on (its second of load steadies a figure nobody reads)."""
+    _warming["on"] = not skip
+
+
+def warm_up(url: str, body: bytes, *, connections: int) -> None:
+    """A second of the load about to be measured, not measured: connections open, caches and JITs warm."""
+    if _warming["on"]:
+        wrk(url, body, connections=connections, seconds=1)
+
+
 def report(name: str, result: WrkResult, ceiling: WrkResult | None = None) -> None:
     line = (
         f"{name:<44} {result.requests_per_second:9.0f} req/s   p50 {result.p50_ms:7.2f} ms   "

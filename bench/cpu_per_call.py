@@ -36,9 +36,11 @@ from bench._harness import (
     postgres_database,
     prepare_demo,
     process,
+    skip_warm_ups,
     split_stack,
     together_stack,
     wait_for_port,
+    warm_up,
     wrk,
 )
 from bench.gateway_throughput import BODY as CREATE
@@ -79,9 +81,9 @@ class Measured:
         return sum(self.cpu_ms.values())
 
 
-def measure(url: str, body: bytes, pids: dict[str, int], seconds: int, *, warm_up: bool = True) -> Measured:
-    if warm_up:
-        wrk(url, body, connections=16, seconds=1)
+def measure(url: str, body: bytes, pids: dict[str, int], seconds: int, *, warm: bool = True) -> Measured:
+    if warm:
+        warm_up(url, body, connections=16)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     result = wrk(url, body, connections=16, seconds=seconds)
     after = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -110,6 +112,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="--workers of both halves (CPU is summed over them)")
     parser.add_argument("--quick", action="store_true", help="one second per run: a smoke test, not a figure")
     args = parser.parse_args()
+    skip_warm_ups(args.quick)
     seconds = 1 if args.quick else args.seconds
     ensure_wrk()
     with database(args) as url:

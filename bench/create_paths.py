@@ -42,6 +42,8 @@ from bench._harness import (
     prepare_demo,
     real_stack,
     report,
+    skip_warm_ups,
+    warm_up,
     wrk,
 )
 
@@ -80,7 +82,7 @@ def stack(url: str, kind: str) -> Iterator[str]:
 
 
 def measure(url: str, body: bytes, connections: int, seconds: int) -> Any:
-    wrk(url, body, connections=connections, seconds=1)
+    warm_up(url, body, connections=connections)
     return wrk(url, body, connections=connections, seconds=seconds)
 
 
@@ -92,6 +94,7 @@ def main() -> None:
     parser.add_argument("--stack", choices=STACKS, default="split", help="split: serve-grpc + serve-gateway; serve")
     parser.add_argument("--quick", action="store_true", help="one short round: a smoke test (CI), not a figure")
     args = parser.parse_args()
+    skip_warm_ups(args.quick)
     if args.quick:
         args.seconds, args.rounds = 1, 1
     ensure_wrk()

@@ -23,7 +23,18 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import ensure_wrk, free_port, prepare_demo, process, report, split_stack, wait_for_port, wrk
+from bench._harness import (
+    ensure_wrk,
+    free_port,
+    prepare_demo,
+    process,
+    report,
+    skip_warm_ups,
+    split_stack,
+    wait_for_port,
+    warm_up,
+    wrk,
+)
 from service.storage import Storage
 from service.storage import schema as t
 
@@ -65,6 +76,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
     parser.add_argument("--quick", action="store_true", help="one second each: a smoke test (CI), not a figure")
     args = parser.parse_args()
+    skip_warm_ups(args.quick)
     if args.quick:
         args.seconds = 1
     ensure_wrk()
@@ -83,8 +95,8 @@ def main() -> None:
             before = asyncio.run(count_campaigns(url))
             for connections in (1, 16):
                 # Warm both up, then measure them back to back.
-                wrk(f"http://127.0.0.1:{ceiling_port}/v2.0", BODY, connections=connections, seconds=1)
-                wrk(real_stack.url, BODY, connections=connections, seconds=1)
+                warm_up(f"http://127.0.0.1:{ceiling_port}/v2.0", BODY, connections=connections)
+                warm_up(real_stack.url, BODY, connections=connections)
                 ceiling = wrk(
                     f"http://127.0.0.1:{ceiling_port}/v2.0", BODY, connections=connections, seconds=args.seconds
                 )

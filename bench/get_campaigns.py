@@ -35,6 +35,8 @@ from bench._harness import (
     postgres_database,
     real_stack,
     report,
+    skip_warm_ups,
+    warm_up,
     wrk,
 )
 from service.demo import load_demo
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--stack", choices=STACKS, default="split", help="split: serve-grpc + serve-gateway; serve")
     parser.add_argument("--quick", action="store_true", help="small accounts, one second each: a smoke test (CI)")
     args = parser.parse_args()
+    skip_warm_ups(args.quick)
     sizes = QUICK_SIZES if args.quick else SIZES
     seconds = 1 if args.quick else args.seconds
     ensure_wrk()
@@ -119,7 +122,7 @@ def main() -> None:
                 with real_stack(args.stack, url) as target:
                     for name, fixed in REQUESTS.items():
                         params = {**fixed, "offset": size // 2} if "offset" in name else fixed
-                        wrk(target, body(params), connections=1, seconds=1)
+                        warm_up(target, body(params), connections=1)
                         result = wrk(target, body(params), connections=1, seconds=seconds)
                         results[(size, name)] = result
                         report(f"{size:>7,} campaigns: {name}", result)

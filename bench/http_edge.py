@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import free_port, process, report, wait_for_port, wrk
+from bench._harness import free_port, process, report, skip_warm_ups, wait_for_port, warm_up, wrk
 
 BODY = b'{"jsonrpc":"2.0","id":1,"method":"no.such","params":{}}'
 
@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one short round: a smoke test (CI), not a figure")
     args = parser.parse_args()
+    skip_warm_ups(args.quick)
     if args.quick:
         args.seconds, args.rounds = 1, 1
     ports = {"hardened": free_port(), "plain": free_port()}
@@ -56,7 +57,7 @@ def main() -> None:
             results = {}
             for kind, port in ports.items():
                 url = f"http://127.0.0.1:{port}/v2.0"
-                wrk(url, BODY, connections=16, seconds=1)  # warm up
+                warm_up(url, BODY, connections=16)
                 results[kind] = wrk(url, BODY, connections=16, seconds=args.seconds)
                 report(f"round {round_}: {kind}, c=16", results[kind])
             ratios.append(results["hardened"].requests_per_second / results["plain"].requests_per_second)

@@ -35,8 +35,10 @@ from bench._harness import (
     prepare_demo,
     process,
     report,
+    skip_warm_ups,
     split_stack,
     wait_for_port,
+    warm_up,
     wrk,
 )
 from bench.cpu_per_call import GET_SITES
@@ -63,6 +65,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help='"" to skip part 2')
     parser.add_argument("--quick", action="store_true", help="one short round: a smoke test, not a figure")
     args = parser.parse_args()
+    skip_warm_ups(args.quick)
     seconds, rounds = (1, 1) if args.quick else (args.seconds, args.rounds)
     workers = ["--workers", str(args.workers)] if args.workers else []
     split_workers = args.workers or os.cpu_count() or 1
@@ -88,8 +91,8 @@ def main() -> None:
             for name, body, target in (("create.campaigns", CREATE, 0.4), ("get.sites", GET_SITES, 0.5)):
                 ratios = []
                 for _ in range(rounds):
-                    wrk(bare, body, connections=16, seconds=1)
-                    wrk(real, body, connections=16, seconds=1)
+                    warm_up(bare, body, connections=16)
+                    warm_up(real, body, connections=16)
                     top = wrk(bare, body, connections=16, seconds=seconds)
                     got = wrk(real, body, connections=16, seconds=seconds)
                     report(f"ceiling, {name} body, c=16", top)
@@ -115,7 +118,7 @@ def main() -> None:
             found: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
             for _ in range(rounds):
                 for engine, endpoint in (("SQLite", on_sqlite), ("PostgreSQL", on_pg)):
-                    wrk(endpoint, CREATE, connections=16, seconds=1)
+                    warm_up(endpoint, CREATE, connections=16)
                     result = wrk(endpoint, CREATE, connections=16, seconds=seconds)
                     report(f"serve-grpc + serve-gateway, {engine}, create, c=16", result)
                     found[engine].append(result.requests_per_second)

@@ -179,7 +179,7 @@ def main() -> None:
             variants.append(Variant(name, stack.url, {"service": stack.service_pid, "gateway": stack.gateway_pid}))
         for _ in range(rounds):
             for variant in variants:
-                variant.runs.append(measure(variant.url, CREATE, variant.pids, seconds, warm_up=not args.quick))
+                variant.runs.append(measure(variant.url, CREATE, variant.pids, seconds, warm=not args.quick))
         for variant in variants:
             print(
                 f"{variant.name:<9} {variant.rps:8.0f} req/s   CPU per small create: {variant.cpu_ms:.3f} ms"

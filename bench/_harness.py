@@ -115,14 +115,14 @@ class TogetherStack:
 
 
 @contextlib.contextmanager
-def together_stack(database_url: str, *, workers: int = 1, demo: bool = False) -> Iterator[TogetherStack]:
-    """`campaigns serve` on free ports, serving once this yields; one process unless `workers` says more."""
+def together_stack(database_url: str, *, workers: int | None = 1, demo: bool = False) -> Iterator[TogetherStack]:
+    """`campaigns serve` on free ports, serving once this yields: `workers` processes (None: serve's own
+    default, one per CPU), with --demo when `demo`."""
     grpc_port, http_port = free_port(), free_port()
     ports = ("--grpc-port", str(grpc_port), "--http-port", str(http_port))
     demo_flag = ("--demo",) if demo else ()
-    with process(
-        *campaigns_cli("serve", *demo_flag, "--database-url", database_url, *ports, "--workers", str(workers))
-    ) as serve:
+    workers_flag = ("--workers", str(workers)) if workers is not None else ()
+    with process(*campaigns_cli("serve", *demo_flag, "--database-url", database_url, *ports, *workers_flag)) as serve:
         wait_for_port(http_port)
         yield TogetherStack(f"http://127.0.0.1:{http_port}/v2.0", serve.pid)
 

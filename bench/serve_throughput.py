@@ -28,7 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    campaigns_cli,
     ensure_wrk,
     free_port,
     postgres_database,
@@ -37,6 +36,7 @@ from bench._harness import (
     report,
     skip_warm_ups,
     split_stack,
+    together_stack,
     wait_for_port,
     warm_up,
     wrk,
@@ -67,27 +67,13 @@ def main() -> None:
     args = parser.parse_args()
     skip_warm_ups(args.quick)
     seconds, rounds = (1, 1) if args.quick else (args.seconds, args.rounds)
-    workers = ["--workers", str(args.workers)] if args.workers else []
     split_workers = args.workers or os.cpu_count() or 1
     ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/serve.db"
         asyncio.run(prepare_demo(url))
-        grpc_port, http_port = free_port(), free_port()
-        serve = campaigns_cli(
-            "serve",
-            "--demo",
-            "--database-url",
-            url,
-            "--grpc-port",
-            str(grpc_port),
-            "--http-port",
-            str(http_port),
-            *workers,
-        )
-        with ceiling() as bare, process(*serve):
-            wait_for_port(http_port)
-            real = f"http://127.0.0.1:{http_port}/v2.0"
+        with ceiling() as bare, together_stack(url, workers=args.workers, demo=True) as serve:
+            real = serve.url
             for name, body, target in (("create.campaigns", CREATE, 0.4), ("get.sites", GET_SITES, 0.5)):
                 ratios = []
                 for _ in range(rounds):

@@ -1,0 +1,159 @@
+"""Instructions per call, counted by valgrind's callgrind: `campaigns serve` against the ceiling.
+
+    python bench/instructions.py [--calls 300] [--tree DIR] [--quick]
+
+The other benchmarks time the stack on a shared 2-core machine whose speed drifts by half within an hour;
+a change of a few per cent is lost in that noise. Callgrind counts the instructions a process runs
+instead, which the same code, data and calls repeat to within a few tenths of a per cent whatever else
+the machine does. What it does not count is the kernel's work (socket writes, wake-ups): a figure here
+is the user-space part of a call's CPU, for comparing two trees or a stack with the ceiling, not a time.
+
+Starts `campaigns serve --workers 1` (SQLite with the demo data, in a temporary folder) under callgrind
+with instrumentation off, sends 50 calls to warm it, then counts the instructions of `--calls` calls of
+each kind sent one after another on one keep-alive connection. The ceiling (bench/ceiling.py: a bare
+Starlette handler forwarding to a bare grpc.aio echo, two processes, both counted) takes the same
+small create. `--tree DIR` measures another checkout's code (an A/B: `git worktree add`).
+Needs valgrind (Debian's package; installed when missing and run as root).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import http.client
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import ROOT, campaigns_cli, free_port, prepare_demo, process, wait_for_port
+from bench.cpu_per_call import GET_SITES
+from bench.gateway_throughput import BODY as CREATE
+
+_WARM_UP_CALLS = 50
+_STARTUP_SECONDS = 180.0  # imports and migrations run about five times slower under valgrind
+
+
+def _ensure_valgrind() -> None:
+    """Install Debian's valgrind where it is missing and we may (as root), as the harness does wrk."""
+    if shutil.which("callgrind_control") is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True, stdout=subprocess.DEVNULL)
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise SystemExit("this benchmark needs valgrind (Debian package valgrind)")
+
+
+def _callgrind(out_dir: Path) -> tuple[str, ...]:
+    return (
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",  # start at near full speed; counting starts with callgrind_control -i on
+        f"--callgrind-out-file={out_dir}/callgrind.%p",
+    )
+
+
+def _control(*args: str) -> None:
+    subprocess.run(["callgrind_control", *args], check=True, capture_output=True)
+
+
+def _total(out_dir: Path, pid: int) -> int:
+    """The instructions in the newest dump of process `pid`."""
+    dumps = sorted(out_dir.glob(f"callgrind.{pid}*"), key=lambda path: path.stat().st_mtime)
+    for line in dumps[-1].read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise RuntimeError(f"no totals in {dumps[-1]}")
+
+
+class _Client:
+    """One keep-alive connection, one call at a time; every answer must be a 200 and, from the real stack
+    (`results`), a JSON-RPC result: what is counted is the call that succeeds, not an error answer."""
+
+    def __init__(self, port: int, *, results: bool = True) -> None:
+        self._connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self._results = results
+
+    def call(self, body: bytes) -> None:
+        self._connection.request("POST", "/v2.0", body, {"Content-Type": "application/json"})
+        answer = self._connection.getresponse()
+        data = answer.read()
+        if answer.status != 200 or (self._results and b'"result"' not in data):
+            raise RuntimeError(f"not a result: {answer.status} {data[:300]!r}")
+
+
+def count(pids: list[int], out_dir: Path, client: _Client, body: bytes, calls: int) -> float:
+    """Instructions per call of `calls` calls, summed over the processes `pids`."""
+    for _ in range(_WARM_UP_CALLS):
+        client.call(body)
+    for pid in pids:
+        _control("-i", "on", str(pid))
+        _control("-z", str(pid))
+    for _ in range(calls):
+        client.call(body)
+    total = 0
+    for pid in pids:
+        _control("-d", str(pid))
+        _control("-i", "off", str(pid))
+        total += _total(out_dir, pid)
+    return total / calls
+
+
+@contextlib.contextmanager
+def serve_counted(tree: Path, out_dir: Path) -> Iterator[tuple[int, int]]:
+    """`campaigns serve` of `tree` under callgrind: (its pid, its HTTP port)."""
+    database = f"sqlite:///{out_dir}/bench.db"
+    asyncio.run(prepare_demo(database))
+    grpc_port, http_port = free_port(), free_port()
+    serve = campaigns_cli(
+        "serve", "--database-url", database, "--grpc-port", str(grpc_port), "--http-port", str(http_port)
+    )
+    with process(*_callgrind(out_dir), *serve, "--workers", "1", cwd=tree) as proc:
+        wait_for_port(http_port, timeout=_STARTUP_SECONDS)
+        yield proc.pid, http_port
+
+
+@contextlib.contextmanager
+def ceiling_counted(out_dir: Path) -> Iterator[tuple[list[int], int]]:
+    echo_port, http_port = free_port(), free_port()
+    with (
+        process(*_callgrind(out_dir), sys.executable, "bench/ceiling.py", "echo", str(echo_port)) as echo,
+        process(
+            *_callgrind(out_dir), sys.executable, "bench/ceiling.py", "http", str(http_port), f"127.0.0.1:{echo_port}"
+        ) as forwarder,
+    ):
+        wait_for_port(echo_port, timeout=_STARTUP_SECONDS)
+        wait_for_port(http_port, timeout=_STARTUP_SECONDS)
+        yield [echo.pid, forwarder.pid], http_port
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose `campaigns serve` is counted")
+    parser.add_argument("--quick", action="store_true", help="20 calls each: a smoke test (CI), not a figure")
+    args = parser.parse_args()
+    calls = 20 if args.quick else args.calls
+    _ensure_valgrind()
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(tmp)
+        with ceiling_counted(out_dir) as (pids, port):
+            ceiling = count(pids, out_dir, _Client(port, results=False), CREATE, calls)
+        print(f"{'ceiling (bare forwarder + echo)':<32} {ceiling:12,.0f} instructions per call", flush=True)
+        with serve_counted(args.tree.resolve(), out_dir) as (pid, port):
+            client = _Client(port)
+            for name, body in (("create.campaigns (small)", CREATE), ("get.sites (two sites)", GET_SITES)):
+                got = count([pid], out_dir, client, body, calls)
+                print(
+                    f"{name:<32} {got:12,.0f} instructions per call, campaigns serve"
+                    f"   ==> {got / ceiling:.2f} times the ceiling's",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,6 @@ number: the check does not hold a lock until the charge.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Sequence
 from typing import Any, Final
@@ -28,10 +27,8 @@ PERIODS: Final = (("day", 86_400), ("minute", 60))
 
 def spent(limits: Limits, points: int) -> Limits:
     """The limits after `points` more are spent."""
-    return dataclasses.replace(
-        limits,
-        day_remaining=max(limits.day_remaining - points, 0),
-        minute_remaining=max(limits.minute_remaining - points, 0),
+    return limits._replace(
+        day_remaining=max(limits.day_remaining - points, 0), minute_remaining=max(limits.minute_remaining - points, 0)
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import cache
 from typing import Any, Final
 
 from prometheus_client import (
@@ -36,6 +37,18 @@ LATENCY: Final = Histogram(
     ["method"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+
+
+# A metric's labelled child, kept: labels() checks and locks each time. Methods and mnemonics are few.
+@cache
+def _requests_of(method: str, outcome: str) -> Counter:
+    return REQUESTS.labels(method, outcome)
+
+
+@cache
+def _latency_of(method: str) -> Histogram:
+    return LATENCY.labels(method)
+
 
 # Where in scope["state"] the answer's method and outcome are noted.
 _ANSWERED: Final = "gateway.answered"
@@ -69,8 +82,8 @@ class Metrics:
                 answered = state.pop(_ANSWERED, None)
                 if answered is not None:
                     method, outcome = answered
-                    REQUESTS.labels(method, outcome).inc()
-                    LATENCY.labels(method).observe(time.perf_counter() - started)
+                    _requests_of(method, outcome).inc()
+                    _latency_of(method).observe(time.perf_counter() - started)
             await send(message)
 
         await self.app(scope, receive, send_counted)

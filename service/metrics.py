@@ -8,6 +8,7 @@ add up across workers, and calls in flight count the live workers' only.
 from __future__ import annotations
 
 import os
+from functools import cache
 from typing import Final
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess, start_http_server
@@ -24,6 +25,17 @@ LATENCY: Final = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 IN_FLIGHT: Final = Gauge("campaigns_service_calls_in_flight", "gRPC calls being answered", multiprocess_mode="livesum")
+
+
+# A metric's labelled child, kept: labels() checks and locks each time. Methods and outcomes are few.
+@cache
+def calls_of(method: str, outcome: str) -> Counter:
+    return CALLS.labels(method, outcome)
+
+
+@cache
+def latency_of(method: str) -> Histogram:
+    return LATENCY.labels(method)
 
 
 def registry() -> CollectorRegistry:

@@ -89,8 +89,8 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 await _abort(context, _with_limits(rpc_status.to_status(internal_status()), limits))
             finally:
                 metrics.IN_FLIGHT.dec()
-                metrics.CALLS.labels(method, outcome).inc()
-                metrics.LATENCY.labels(method).observe(time.perf_counter() - started)
+                metrics.calls_of(method, outcome).inc()
+                metrics.latency_of(method).observe(time.perf_counter() - started)
                 request_id.reset(rid_token)
 
         return grpc.unary_unary_rpc_method_handler(

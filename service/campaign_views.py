@@ -133,13 +133,13 @@ _CAMPAIGNS: Final = sa.select(
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
     rows, total = run_query(conn, _CAMPAIGNS, {"account_id": account_id}, COLUMNS, _c.id, query)
-    ids = [row["row_id"] for row in rows]
+    ids = [row.row_id for row in rows]
     wanted = set(query.fields)
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}
     conditions = _conditions(conn, ids) if "campaign_conditions" in wanted else {}
     response = spb.GetCampaignsResponse(total_items=total, fields=query.fields)
     for row in rows:
-        _add_view(response.data, row, blocks.get(row["row_id"], []), conditions.get(row["row_id"]))
+        _add_view(response.data, row, blocks.get(row.row_id, []), conditions.get(row.row_id))
     return response
 
 
@@ -164,28 +164,28 @@ def _add_view(
     views: Any, row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignConditions | None
 ) -> None:
     """Add the row's view to `views` (built in place: appending a view made apart copies it)."""
-    status, kind = row["status"], row["type"]
+    status, kind = row.status, row.type
     view = views.add(
-        id=row["id"],
-        name=row["name"],
+        id=row.id,
+        name=row.name,
         status=_STATUSES.get(status) or wire_number(pb.CampaignStatus.DESCRIPTOR, status),
-        creation_time=format_time(row["creation_time"]),
+        creation_time=format_time(row.creation_time),
         type=_TYPES.get(kind) or wire_number(pb.CampaignType.DESCRIPTOR, kind),
-        cost_ratio=row["cost_ratio"],
-        cost_ratio_operator=_RATIO_OPERATORS.get(row["cost_ratio_operator"])
-        or wire_number(pb.CostRatioOperator.DESCRIPTOR, row["cost_ratio_operator"]),
+        cost_ratio=row.cost_ratio,
+        cost_ratio_operator=_RATIO_OPERATORS.get(row.cost_ratio_operator)
+        or wire_number(pb.CostRatioOperator.DESCRIPTOR, row.cost_ratio_operator),
         site_blocks=blocks,
     )
     for name in _OPTIONAL:
-        value = row[name]
+        value = getattr(row, name)
         if value is not None:
             setattr(view, name, value)
-    if row["dct_count_virtual_numbers"] is not None:
+    if row.dct_count_virtual_numbers is not None:
         view.dynamic_call_tracking.CopyFrom(
             pb.DynamicCallTrackingView(
-                reservation_time=wire_number(pb.ReservationTime.DESCRIPTOR, row["dct_reservation_time"]),
-                count_virtual_numbers=row["dct_count_virtual_numbers"],
-                count_visits=row["dct_count_visits"],
+                reservation_time=wire_number(pb.ReservationTime.DESCRIPTOR, row.dct_reservation_time),
+                count_virtual_numbers=row.dct_count_virtual_numbers,
+                count_visits=row.dct_count_visits,
             )
         )
     if kind == "basic":
@@ -226,19 +226,19 @@ def _blocks(conn: sa.Connection, ids: list[int]) -> dict[int, list[pb.SiteBlockV
     found: dict[int, list[pb.SiteBlockView]] = defaultdict(list)
     if not ids:
         return found
-    for row in _BLOCKS.fetch(conn, {"ids": ids}).mappings():
+    for row in _BLOCKS.fetch(conn, {"ids": ids}):
         view = pb.SiteBlockView(
-            site_block_id=row["site_block_id"],
-            site_block_name=row["site_block_name"],
-            phone_number_type=wire_number(pb.PhoneNumberType.DESCRIPTOR, row["phone_number_type"]),
-            phone_number_id=row["phone_number_id"],
-            phone_number=row["phone_number"],
-            dynamic_call_tracking_enabled=row["dynamic_call_tracking_enabled"],
+            site_block_id=row.site_block_id,
+            site_block_name=row.site_block_name,
+            phone_number_type=wire_number(pb.PhoneNumberType.DESCRIPTOR, row.phone_number_type),
+            phone_number_id=row.phone_number_id,
+            phone_number=row.phone_number,
+            dynamic_call_tracking_enabled=row.dynamic_call_tracking_enabled,
         )
-        if row["redirection_phone_number_id"] is not None:
-            view.redirection_phone_number_id = row["redirection_phone_number_id"]
-            view.redirection_phone_number = row["redirection_phone_number"]
-        found[row["campaign_id"]].append(view)
+        if row.redirection_phone_number_id is not None:
+            view.redirection_phone_number_id = row.redirection_phone_number_id
+            view.redirection_phone_number = row.redirection_phone_number
+        found[row.campaign_id].append(view)
     return found
 
 
@@ -256,16 +256,16 @@ def _conditions(conn: sa.Connection, ids: list[int]) -> dict[int, pb.CampaignCon
     if not ids:
         return found
     groups: dict[tuple[int, int], pb.ConditionGroup] = {}
-    for row in _CONDITIONS.fetch(conn, {"ids": ids}).mappings():
-        key = (row["campaign_id"], row["group_index"])
+    for row in _CONDITIONS.fetch(conn, {"ids": ids}):
+        key = (row.campaign_id, row.group_index)
         if key not in groups:
-            groups[key] = found.setdefault(row["campaign_id"], pb.CampaignConditions()).group_conditions.add()
+            groups[key] = found.setdefault(row.campaign_id, pb.CampaignConditions()).group_conditions.add()
         groups[key].conditions.append(
             pb.Condition(
-                type=wire_number(pb.ConditionType.DESCRIPTOR, row["type"]),
-                campaign_parameter=wire_number(pb.CampaignParameter.DESCRIPTOR, row["campaign_parameter"]),
-                operator=wire_number(pb.ConditionOperator.DESCRIPTOR, row["operator"]),
-                value=row["value"],
+                type=wire_number(pb.ConditionType.DESCRIPTOR, row.type),
+                campaign_parameter=wire_number(pb.CampaignParameter.DESCRIPTOR, row.campaign_parameter),
+                operator=wire_number(pb.ConditionOperator.DESCRIPTOR, row.operator),
+                value=row.value,
             )
         )
     return found

@@ -59,10 +59,10 @@ def available_numbers(
 
 def pb_available_number(row: Any) -> spb.AvailablePhoneNumber:
     return spb.AvailablePhoneNumber(
-        id=row["id"],
-        prefix=row["prefix"],
-        phone_number=row["phone_number"],
-        type=wire_number(pb.PhoneNumberType.DESCRIPTOR, row["type"]),
+        id=row.id,
+        prefix=row.prefix,
+        phone_number=row.phone_number,
+        type=wire_number(pb.PhoneNumberType.DESCRIPTOR, row.type),
     )
 
 
@@ -83,7 +83,7 @@ def redirection_numbers(
 ) -> spb.GetCampaignAvailableRedirectionPhoneNumbersResponse:
     rows, total = run_query(conn, _REDIRECTIONS, {"account_id": account_id}, _REDIRECTION_COLUMNS, _r.id, query)
     return spb.GetCampaignAvailableRedirectionPhoneNumbersResponse(
-        data=[spb.AvailableRedirectionPhoneNumber(id=row["id"], phone_number=row["phone_number"]) for row in rows],
+        data=[spb.AvailableRedirectionPhoneNumber(id=row.id, phone_number=row.phone_number) for row in rows],
         total_items=total,
         fields=query.fields,
     )
@@ -120,10 +120,10 @@ def customer_users(conn: sa.Connection, agent_id: int, query: Query) -> uspb.Get
     rows, total = run_query(conn, _CUSTOMER_USERS, {"agent_id": agent_id}, _USER_COLUMNS, _u.id, query)
     response = uspb.GetCustomerUsersResponse(total_items=total, fields=query.fields)
     for row in rows:
-        user = response.data.add(id=row["id"], name=row["name"], customer_id=row["customer_id"])
+        user = response.data.add(id=row.id, name=row.name, customer_id=row.customer_id)
         for optional in ("login", "description"):
-            if row[optional] is not None:
-                setattr(user, optional, row[optional])
+            if getattr(row, optional) is not None:
+                setattr(user, optional, getattr(row, optional))
     return response
 
 
@@ -141,7 +141,7 @@ def account(conn: sa.Connection, account_id: int, query: Query) -> apb.GetAccoun
     """The account the call acts for, as the one item of a get (limit and offset apply as to any get)."""
     rows, total = run_query(conn, _ACCOUNT, {"account_id": account_id}, {}, _a.id, query)
     return apb.GetAccountResponse(
-        data=[apb.Account(app_id=row["app_id"], name=row["name"], timezone=row["timezone"]) for row in rows],
+        data=[apb.Account(app_id=row.app_id, name=row.name, timezone=row.timezone) for row in rows],
         total_items=total,
         fields=query.fields,
     )

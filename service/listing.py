@@ -290,7 +290,7 @@ def run_query(
     columns: Columns,
     id_column: Any,
     query: Query,
-) -> tuple[list[Mapping[str, Any]], int]:
+) -> tuple[list[Any], int]:
     """One page of `base` and the number of rows the filter matches.
 
     base is built once, where the listing is defined, with bind parameters (the account's id) that
@@ -298,6 +298,9 @@ def run_query(
     `base`; id_column is the table's key (the tiebreaker of every order). An unfiltered query's
     statements are built once per shape and take the storage's fast path (storage/direct.py); a
     filter's values are the query's own, so its statements are built for it.
+
+    The rows are named tuples (or SQLAlchemy's rows, which read alike): read a column as `row.name`.
+    A dict per row would cost a big page a tenth of its time.
     """
     deep = bool(query.offset)
     if query.filter is None:
@@ -330,15 +333,15 @@ def run_query(
         return int(run(shape.count, values).scalar_one() or 0)
 
     if not deep:
-        page = list(run(shape.page, values).mappings())
+        page = list(run(shape.page, values))
         return page, counted(len(page))
     keys = [row[0] for row in run(shape.page, values)]
     if not keys:
         return [], counted(0)
     assert shape.rows_by_key is not None
     place = {key: index for index, key in enumerate(keys)}
-    found = run(shape.rows_by_key, {**values, _PAGE_KEYS: keys}).mappings()
-    rows = sorted(found, key=lambda row: place[row[_PAGE_KEY]])
+    found = run(shape.rows_by_key, {**values, _PAGE_KEYS: keys})
+    rows = sorted(found, key=lambda row: place[getattr(row, _PAGE_KEY)])
     return rows, counted(len(keys))
 
 

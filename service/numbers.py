@@ -172,25 +172,25 @@ def _campaigns_of(conn: sa.Connection, ids: list[int]) -> dict[int, list[npb.Vir
     by_number: dict[int, dict[tuple[int, int], npb.VirtualNumberCampaign]] = defaultdict(dict)
     if not ids:
         return {}
-    rows = list(_USES.fetch(conn, {"ids": ids}).mappings())
+    rows = list(_USES.fetch(conn, {"ids": ids}))
 
     def api_id(row: Any) -> int:
-        return SYSTEM_CAMPAIGN_API_ID if row["campaign_type"] == "system" else int(row["campaign_id"])
+        return SYSTEM_CAMPAIGN_API_ID if row.campaign_type == "system" else int(row.campaign_id)
 
-    for row in sorted(rows, key=lambda r: (r["number_id"], api_id(r), r["site_id"], r["site_block_id"])):
+    for row in sorted(rows, key=lambda r: (r.number_id, api_id(r), r.site_id, r.site_block_id)):
         # A campaign whose blocks are on two sites (the system campaign may be) is listed once per site.
-        key = (api_id(row), row["site_id"])
-        campaign = by_number[row["number_id"]].get(key)
+        key = (api_id(row), row.site_id)
+        campaign = by_number[row.number_id].get(key)
         if campaign is None:
             campaign = npb.VirtualNumberCampaign(
                 campaign_id=key[0],
-                campaign_name=row["campaign_name"],
-                site_id=row["site_id"],
-                site_domain_name=row["site_domain_name"],
+                campaign_name=row.campaign_name,
+                site_id=row.site_id,
+                site_domain_name=row.site_domain_name,
             )
-            by_number[row["number_id"]][key] = campaign
+            by_number[row.number_id][key] = campaign
         campaign.site_blocks.add(
-            site_block_id=row["site_block_id"], site_block_name=row["site_block_name"], is_tracking=row["is_tracking"]
+            site_block_id=row.site_block_id, site_block_name=row.site_block_name, is_tracking=row.is_tracking
         )
     return {number: list(campaigns.values()) for number, campaigns in by_number.items()}
 
@@ -206,18 +206,18 @@ _VIRTUALS: Final = sa.select(*(expression.label(name) for name, expression in _V
 
 def virtual_numbers(conn: sa.Connection, account_id: int, query: Query) -> npb.GetVirtualNumbersResponse:
     rows, total = run_query(conn, _VIRTUALS, {"account_id": account_id}, _VIRTUAL_COLUMNS, _n.id, query)
-    ids = [row["id"] for row in rows]
+    ids = [row.id for row in rows]
     uses = _campaigns_of(conn, ids) if "campaigns" in query.fields else {}
     response = npb.GetVirtualNumbersResponse(total_items=total, fields=query.fields)
     for row in rows:
         response.data.add(
-            id=row["id"],
-            virtual_phone_number=row["virtual_phone_number"],
-            activation_date=format_time(row["activation_date"]),
+            id=row.id,
+            virtual_phone_number=row.virtual_phone_number,
+            activation_date=format_time(row.activation_date),
             status=npb.VIRTUAL_NUMBER_STATUS_ACTIVE,
-            category=wire_number(_CATEGORIES, row["category"]),
-            type=wire_number(_TYPES, row["type"]),
-            campaigns=uses.get(row["id"], []),
+            category=wire_number(_CATEGORIES, row.category),
+            type=wire_number(_TYPES, row.type),
+            campaigns=uses.get(row.id, []),
         )
     return response
 
@@ -258,15 +258,15 @@ def available(conn: sa.Connection, _account_id: int, query: Query) -> npb.GetAva
     response = npb.GetAvailableVirtualNumbersResponse(total_items=total, fields=query.fields)
     for row in rows:
         item = response.data.add(
-            phone_number=row["phone_number"],
-            category=wire_number(_CATEGORIES, row["category"]),
-            onetime_payment=row["onetime_payment"],
-            monthly_charge=row["monthly_charge"],
-            min_charge=row["min_charge"],
+            phone_number=row.phone_number,
+            category=wire_number(_CATEGORIES, row.category),
+            onetime_payment=row.onetime_payment,
+            monthly_charge=row.monthly_charge,
+            min_charge=row.min_charge,
         )
         for optional in ("location_mnemonic", "location_name"):
-            if row[optional] is not None:
-                setattr(item, optional, row[optional])
+            if getattr(row, optional) is not None:
+                setattr(item, optional, getattr(row, optional))
     return response
 
 

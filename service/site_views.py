@@ -134,7 +134,7 @@ _SITES: Final = sa.select(*_SITE_ROW).where(_s.account_id == sa.bindparam("accou
 
 def get_sites(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSitesResponse:
     rows, total = run_query(conn, _SITES, {"account_id": account_id}, _SITE_COLUMNS, _s.id, query)
-    ids = [row["id"] for row in rows]
+    ids = [row.id for row in rows]
     blocks: dict[int, list[sspb.SiteBlockRef]] = defaultdict(list)
     if ids and "site_blocks" in query.fields:
         for block in _BLOCKS_OF_SITES.fetch(conn, {"ids": ids}):
@@ -147,42 +147,42 @@ def get_sites(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSit
     response = sspb.GetSitesResponse(total_items=total, fields=query.fields)
     for row in rows:
         site = response.data.add(
-            id=row["id"],
-            domain_name=row["domain_name"],
-            site_blocks=blocks[row["id"]],
+            id=row.id,
+            domain_name=row.domain_name,
+            site_blocks=blocks[row.id],
             app_key=key,
-            site_key=site_key(row["id"]),
-            is_editable=row["is_editable"],
-            creation_date=format_time(row["created_at"]),
-            target_call_min_duration=row["target_call_min_duration"],
-            track_subdomains=row["track_subdomains"],
-            cookie_lifetime=row["cookie_lifetime"],
-            campaign_lifetime=row["campaign_lifetime"],
-            sales_enabled=row["sales_enabled"],
-            second_communication_period=row["second_communication_period"],
-            services_enabled=row["services_enabled"],
-            replacement_dynamical_block_enabled=row["replacement_dynamical_block_enabled"],
-            is_support_web_directory=row["is_support_web_directory"],
-            state=row["state"],
-            connected_integrations=sorted(engines[row["id"]]),
+            site_key=site_key(row.id),
+            is_editable=row.is_editable,
+            creation_date=format_time(row.created_at),
+            target_call_min_duration=row.target_call_min_duration,
+            track_subdomains=row.track_subdomains,
+            cookie_lifetime=row.cookie_lifetime,
+            campaign_lifetime=row.campaign_lifetime,
+            sales_enabled=row.sales_enabled,
+            second_communication_period=row.second_communication_period,
+            services_enabled=row.services_enabled,
+            replacement_dynamical_block_enabled=row.replacement_dynamical_block_enabled,
+            is_support_web_directory=row.is_support_web_directory,
+            state=row.state,
+            connected_integrations=sorted(engines[row.id]),
         )
         for optional in ("name", "default_phone_number", "industry_id"):
-            if row[optional] is not None:
-                setattr(site, optional, row[optional])
-        if row["industry_id"] is not None:
-            site.industry_name = INDUSTRIES.get(row["industry_id"], "")
-        site.widget_link.enabled = row["widget_link_enabled"]
-        if row["widget_link_text"] is not None:
-            site.widget_link.text = row["widget_link_text"]
-        if row["widget_link_url"] is not None:
-            site.widget_link.url = row["widget_link_url"]
+            if getattr(row, optional) is not None:
+                setattr(site, optional, getattr(row, optional))
+        if row.industry_id is not None:
+            site.industry_name = INDUSTRIES.get(row.industry_id, "")
+        site.widget_link.enabled = row.widget_link_enabled
+        if row.widget_link_text is not None:
+            site.widget_link.text = row.widget_link_text
+        if row.widget_link_url is not None:
+            site.widget_link.url = row.widget_link_url
         visitor = site.show_visitor_id
-        visitor.enabled = row["show_visitor_id_enabled"]
-        visitor.length_visitor_id = row["show_visitor_id_length"]
-        if row["show_visitor_id_element_id_value"] is not None:
-            visitor.element_id_value = row["show_visitor_id_element_id_value"]
-        if row["show_visitor_id_message"] is not None:
-            visitor.message = row["show_visitor_id_message"]
+        visitor.enabled = row.show_visitor_id_enabled
+        visitor.length_visitor_id = row.show_visitor_id_length
+        if row.show_visitor_id_element_id_value is not None:
+            visitor.element_id_value = row.show_visitor_id_element_id_value
+        if row.show_visitor_id_message is not None:
+            visitor.message = row.show_visitor_id_message
     return response
 
 
@@ -238,7 +238,7 @@ _BLOCKS: Final = (
 def get_site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.GetSiteBlocksResponse:
     rows, total = run_query(conn, _BLOCKS, {"account_id": account_id}, _BLOCK_COLUMNS, _b.id, query)
     numbers: dict[int, list[sspb.BlockPhoneNumber]] = defaultdict(list)
-    ids = [row["id"] for row in rows]
+    ids = [row.id for row in rows]
     if ids and "phone_numbers" in query.fields:
         found: dict[int, dict[tuple[int, int], sspb.BlockPhoneNumber]] = defaultdict(dict)
         for item in _BLOCK_NUMBERS.fetch(conn, {"ids": ids}):
@@ -255,11 +255,11 @@ def get_site_blocks(conn: sa.Connection, account_id: int, query: Query) -> sspb.
     return sspb.GetSiteBlocksResponse(
         data=[
             sspb.SiteBlockDetails(
-                id=row["id"],
-                name=row["name"],
-                site_id=row["site_id"],
-                site_domain_name=row["site_domain_name"],
-                phone_numbers=numbers[row["id"]],
+                id=row.id,
+                name=row.name,
+                site_id=row.site_id,
+                site_domain_name=row.site_domain_name,
+                phone_numbers=numbers[row.id],
             )
             for row in rows
         ],

@@ -62,7 +62,10 @@ _WEIGHTS: Final = (
 def get_weights(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignParameterWeightsResponse:
     rows, total = run_query(conn, _WEIGHTS, {"account_id": account_id}, _COLUMNS, _s.id, query)
     return spb.GetCampaignParameterWeightsResponse(
-        data=[spb.CampaignParameterWeights(**{name: row[name] for name in WEIGHTS.default_fields}) for row in rows],
+        data=[
+            spb.CampaignParameterWeights(**{name: getattr(row, name) for name in WEIGHTS.default_fields})
+            for row in rows
+        ],
         total_items=total,
         fields=query.fields,
     )

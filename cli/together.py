@@ -26,6 +26,7 @@ from typing import Final
 import uvicorn
 import uvloop
 
+from contract import heap
 from contract.tls import reload_on_sighup
 from gateway import tracing as gateway_tracing
 from gateway.run import uvicorn_config
@@ -84,6 +85,7 @@ async def _serve(
 
             reload_on_sighup(asyncio.get_running_loop(), reload_tls)
             server = uvicorn.Server(config)
+            heap.settle()
             if not caught:
                 await server.serve(sockets=[http])
         finally:

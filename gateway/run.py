@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 import uvloop
 
+from contract import heap
 from contract.tls import reload_on_sighup
 from gateway.app import create_app
 from gateway.protocol import hardened_protocol
@@ -104,6 +105,7 @@ def serve_gateway(
 
     async def serve() -> None:
         reload_on_sighup(asyncio.get_running_loop(), config.reload_tls)
+        heap.settle()
         await server.serve(sockets=sockets)
 
     # uvloop, as uvicorn.Server.run would choose for loop="uvloop".

@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
+from contract import heap
 from contract.limits import LIMITS_KEY, Limits, encode_limits
 from contract.tls import reload_on_sighup
 from service import metrics, tracing
@@ -205,6 +206,7 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
 async def serve(settings: ServiceSettings) -> None:
     """Run until SIGTERM or SIGINT, then let in-flight calls finish."""
     running = await start(settings)
+    heap.settle()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -252,8 +252,25 @@ def _storable(text: str) -> bool:
 
 
 def format_time(unix_seconds: int) -> str:
-    # time's strftime over gmtime: what datetime's gives, in a third of its time (a page shows 10,000).
-    return time.strftime(TIME_FORMAT, time.gmtime(unix_seconds))
+    """TIME_FORMAT in UTC. A page shows up to 10,000 times, mostly of a few days: the date is formatted once
+    per day (strftime over gmtime) and kept, the time of day put together from two-digit strings, in less
+    than half of strftime's time for each."""
+    day, second = divmod(unix_seconds, 86_400)
+    date = _DATES.get(day)
+    if date is None:
+        if len(_DATES) >= _DATES_KEPT:
+            _DATES.clear()
+        date = _DATES[day] = time.strftime(_DATE_FORMAT, time.gmtime(day * 86_400))
+    hour, second = divmod(second, 3_600)
+    minute, second = divmod(second, 60)
+    return date + _TWO_DIGITS[hour] + ":" + _TWO_DIGITS[minute] + ":" + _TWO_DIGITS[second]
+
+
+# TIME_FORMAT's date and the space after it; the time of day follows.
+_DATE_FORMAT: Final = "%Y-%m-%d "
+_TWO_DIGITS: Final = tuple(f"{n:02d}" for n in range(60))
+_DATES: dict[int, str] = {}
+_DATES_KEPT: Final = 4_096
 
 
 Columns = dict[str, Any]

@@ -184,7 +184,17 @@ def test_filters_nested_too_deep() -> None:
     assert refused(spb.GetCampaignsRequest(filter=node)) == ("invalid_parameter_value", path)
 
 
-@pytest.mark.parametrize("moment", [0, 1, 59, 86_399, 86_400, 951_782_400, 1_764_979_200 + 12_345, 253_402_300_799])
+@pytest.mark.parametrize(
+    "moment", [-86_401, -1, 0, 1, 59, 86_399, 86_400, 951_782_400, 1_764_979_200 + 12_345, 253_402_300_799]
+)
 def test_times_are_shown_in_utc_as_datetime_would(moment: int) -> None:
     expected = dt.datetime.fromtimestamp(moment, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     assert listing.format_time(moment) == expected
+
+
+def test_times_stay_right_past_the_kept_dates() -> None:
+    # Every second of a day, and more days than the dates kept: the kept dates are dropped and made again.
+    start = 1_764_979_200
+    for moment in [*range(start, start + 86_400, 7), *range(0, 6_000 * 86_400, 86_400 + 3_601)]:
+        expected = dt.datetime.fromtimestamp(moment, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        assert listing.format_time(moment) == expected

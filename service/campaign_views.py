@@ -119,27 +119,39 @@ COLUMNS: Final[dict[str, Any]] = {
 }
 
 
-_CAMPAIGNS: Final = sa.select(
-    _c.id.label("row_id"),
-    *(expression.label(name) for name, expression in COLUMNS.items()),
-    _c.description,
-    _c.cost_ratio,
-    _c.cost_ratio_operator,
-    _c.dct_reservation_time,
-    _c.dct_count_virtual_numbers,
-    _c.dct_count_visits,
-).where(_c.account_id == sa.bindparam("account_id"))
+_UTM_FIELDS: Final = tuple(f"static_utm_{part}" for part in STATIC_UTM_PARTS)
+
+
+def _campaigns(*, utm: bool) -> sa.Select[Any]:
+    shown = {name: expression for name, expression in COLUMNS.items() if utm or name not in _UTM_FIELDS}
+    return sa.select(
+        _c.id.label("row_id"),
+        *(expression.label(name) for name, expression in shown.items()),
+        _c.description,
+        _c.cost_ratio,
+        _c.cost_ratio_operator,
+        _c.dct_reservation_time,
+        _c.dct_count_virtual_numbers,
+        _c.dct_count_visits,
+    ).where(_c.account_id == sa.bindparam("account_id"))
+
+
+# The static_utm_* columns are read only when a client asks for one of them (they are not in the default
+# fields): on a page of 10,000 they cost about 3.5 ms of SQLite's time. A filter on one needs no column.
+_CAMPAIGNS: Final = {False: _campaigns(utm=False), True: _campaigns(utm=True)}
 
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
-    rows, total = run_query(conn, _CAMPAIGNS, {"account_id": account_id}, COLUMNS, _c.id, query)
-    ids = [row.row_id for row in rows]
     wanted = set(query.fields)
+    utm = not wanted.isdisjoint(_UTM_FIELDS)
+    rows, total = run_query(conn, _CAMPAIGNS[utm], {"account_id": account_id}, COLUMNS, _c.id, query)
+    ids = [row.row_id for row in rows]
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}
     conditions = _conditions(conn, ids) if "campaign_conditions" in wanted else {}
     response = spb.GetCampaignsResponse(total_items=total, fields=query.fields)
+    optional = _OPTIONAL[utm]
     for row in rows:
-        _add_view(response.data, row, blocks.get(row.row_id, []), conditions.get(row.row_id))
+        _add_view(response.data, row, optional, blocks.get(row.row_id, []), conditions.get(row.row_id))
     return response
 
 
@@ -150,18 +162,17 @@ _TYPES: Final = {name: wire_number(pb.CampaignType.DESCRIPTOR, name) for name in
 _RATIO_OPERATORS: Final = {
     name: wire_number(pb.CostRatioOperator.DESCRIPTOR, name) for name in ("wo_changes", "multiply", "divide")
 }
-_OPTIONAL: Final = (
-    "description",
-    "engine",
-    "costs",
-    "site_id",
-    "site_domain_name",
-    *(f"static_utm_{p}" for p in STATIC_UTM_PARTS),
-)
+# The view's fields set only when the row has them, without and with the static_utm_* columns.
+_OPTIONAL_SHOWN: Final = ("description", "engine", "costs", "site_id", "site_domain_name")
+_OPTIONAL: Final = {False: _OPTIONAL_SHOWN, True: (*_OPTIONAL_SHOWN, *_UTM_FIELDS)}
 
 
 def _add_view(
-    views: Any, row: Any, blocks: Sequence[pb.SiteBlockView], conditions: pb.CampaignConditions | None
+    views: Any,
+    row: Any,
+    optional: tuple[str, ...],
+    blocks: Sequence[pb.SiteBlockView],
+    conditions: pb.CampaignConditions | None,
 ) -> None:
     """Add the row's view to `views` (built in place: appending a view made apart copies it)."""
     status, kind = row.status, row.type
@@ -176,7 +187,7 @@ def _add_view(
         or wire_number(pb.CostRatioOperator.DESCRIPTOR, row.cost_ratio_operator),
         site_blocks=blocks,
     )
-    for name in _OPTIONAL:
+    for name in optional:
         value = getattr(row, name)
         if value is not None:
             setattr(view, name, value)

@@ -208,7 +208,11 @@ async def test_what_is_marked_fast_runs_on_the_driver(database_url: str) -> None
     # The listings' shapes too, built as the gets run them.
     def compiled(conn: sa.Connection) -> dict[str, bool]:
         engine = conn.dialect.name
-        campaigns_query = spb.GetCampaignsRequest(), spb.GetCampaignsRequest(offset=1, limit=1)
+        campaigns_query = (
+            spb.GetCampaignsRequest(),
+            spb.GetCampaignsRequest(offset=1, limit=1),
+            spb.GetCampaignsRequest(fields=["id", "static_utm_source"]),  # the page that reads the utm columns
+        )
         for request in campaigns_query:
             campaign_views.get_campaigns(conn, 1000, listing.check_query(request, campaign_views.CAMPAIGNS))
         site_views.get_sites(conn, 1000, listing.check_query(sspb.GetSitesRequest(), site_views.SITES))

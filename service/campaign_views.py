@@ -19,6 +19,9 @@ from service.storage import schema as t
 from service.storage.id_lists import in_ids
 from service.storage.schema import STATIC_UTM_PARTS, SYSTEM_CAMPAIGN_API_ID
 
+# The campaign's static UTM columns, named as the fields that show them.
+_UTM_FIELDS: Final = tuple(f"static_utm_{part}" for part in STATIC_UTM_PARTS)
+
 # Filterable and sortable as the original API's get.campaigns page says; the
 # array and object fields (site_blocks, dynamic_call_tracking) are not filtered
 # here (the original offers them only through jsquery).
@@ -39,7 +42,7 @@ CAMPAIGNS: Final = Listing(
         Field("site_blocks"),
         Field("dynamic_call_tracking"),
         Field("campaign_conditions"),
-        *(Field(f"static_utm_{part}", "text", filterable=True, default=False) for part in STATIC_UTM_PARTS),
+        *(Field(name, "text", filterable=True, default=False) for name in _UTM_FIELDS),
     )
 )
 
@@ -115,11 +118,8 @@ COLUMNS: Final[dict[str, Any]] = {
     # A correlated look-up rather than a join: only the rows a page shows (or a filter
     # on it) pay for it, not the count.
     "site_domain_name": sa.select(t.sites.c.domain_name).where(t.sites.c.id == _c.site_id).scalar_subquery(),
-    **{f"static_utm_{part}": _c[f"static_utm_{part}"] for part in STATIC_UTM_PARTS},
+    **{name: _c[name] for name in _UTM_FIELDS},
 }
-
-
-_UTM_FIELDS: Final = tuple(f"static_utm_{part}" for part in STATIC_UTM_PARTS)
 
 
 def _campaigns(*, utm: bool) -> sa.Select[Any]:

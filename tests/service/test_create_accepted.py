@@ -1,5 +1,5 @@
 """CreateCampaign over gRPC: the accepted requests and the rows they write (the faulty requests are in
-test_create_rules.py).
+test_create_values.py and test_create_rules.py).
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ from tests.service.helpers import (
     without_points,
 )
 from tests.service.rpcs import answered, auth, campaign_view, campaigns_stub, limits_in
-from tests.service.test_create_rules import CASES
+from tests.service.test_create_rules import CASES as RULE_CASES
+from tests.service.test_create_values import CASES as VALUE_CASES
 from tests.service.test_update_rpc import update_request
 
 
@@ -79,10 +80,10 @@ FULL_CREATE = request(
 
 
 async def test_a_validated_create_fails_as_the_real_one(service: Service) -> None:
-    # Every case of the create rules table against one service: a refused create writes nothing, so the
+    # Every case of the create refusal tables against one service: a refused create writes nothing, so the
     # cases share a database (a fresh service per case cost most of this file's time).
     before = await snapshot(service.database_url)
-    for case in CASES:
+    for case in [*VALUE_CASES, *RULE_CASES]:
         checked = await create_error(service, validated(case.request), case.token)
         real = await create_error(service, case.request, case.token)
 

@@ -1,6 +1,6 @@
 """Fixtures of the gateway tests: gateways without a service behind them (for what the gateway must answer
-on its own), the get tests' client and the hostile-input tests' wire. Helpers live in wire.py (the one
-JSON-RPC client, `JsonRpc`), gets.py and support_*.py, not here."""
+on its own), the get tests' client, the hostile-input tests' wire and the demo gateway the fault tables
+share. Helpers live in wire.py (the one JSON-RPC client, `JsonRpc`), gets.py and support_*.py, not here."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from service.storage import Storage
-from tests.conftest import Gateway, start_gateway, stop_gateway
+from tests.conftest import Gateway, start_gateway, start_service, stop_gateway
+from tests.databases import DatabaseFactory
 from tests.gateway.gets import Api
 from tests.gateway.support_hostile import BOUND, Wire
 from tests.gateway.wire import free_port
@@ -73,3 +74,17 @@ async def wire(gateway: Gateway, wire_client: httpx.AsyncClient) -> AsyncIterato
         )
     finally:
         await storage.close()
+
+
+@pytest.fixture(scope="module")
+async def shared(database_factory: DatabaseFactory) -> AsyncIterator[str]:
+    """The URL of one demo gateway per engine and test module, for the tables of requests that must fail (and
+    so change nothing)."""
+    database_url = await database_factory.fresh()
+    running = await start_service(database_url)
+    server, task, port = await start_gateway(f"127.0.0.1:{running.port}")
+    try:
+        yield f"http://127.0.0.1:{port}/v2.0"
+    finally:
+        await stop_gateway(server, task)
+        await running.stop(grace=1)

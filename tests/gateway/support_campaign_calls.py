@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import pytest
 import sqlalchemy as sa
 
 from service.storage import schema as t
 from tests.conftest import Gateway
-from tests.gateway.wire import CATALOGUE, assert_error, call, limits_of
+from tests.gateway.wire import ABSENT, CATALOGUE, Absent, assert_error, call, limits_of
 from tests.service.helpers import query
 
 CONDITIONS: Final = "campaign_conditions.group_conditions.conditions"
@@ -114,3 +115,48 @@ async def login(gateway: Gateway, user: str, password: str = "secret") -> dict[s
     data = await succeed(gateway, "login.user", {"login": user, "password": password})
     assert isinstance(data, dict)
     return data
+
+
+# ---------------------------------------------------------------------- tables of refused calls (one row each)
+
+# What each row of a fault table gives its test, in order.
+FAULT_FIELDS: Final = ("method", "params", "mnemonic", "field", "value", "out", "code")
+
+
+def fault_case(
+    name: str,
+    method: str,
+    params: dict[str, Any],
+    mnemonic: str,
+    *,
+    field: str | Absent = ABSENT,
+    value: str | Absent = ABSENT,
+    out: dict[str, Any] | None = None,
+    code: int | None = None,
+    bug: str | None = None,
+) -> Any:
+    """One row of a fault table: the call and the one error object it must produce (code: where it is not
+    the catalogue's; bug: a known bug, an xfail that must fail)."""
+    marks = [pytest.mark.xfail(reason=f"BUG: {bug}", strict=True)] if bug else []
+    verb, _, noun = method.partition(".")
+    prefix = verb if noun in ("campaigns", "user") else method
+    return pytest.param(method, params, mnemonic, field, value, out or {}, code, id=f"{prefix}-{name}", marks=marks)
+
+
+async def assert_fault(
+    url: str,
+    method: str,
+    params: dict[str, Any],
+    mnemonic: str,
+    field: str | Absent,
+    value: str | Absent,
+    out: dict[str, Any],
+    code: int | None,
+) -> None:
+    """The call fails with that error object, whole."""
+    answer = await call(url, params, "e-1", method)
+    assert "result" not in answer, answer
+    if code is None:
+        assert_error(answer, mnemonic, request_id="e-1", field=field, value=value, params=out)
+    else:
+        assert_error_with_code(answer, code, mnemonic, request_id="e-1", field=field, value=value, params=out)

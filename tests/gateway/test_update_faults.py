@@ -1,67 +1,29 @@
-"""update.campaigns, delete.campaigns, login.user and logout.user faults through the wire, one table row
-per request and the one error object it must produce.
+"""update.campaigns faults through the wire, one table row per request and the one error object it must
+produce.
 
-Against the demo data set (docs/demo-data.md): every error is checked whole (code, message, mnemonic, field, value,
-params), every change is read back with get.campaigns or from the test's own database.
-Rows of the error tables change nothing when they fail, so they share one gateway per engine.
+Against the demo data set (docs/demo-data.md): every error is checked whole (code, message, mnemonic, field,
+value, params). Rows change nothing when they fail, so they share one gateway per engine (`shared`).
+delete.campaigns, login.user and logout.user are in test_delete_login_faults.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import start_gateway, start_service, stop_gateway
-from tests.databases import DatabaseFactory
 from tests.gateway.support_campaign_calls import (
     CONDITIONS,
-    DELETE,
-    LOGIN,
-    LOGOUT,
+    FAULT_FIELDS,
     UPDATE,
-    assert_error_with_code,
+    assert_fault,
     block,
     condition,
     groups,
     upd,
 )
-from tests.gateway.wire import ABSENT, Absent, assert_error, call
-
-# --------------------------------------------------------------------------- a shared gateway for the error tables
-
-
-@pytest.fixture(scope="module")
-async def shared(database_factory: DatabaseFactory) -> AsyncIterator[str]:
-    """The URL of one demo gateway per engine, for requests that must fail (and so change nothing)."""
-    database_url = await database_factory.fresh()
-    running = await start_service(database_url)
-    server, task, port = await start_gateway(f"127.0.0.1:{running.port}")
-    try:
-        yield f"http://127.0.0.1:{port}/v2.0"
-    finally:
-        await stop_gateway(server, task)
-        await running.stop(grace=1)
-
-
-def case(
-    name: str,
-    method: str,
-    params: dict[str, Any],
-    mnemonic: str,
-    *,
-    field: str | Absent = ABSENT,
-    value: str | Absent = ABSENT,
-    out: dict[str, Any] | None = None,
-    code: int | None = None,
-    bug: str | None = None,
-) -> Any:
-    marks = [pytest.mark.xfail(reason=f"BUG: {bug}", strict=True)] if bug else []
-    verb, _, noun = method.partition(".")
-    prefix = verb if noun in ("campaigns", "user") else method
-    return pytest.param(method, params, mnemonic, field, value, out or {}, code, id=f"{prefix}-{name}", marks=marks)
-
+from tests.gateway.support_campaign_calls import fault_case as case
+from tests.gateway.wire import Absent
 
 UPDATE_ERRORS: list[Any] = [
     # Required parameters.
@@ -347,94 +309,8 @@ UPDATE_ERRORS: list[Any] = [
     ),
 ]
 
-DELETE_ERRORS: list[Any] = [
-    case("id-missing", DELETE, {"access_token": "tok_cust"}, "required_parameter_missed", field="id"),
-    case("id-null", DELETE, {"access_token": "tok_cust", "id": None}, "required_parameter_missed", field="id"),
-    case(
-        "id-unknown", DELETE, {"access_token": "tok_cust", "id": 12345}, "entity_not_found", field="id", value="12345"
-    ),
-    case(
-        "id-of-another-account",
-        DELETE,
-        {"access_token": "tok_cust", "id": 60},
-        "entity_not_found",
-        field="id",
-        value="60",
-    ),
-    case("id-zero", DELETE, {"access_token": "tok_cust", "id": 0}, "entity_not_found", field="id", value="0"),
-    case(
-        "id-system-row",
-        DELETE,
-        {"access_token": "tok_cust", "id": -1000},
-        "entity_not_found",
-        field="id",
-        value="-1000",
-    ),
-    case(
-        "unknown-parameter",
-        DELETE,
-        {"access_token": "tok_cust", "id": 9, "name": "x"},
-        "unexpected_parameters",
-        field="name",
-        value="x",
-    ),
-    case("system", DELETE, {"access_token": "tok_cust", "id": -1}, "forbidden", field="id", value="-1", code=-32602),
-    case("integrated", DELETE, {"access_token": "tok_cust", "id": 8}, "forbidden", field="id", value="8", code=-32602),
-    case(
-        "agent-system",
-        DELETE,
-        {"access_token": "tok_agent", "user_id": 5001, "id": -1},
-        "forbidden",
-        field="id",
-        value="-1",
-        code=-32602,
-    ),
-    case(
-        "read-only-user",
-        DELETE,
-        {"access_token": "tok_noperm", "id": 9},
-        "forbidden",
-    ),
-    case(
-        "agent-foreign-customer",
-        DELETE,
-        {"access_token": "tok_agent", "user_id": 5003, "id": 9},
-        "entity_not_found",
-        field="user_id",
-        value="5003",
-    ),
-]
 
-LOGIN_ERRORS: list[Any] = [
-    case("wrong-password", LOGIN, {"login": "demo", "password": "wrong"}, "auth_error"),
-    case("unknown-login", LOGIN, {"login": "nobody", "password": "secret"}, "auth_error"),
-    case("empty-login", LOGIN, {"login": "", "password": ""}, "auth_error"),
-    case("agent-wrong-password", LOGIN, {"login": "agency", "password": "Secret"}, "auth_error"),
-    case("login-missing", LOGIN, {"password": "secret"}, "required_parameter_missed", field="login"),
-    case("login-null", LOGIN, {"login": None, "password": "secret"}, "required_parameter_missed", field="login"),
-    case("password-missing", LOGIN, {"login": "demo"}, "required_parameter_missed", field="password"),
-    case("login-number", LOGIN, {"login": 5001, "password": "secret"}, "data_type_error", field="login", value="5001"),
-    case(
-        "unknown-parameter",
-        LOGIN,
-        {"login": "demo", "password": "secret", "remember": True},
-        "unexpected_parameters",
-        field="remember",
-        value="true",
-    ),
-    case("token-missing", LOGOUT, {}, "required_parameter_missed", field="access_token"),
-    case("token-unknown", LOGOUT, {"access_token": "tok_nope"}, "access_token_invalid"),
-    case("permanent-token", LOGOUT, {"access_token": "tok_cust"}, "forbidden"),
-    case("permanent-agent-token", LOGOUT, {"access_token": "tok_agent"}, "forbidden"),
-    case("expired-permanent-token", LOGOUT, {"access_token": "tok_expired"}, "access_token_expired"),
-    case("blocked-token", LOGOUT, {"access_token": "tok_blocked"}, "access_token_blocked"),
-    case("customer-token", "get.customer_users", {"access_token": "tok_cust"}, "forbidden"),
-]
-
-
-@pytest.mark.parametrize(
-    ("method", "params", "mnemonic", "field", "value", "out", "code"), UPDATE_ERRORS + DELETE_ERRORS + LOGIN_ERRORS
-)
+@pytest.mark.parametrize(FAULT_FIELDS, UPDATE_ERRORS)
 async def test_fault(
     shared: str,
     method: str,
@@ -445,9 +321,4 @@ async def test_fault(
     out: dict[str, Any],
     code: int | None,
 ) -> None:
-    answer = await call(shared, params, "e-1", method)
-    assert "result" not in answer, answer
-    if code is None:
-        assert_error(answer, mnemonic, request_id="e-1", field=field, value=value, params=out)
-    else:
-        assert_error_with_code(answer, code, mnemonic, request_id="e-1", field=field, value=value, params=out)
+    await assert_fault(shared, method, params, mnemonic, field, value, out, code)

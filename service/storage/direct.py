@@ -32,9 +32,10 @@ makes each statement's span here.
 
 Bind values go through their types' bind processors, as with SQLAlchemy, and a
 constraint violation is raised as `sqlalchemy.exc.IntegrityError` with
-asyncpg's error as `.orig`. Other errors propagate as asyncpg raised them: the
-call fails, and the rollback, which is SQLAlchemy's, invalidates a connection
-that was lost.
+asyncpg's error as `.orig`. Other errors propagate as asyncpg raised them, and
+one that says the connection is lost invalidates it first, as SQLAlchemy does
+for its own statements (the rollback alone did not: a BEGIN that failed leaves
+nothing to roll back, and the dead connection went back to the pool).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ import collections
 import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -158,10 +159,26 @@ def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, An
     entry = _compile(conn, statement, params.keys())
     if not entry.direct:
         return conn.execute(statement, params)
-    if statement_span is not None:
-        with statement_span(conn, entry.sql):
-            return _fetch(driver, entry, params)
-    return _fetch(driver, entry, params)
+    with _lost_connection_invalidated(conn):
+        if statement_span is not None:
+            with statement_span(conn, entry.sql):
+                return _fetch(driver, entry, params)
+        return _fetch(driver, entry, params)
+
+
+@contextmanager
+def _lost_connection_invalidated(conn: sa.Connection) -> Iterator[None]:
+    """What SQLAlchemy does when a statement it sent fails, done for the statements sent here: a connection
+    the server has gone from (a restart) is invalidated, so that the pool opens a new one, rather than put
+    back, where every later call would fail on it again. Then the error goes on as it was."""
+    try:
+        yield
+    except Exception as error:
+        adapter = conn.connection.dbapi_connection
+        # asyncpg's own errors are not DB-API ones; given the connection, the dialect asks the driver itself.
+        if adapter is not None and conn.dialect.is_disconnect(error, adapter, None):  # type: ignore[arg-type]
+            conn.invalidate(error)
+        raise
 
 
 def _fetch(driver: Any, entry: _Compiled, params: Mapping[str, Any]) -> Rows:
@@ -186,11 +203,12 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, rows: Sequence[M
     if not entry.direct:
         conn.execute(statement, list(rows))
         return
-    if statement_span is not None:
-        with statement_span(conn, entry.sql):
-            _execute_many(driver, entry, rows)
-        return
-    _execute_many(driver, entry, rows)
+    with _lost_connection_invalidated(conn):
+        if statement_span is not None:
+            with statement_span(conn, entry.sql):
+                _execute_many(driver, entry, rows)
+            return
+        _execute_many(driver, entry, rows)
 
 
 def _execute_many(driver: Any, entry: _Compiled, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -225,7 +243,8 @@ def _driver_in_transaction(conn: sa.Connection) -> Any:
     begin = getattr(adapter, "_start_transaction", None)
     if begin is None or not conn.in_transaction() or getattr(adapter, "_transaction", True) is not None:
         return None  # not the adapter this was written for, or not in a transaction: SQLAlchemy's way
-    await_(begin())
+    with _lost_connection_invalidated(conn):
+        await_(begin())
     return driver if driver.is_in_transaction() else None
 
 

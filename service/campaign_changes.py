@@ -18,7 +18,8 @@ from contract.wire import wire_name
 from service.access import Caller
 from service.campaign_facts import Number, check_block_entities, check_combinations, read_facts
 from service.campaign_pools import reserve_pools
-from service.campaign_rows import dct_columns, insert_blocks, insert_conditions
+from service.campaign_rows import dct_columns, insert_blocks
+from service.condition_documents import to_document
 from service.errors import ServiceError
 from service.storage import direct, lock_account
 from service.storage import schema as t
@@ -197,12 +198,10 @@ def _apply_update(
     dct_changed = request.HasField("dynamic_call_tracking") or "dynamic_call_tracking" in cleared
     if dct_changed:
         values.update(dct_columns(request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None))
+    if request.HasField("campaign_conditions") or "campaign_conditions" in cleared:
+        values["conditions"] = to_document(request.campaign_conditions)
     if values:
         conn.execute(t.campaigns.update().where(t.campaigns.c.id == stored.id).values(values))
-
-    if request.HasField("campaign_conditions") or "campaign_conditions" in cleared:
-        conn.execute(t.campaign_conditions.delete().where(t.campaign_conditions.c.campaign_id == stored.id))
-        insert_conditions(conn, stored.id, request.campaign_conditions)
 
     blocks_sent = bool(request.site_blocks) or "site_blocks" in cleared
     deactivated = status == "inactive" and stored.status != "inactive"
@@ -234,9 +233,8 @@ def delete(conn: sa.Connection, caller: Caller, request: spb.DeleteCampaignReque
     # deletes one finds it gone and fails, so the quota gets one campaign back.
     if _DELETE_CAMPAIGN.fetch(conn, {"row_id": stored.id}).first() is None:
         raise ServiceError("entity_not_found", path="id", value=str(request.id))
-    # Its blocks, pool and conditions go with it (the foreign keys cascade, and these
-    # say so); its numbers are free again.
+    # Its blocks and pool go with it (the foreign keys cascade, and these say so); its numbers are
+    # free again. Its conditions were in its row.
     conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
     conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
-    conn.execute(t.campaign_conditions.delete().where(t.campaign_conditions.c.campaign_id == stored.id))
     _GIVE_BACK_QUOTA.fetch(conn, {"account_id": account_id})

@@ -1,4 +1,5 @@
-"""The rows of a campaign a create or an update writes: its blocks, its conditions, its pool settings."""
+"""The rows of a campaign a create or an update writes: its blocks and its pool settings (its conditions
+are a column of its own row: condition_documents.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 
-from contract.wire import wire_name, wire_names
+from contract.wire import wire_name
 from service.campaign_facts import Number
 from service.storage import direct
 from service.storage import schema as t
 
 DEFAULT_RESERVATION_TIME = pb.RESERVATION_TIME_15M
 INSERT_BLOCKS = direct.fast(t.campaign_site_blocks.insert())
-INSERT_CONDITIONS = direct.fast(t.campaign_conditions.insert())
 
 
 def dct_columns(dct: pb.DynamicCallTracking | None) -> dict[str, Any]:
@@ -53,24 +53,3 @@ def insert_blocks(
             for position, block in enumerate(blocks)
         ],
     )
-
-
-def insert_conditions(conn: sa.Connection, campaign_id: int, conditions: pb.CampaignConditions) -> None:
-    types = wire_names(pb.ConditionType.DESCRIPTOR)
-    parameters = wire_names(pb.CampaignParameter.DESCRIPTOR)
-    operators = wire_names(pb.ConditionOperator.DESCRIPTOR)
-    rows = [
-        {
-            "campaign_id": campaign_id,
-            "group_index": group_index,
-            "position": position,
-            "type": types[condition.type],
-            "campaign_parameter": parameters[condition.campaign_parameter],
-            "operator": operators[condition.operator],
-            "value": condition.value,
-        }
-        for group_index, group in enumerate(conditions.group_conditions)
-        for position, condition in enumerate(group.conditions)
-    ]
-    if rows:
-        INSERT_CONDITIONS.execute_many(conn, rows)

@@ -21,7 +21,8 @@ from contract.wire import wire_name
 from service.access import Caller
 from service.campaign_facts import Number, check_block_entities, check_combinations, read_facts
 from service.campaign_pools import reserve_pools
-from service.campaign_rows import dct_columns, insert_blocks, insert_conditions
+from service.campaign_rows import dct_columns, insert_blocks
+from service.condition_documents import to_document
 from service.errors import ServiceError
 from service.storage import direct, lock_account
 from service.storage import schema as t
@@ -80,10 +81,10 @@ def _write(
         "site_id": request.site_id,
         "created_at": int(time.time()),
         **dct_columns(request.dynamic_call_tracking if request.HasField("dynamic_call_tracking") else None),
+        "conditions": to_document(request.campaign_conditions),
     }
     campaign_id: int = INSERT_CAMPAIGN.fetch(conn, values).scalar_one()
     insert_blocks(conn, campaign_id, request.site_blocks, numbers)
     if request.HasField("dynamic_call_tracking"):
         reserve_pools(conn, account_id, campaign_id, request.site_blocks, request.dynamic_call_tracking)
-    insert_conditions(conn, campaign_id, request.campaign_conditions)
     return campaign_id

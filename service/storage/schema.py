@@ -199,6 +199,9 @@ campaigns = sa.Table(
     sa.Column("cost_ratio", sa.Float, nullable=False, server_default="1"),
     sa.Column("cost_ratio_operator", sa.Text, nullable=False, server_default="wo_changes"),
     *(sa.Column(f"static_utm_{part}", sa.Text, nullable=True) for part in STATIC_UTM_PARTS),
+    # The campaign's conditions as one JSON document (service/condition_documents.py; migration 0014
+    # moved them here from a row each); NULL: none.
+    sa.Column("conditions", sa.Text, nullable=True),
     sa.Index("ix_campaigns_account_name", "account_id", "name"),
     # Campaigns by site (migration 0013): get.sites' integrations (by type), delete.sites' check, a site_id filter.
     sa.Index("ix_campaigns_site_type", "site_id", "type"),
@@ -228,18 +231,6 @@ pool_numbers = sa.Table(
     sa.Column("phone_number_id", sa.BigInteger, sa.ForeignKey("phone_numbers.id"), primary_key=True),
     sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
     sa.Column("site_block_id", sa.BigInteger, nullable=False),
-)
-
-campaign_conditions = sa.Table(
-    "campaign_conditions",
-    metadata,
-    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("group_index", sa.Integer, primary_key=True),
-    sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("type", sa.Text, nullable=False),
-    sa.Column("campaign_parameter", sa.Text, nullable=False),
-    sa.Column("operator", sa.Text, nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
 )
 
 number_stock = sa.Table(

@@ -65,7 +65,6 @@ WRITTEN_TABLES: Final = (
     t.campaigns,
     t.campaign_site_blocks,
     t.pool_numbers,
-    t.campaign_conditions,
     t.phone_numbers,
     t.access_tokens,
     t.accounts,

@@ -7,10 +7,11 @@ real server, and the database is read through the service's own schema.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import grpc
 import sqlalchemy as sa
@@ -75,7 +76,6 @@ WRITTEN_TABLES: Final = (
     t.campaigns,
     t.campaign_site_blocks,
     t.pool_numbers,
-    t.campaign_conditions,
     t.phone_numbers,
     t.accounts,
     t.idempotency_keys,
@@ -356,6 +356,29 @@ async def execute(database_url: str, *statements: str) -> None:
         await storage.write(run)
     finally:
         await storage.close()
+
+
+class StoredCondition(NamedTuple):
+    group_index: int
+    position: int
+    type: str
+    campaign_parameter: str
+    operator: str
+    value: str
+
+
+async def stored_conditions(database_url: str, campaign_id: int) -> list[StoredCondition]:
+    """A campaign's conditions as its row stores them (a JSON document, read here without the service's
+    code), in order; [] for none (NULL) or no such campaign."""
+    rows = await query(database_url, sa.select(t.campaigns.c.conditions).where(t.campaigns.c.id == campaign_id))
+    document = rows[0].conditions if rows else None
+    if document is None:
+        return []
+    return [
+        StoredCondition(group_index, position, *item)
+        for group_index, group in enumerate(json.loads(document))
+        for position, item in enumerate(group)
+    ]
 
 
 async def count(database_url: str, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:

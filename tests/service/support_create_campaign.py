@@ -14,7 +14,6 @@ from tests.conftest import Service
 from tests.service.helpers import Unchecked, assert_failure, condition, conditions, create_error, snapshot
 
 CSB = t.campaign_site_blocks
-CC = t.campaign_conditions
 
 
 def one_condition(cond: pb.Condition) -> pb.CampaignConditions:

@@ -21,8 +21,9 @@ from tests.service.helpers import (
     dct,
     query,
     request,
+    stored_conditions,
 )
-from tests.service.support_create_campaign import CC, CSB, one_condition
+from tests.service.support_create_campaign import CSB, one_condition
 
 # --------------------------------------------------------------------------- accepted requests
 
@@ -48,7 +49,7 @@ async def test_minimal_create(service: Service) -> None:
     )
     assert (row.dct_reservation_time, row.dct_count_virtual_numbers, row.dct_count_visits) == (None, None, None)
     assert await count(service.database_url, CSB, CSB.c.campaign_id == campaign_id) == 0
-    assert await count(service.database_url, CC, CC.c.campaign_id == campaign_id) == 0
+    assert await stored_conditions(service.database_url, campaign_id) == []
 
 
 async def test_ids_are_new_and_distinct(service: Service) -> None:
@@ -159,12 +160,7 @@ async def test_full_create(service: Service) -> None:
     assert len({n.phone_number for n in purchased}) == 2
     assert await count(service.database_url, t.phone_numbers) == phone_numbers_before + 2
 
-    stored = await query(
-        service.database_url,
-        sa.select(t.campaign_conditions)
-        .where(t.campaign_conditions.c.campaign_id == campaign_id)
-        .order_by(t.campaign_conditions.c.group_index, t.campaign_conditions.c.position),
-    )
+    stored = await stored_conditions(service.database_url, campaign_id)
     assert [(c.group_index, c.position, c.type, c.campaign_parameter, c.operator, c.value) for c in stored] == [
         (0, 0, "include", "search_engine", "=", "yandex"),
         (0, 1, "include", "utm_campaign", "sub", "promo"),
@@ -268,10 +264,7 @@ async def test_channel_cash_and_cashed_are_accepted(service: Service, channel: s
         service, request(campaign_conditions=one_condition(condition(channel, pb.CAMPAIGN_PARAMETER_CHANNEL)))
     )
 
-    stored = await query(
-        service.database_url,
-        sa.select(t.campaign_conditions.c.value).where(t.campaign_conditions.c.campaign_id == campaign_id),
-    )
+    stored = await stored_conditions(service.database_url, campaign_id)
     assert [row.value for row in stored] == [channel]
 
 
@@ -291,12 +284,7 @@ async def test_every_listed_value_is_accepted(service: Service) -> None:
     ]
     campaign_id = await create(service, request(campaign_conditions=conditions(listed)))
 
-    stored = await query(
-        service.database_url,
-        sa.select(t.campaign_conditions.c.campaign_parameter, t.campaign_conditions.c.value)
-        .where(t.campaign_conditions.c.campaign_id == campaign_id)
-        .order_by(t.campaign_conditions.c.position),
-    )
+    stored = await stored_conditions(service.database_url, campaign_id)
     assert [(r.campaign_parameter, r.value) for r in stored] == [
         *(("search_engine", v) for v in SEARCH_ENGINES),
         *(("engine", v) for v in ENGINES),
@@ -326,12 +314,7 @@ async def test_free_text_parameters_take_every_operator(service: Service) -> Non
     # 81 conditions: two groups, as a group holds at most 50.
     campaign_id = await create(service, request(campaign_conditions=conditions(group[:50], group[50:])))
 
-    stored = await query(
-        service.database_url,
-        sa.select(t.campaign_conditions)
-        .where(t.campaign_conditions.c.campaign_id == campaign_id)
-        .order_by(t.campaign_conditions.c.group_index, t.campaign_conditions.c.position),
-    )
+    stored = await stored_conditions(service.database_url, campaign_id)
     assert len(stored) == 81
     assert [(r.group_index, r.position) for r in stored] == [(0, i) for i in range(50)] + [(1, i) for i in range(31)]
     wire_names = {name.removeprefix("CAMPAIGN_PARAMETER_").lower() for name in FREE_TEXT}
@@ -345,12 +328,7 @@ async def test_conditions_are_stored_in_order(service: Service) -> None:
         service, request(campaign_conditions=conditions(*([condition(v) for v in group] for group in values)))
     )
 
-    stored = await query(
-        service.database_url,
-        sa.select(t.campaign_conditions)
-        .where(t.campaign_conditions.c.campaign_id == campaign_id)
-        .order_by(t.campaign_conditions.c.group_index, t.campaign_conditions.c.position),
-    )
+    stored = await stored_conditions(service.database_url, campaign_id)
     assert [[r.value for r in stored if r.group_index == g] for g in range(4)] == values
     assert [r.position for r in stored if r.group_index == 3] == [0, 1, 2, 3]
 
@@ -367,5 +345,5 @@ async def test_limits_of_lists_are_inclusive(service: Service) -> None:
         ),
     )
 
-    assert await count(service.database_url, CC, CC.c.campaign_id == campaign_id) == 79
+    assert len(await stored_conditions(service.database_url, campaign_id)) == 79
     assert await count(service.database_url, t.pool_numbers, t.pool_numbers.c.campaign_id == campaign_id) == 100

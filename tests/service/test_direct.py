@@ -83,19 +83,8 @@ async def test_writes_join_the_transaction_and_roll_back_with_it(database_url: s
         campaign_id = direct.fetch(conn, campaigns.INSERT_CAMPAIGN.statement, _CAMPAIGN).scalar_one()
         direct.execute_many(
             conn,
-            campaign_rows.INSERT_CONDITIONS.statement,
-            [
-                {
-                    "campaign_id": campaign_id,
-                    "group_index": 0,
-                    "position": i,
-                    "type": "include",
-                    "campaign_parameter": "city",
-                    "operator": "=",
-                    "value": f"v{i}",
-                }
-                for i in range(3)
-            ],
+            campaign_pools._INSERT_POOL.statement,
+            [{"phone_number_id": n, "campaign_id": campaign_id, "site_block_id": 101} for n in (381, 382, 383)],
         )
         assert direct.fetch(conn, points._SPEND[True].statement, _spend_params()).first() is not None
         raise _RolledBack
@@ -151,7 +140,7 @@ def _spend_params() -> dict[str, int]:
 
 
 def _counts(conn: sa.Connection) -> tuple[int, ...]:
-    tables = (t.campaigns, t.campaign_conditions)
+    tables = (t.campaigns, t.pool_numbers)
     counts = [conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() for table in tables]
     account = conn.execute(
         sa.select(t.accounts.c.basic_campaigns, t.accounts.c.day_points_used).where(t.accounts.c.id == 1000)

@@ -29,6 +29,7 @@ from tests.service.helpers import (
     query,
     request,
     snapshot,
+    stored_conditions,
 )
 
 INT64_MAX = 9223372036854775807
@@ -299,12 +300,7 @@ def full_conditions(length: int, *, last_length: int | None = None) -> pb.Campai
 async def test_largest_condition_set_is_accepted(service: Service) -> None:
     campaign_id = await create(service, request(campaign_conditions=full_conditions(1000)))
 
-    stored = await query(
-        service.database_url,
-        sa.select(t.campaign_conditions.c.group_index, t.campaign_conditions.c.position, t.campaign_conditions.c.value)
-        .where(t.campaign_conditions.c.campaign_id == campaign_id)
-        .order_by(t.campaign_conditions.c.group_index, t.campaign_conditions.c.position),
-    )
+    stored = await stored_conditions(service.database_url, campaign_id)
     assert len(stored) == 1500
     assert [(r.group_index, r.position) for r in stored] == [(g, c) for g in range(30) for c in range(50)]
     assert all(len(r.value) == 1000 and r.value.startswith(f"{r.group_index:02d}{r.position:02d}") for r in stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -254,3 +255,56 @@ async def test_campaigns_by_site_index_round_trip(database_url: str) -> None:
     finally:
         await storage.close()
     assert "ix_campaigns_site_type" in " ".join(str(part) for row in plan for part in row)
+
+
+# Two groups, inserted out of order, with values JSON must escape and a non-ASCII one.
+_CONDITION_ROWS = (
+    (1, 0, "exclude", "entrance_page", "~", "^/sale/[0-9]+$"),
+    (0, 1, "include", "utm_campaign", "sub", 'say "hi" \\ back'),
+    (0, 0, "include", "search_engine", "=", "yandex"),
+    (1, 1, "include", "utm_content", "=", "весна"),
+)
+
+
+async def test_conditions_move_into_the_campaign_row_and_back(database_url: str) -> None:
+    # 0014: a row per condition becomes one JSON document in the campaign's row, in (group, position)
+    # order, and a downgrade gives the rows back; a campaign without conditions has NULL.
+    await _alembic(database_url, lambda config: command.downgrade(config, "0013"))
+    for sql in (
+        "INSERT INTO campaigns (id, account_id, name, status, type, site_id, created_at) "
+        "VALUES (9920, 1000, 'with conditions', 'active', 'basic', 10, 0), "
+        "(9921, 1000, 'without', 'active', 'basic', 10, 0)",
+        "INSERT INTO campaign_site_blocks (campaign_id, site_block_id, position, phone_number_id, "
+        "dynamic_call_tracking_enabled) VALUES (9920, 101, 0, 302, false)",
+        *(
+            "INSERT INTO campaign_conditions (campaign_id, group_index, position, type, campaign_parameter, "
+            f"operator, value) VALUES (9920, {group}, {position}, '{kind}', '{parameter}', '{operator}', "
+            f"'{value.replace(chr(39), chr(39) * 2)}')"
+            for group, position, kind, parameter, operator, value in _CONDITION_ROWS
+        ),
+    ):
+        await _execute(database_url, sql)
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    stored = {
+        row[0]: row[1] for row in await _rows(database_url, "SELECT id, conditions FROM campaigns WHERE id >= 9920")
+    }
+    assert stored[9921] is None
+    assert json.loads(str(stored[9920])) == [
+        [["include", "search_engine", "=", "yandex"], ["include", "utm_campaign", "sub", 'say "hi" \\ back']],
+        [["exclude", "entrance_page", "~", "^/sale/[0-9]+$"], ["include", "utm_content", "=", "весна"]],
+    ]
+    # Rebuilding campaigns would have cascaded to its blocks: the columns are altered in place.
+    assert await _rows(database_url, "SELECT count(*) FROM campaign_site_blocks WHERE campaign_id = 9920") == [(1,)]
+
+    await _alembic(database_url, lambda config: command.downgrade(config, "0013"))
+    rows = await _rows(
+        database_url,
+        "SELECT group_index, position, type, campaign_parameter, operator, value FROM campaign_conditions "
+        "WHERE campaign_id IN (9920, 9921) ORDER BY group_index, position",
+    )
+    assert rows == sorted(_CONDITION_ROWS)
+    assert await _rows(database_url, "SELECT count(*) FROM campaign_site_blocks WHERE campaign_id = 9920") == [(1,)]
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(database_url, "SELECT count(*) FROM campaigns WHERE id IN (9920, 9921)") == [(2,)]

@@ -6,6 +6,7 @@ service's logic is used to judge it.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -131,12 +132,16 @@ async def stored(database_url: str) -> Stored:
                 )
             )
         block_numbers.append((row.phone_number_id, row.campaign_id))
+    # A campaign's conditions are a JSON document in its row: groups of [type, parameter, operator, value].
     conditions: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
     for row in await query(
         database_url,
-        sa.select(t.campaign_conditions).where(t.campaign_conditions.c.campaign_id >= t.FIRST_GENERATED_ID),
+        sa.select(t.campaigns.c.id, t.campaigns.c.conditions).where(
+            t.campaigns.c.id >= t.FIRST_GENERATED_ID, t.campaigns.c.conditions.is_not(None)
+        ),
     ):
-        conditions[row.campaign_id].append((row.type, row.campaign_parameter, row.operator, row.value))
+        for group in json.loads(row.conditions):
+            conditions[row.id].extend((kind, parameter, operator, value) for kind, parameter, operator, value in group)
     pool_holders = [
         (row.phone_number_id, row.campaign_id)
         for row in await query(database_url, sa.select(t.pool_numbers.c.phone_number_id, t.pool_numbers.c.campaign_id))

@@ -20,6 +20,7 @@ service/errors.py). What it does not do past a violation:
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -30,7 +31,7 @@ from contract import paths
 from contract.faults import NO_FAULTS, Faults
 from contract.wire import wire_name
 from service.errors import VIOLATIONS_MAX, ServiceError
-from service.rules import Param
+from service.rules import Param, Rule
 
 
 def check_structure(message: Message, params: tuple[Param, ...], faults: Faults = NO_FAULTS) -> None:
@@ -57,8 +58,16 @@ def _note(found: list[ServiceError], error: ServiceError) -> None:
         raise _gathered(found)  # enough: the rest of the walk could not be reported anyway
 
 
-# Per field of a flat message: (name, required, test); see _flat_passes.
-_FlatChecks = tuple[tuple[str, bool, Callable[[Any], bool]], ...]
+@dataclass(frozen=True, slots=True)
+class _Flat:
+    """How to pass a clean item of a flat message (a condition) in one tight loop; see _flat_passes."""
+
+    # Per field: (name, required, test).
+    checks: tuple[tuple[str, bool, Callable[[Any], bool]], ...]
+    # When every field is required and its test refuses the field's default, which is what an unset
+    # field reads as, presence needs no look of its own: every value is read in one call and tested.
+    read_all: Callable[[Message], tuple[Any, ...]] | None
+    tests: tuple[Callable[[Any], bool], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +78,8 @@ class _Step:
     # The children's params for a message field; None for a scalar, and for a filter's Value.
     children: tuple[Param, ...] | None
     is_message: bool
-    # For a list of messages whose fields are all singular scalars with plain rules (a condition):
-    # per field (name, required, test), to pass a clean item in one tight loop (_flat_passes).
-    flat: _FlatChecks | None = None
+    # For a list of messages whose fields are all singular scalars with plain rules (a condition).
+    flat: _Flat | None = None
 
 
 # By the params tuple's identity (they are module constants; hashing one would walk its whole tree).
@@ -97,21 +105,28 @@ def _steps(params: tuple[Param, ...], descriptor: Any) -> tuple[_Step, ...]:
     return _STEPS[key][1]
 
 
-def _flat_checks(params: tuple[Param, ...], descriptor: Any) -> _FlatChecks | None:
-    """The checks of a flat message as (name, required, test), or None when it is not flat (a field that is
-    a message or a list, or a rule that depends on other fields)."""
+def _flat_checks(params: tuple[Param, ...], descriptor: Any) -> _Flat | None:
+    """The checks of a flat message, or None when it is not flat (a field that is a message or a list, or
+    a rule that depends on other fields)."""
     checks = []
     for param in params:
         field = descriptor.fields_by_name[param.name]
         if field.is_repeated or field.message_type is not None or param.required_when is not None:
             return None
         checks.append((param.name, param.required, _value_test(param, field)))
-    return tuple(checks)
+    tests = tuple(test for _, _, test in checks)
+    presence_free = len(checks) > 1 and all(
+        required and not test(descriptor.fields_by_name[name].default_value) for name, required, test in checks
+    )
+    read_all = operator.attrgetter(*(name for name, _, _ in checks)) if presence_free else None
+    return _Flat(tuple(checks), read_all, tests)
 
 
 def _value_test(param: Param, field: Any) -> Callable[[Any], bool]:
     """_acceptable for one field, with what can be known of its type taken out of the loop."""
     valid = param.valid
+    if isinstance(valid, Rule):
+        valid = valid.check  # one call fewer per value
     if field.type != field.TYPE_STRING:
         return valid if valid is not None else _anything
     if valid is None:
@@ -127,10 +142,16 @@ def _no_nul(value: str) -> bool:
     return "\x00" not in value
 
 
-def _flat_passes(item: Message, checks: _FlatChecks) -> bool:
+def _flat_passes(item: Message, flat: _Flat) -> bool:
     """Whether a flat item passes every check of its fields; an item that does not is walked again in
     full, for its violations with their paths."""
-    for name, required, test in checks:
+    if flat.read_all is not None:
+        # A loop, not all() over a generator: a frame fewer per item, 1,500 times.
+        for test, value in zip(flat.tests, flat.read_all(item), strict=True):  # noqa: SIM110
+            if not test(value):
+                return False
+        return True
+    for name, required, test in flat.checks:
         if item.HasField(name):
             if not test(getattr(item, name)):
                 return False
@@ -219,9 +240,12 @@ _PATH_HERE: Final = "\x00here"
 def _run_rule(
     rule: Callable[[Any, str], None], value: Any, found: list[ServiceError], at: _Path, *tail: str | int
 ) -> None:
-    error = _rule_error(rule, value, _PATH_HERE)
-    if error is None:
+    # Called here, not through _rule_error: a rule runs for each of 1,500 conditions.
+    try:
+        rule(value, _PATH_HERE)
         return
+    except ServiceError as raised:
+        error = raised
     if error.path is not None and error.path.startswith(_PATH_HERE):
         error = dataclasses.replace(error, path=_render((*at, *tail)) + error.path[len(_PATH_HERE) :])
     _note(found, error)

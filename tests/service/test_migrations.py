@@ -308,3 +308,20 @@ async def test_conditions_move_into_the_campaign_row_and_back(database_url: str)
 
     await _alembic(database_url, lambda config: command.upgrade(config, "head"))
     assert await _rows(database_url, "SELECT count(*) FROM campaigns WHERE id IN (9920, 9921)") == [(2,)]
+
+
+async def test_downgrades_past_the_campaign_columns_keep_every_campaigns_blocks(database_url: str) -> None:
+    # 0003 and 0004 drop columns of accounts and campaigns. As batch copies they dropped the tables on
+    # SQLite: dropping campaigns deleted its rows first, cascading to every campaign's blocks, and
+    # dropping accounts was refused by the foreign keys into it.
+    counted = (
+        "SELECT (SELECT count(*) FROM campaigns WHERE type = 'basic'), (SELECT count(*) FROM campaign_site_blocks)"
+    )
+    before = await _rows(database_url, counted)
+    assert before[0][1] > 0
+
+    await _alembic(database_url, lambda config: command.downgrade(config, "0002"))
+    assert await _rows(database_url, counted) == before
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(database_url, counted) == before

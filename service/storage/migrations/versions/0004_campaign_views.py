@@ -35,9 +35,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM campaigns WHERE type = 'system'")
-    with op.batch_alter_table("campaigns") as batch:
-        batch.drop_index("ix_campaigns_account_name")
-        for part in _UTM:
-            batch.drop_column(f"static_utm_{part}")
-        batch.drop_column("cost_ratio_operator")
-        batch.drop_column("cost_ratio")
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy of campaigns drops the table, and on SQLite that
+    # deletes its rows first, which cascades to every campaign's blocks, pool and conditions.
+    op.drop_index("ix_campaigns_account_name", table_name="campaigns")
+    for column in (*(f"static_utm_{part}" for part in _UTM), "cost_ratio_operator", "cost_ratio"):
+        op.execute(f"ALTER TABLE campaigns DROP COLUMN {column}")

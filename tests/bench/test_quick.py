@@ -30,7 +30,10 @@ BENCHMARKS = {
     "create_paths.py": ((), ("==> maximal / small create", "PostgreSQL / SQLite throughput")),
     "get_campaigns.py": ((), ("==> limit 10000 / limit 100",)),
     "gateway_throughput.py": ((), ("throughput ratio",)),
-    "instructions.py": ((), ("instructions per call, campaigns serve", "times the ceiling's")),
+    "instructions.py": (
+        (),
+        ("instructions per call, campaigns serve", "times the ceiling's", "small creates (target 5)"),
+    ),
     "http_edge.py": ((), ("hardened / plain throughput",)),
     "tracing_cost.py": ((), ("==> tracing off / no tracing code", "==> tracing on / off: CPU per call")),
 }

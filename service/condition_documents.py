@@ -12,6 +12,7 @@ can read it. NULL: no conditions.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Final
 
 import orjson
@@ -25,6 +26,8 @@ _OPERATORS: Final = wire_names(pb.ConditionOperator.DESCRIPTOR)
 _TYPE_NUMBERS: Final = wire_numbers(pb.ConditionType.DESCRIPTOR)
 _PARAMETER_NUMBERS: Final = wire_numbers(pb.CampaignParameter.DESCRIPTOR)
 _OPERATOR_NUMBERS: Final = wire_numbers(pb.ConditionOperator.DESCRIPTOR)
+# A condition's four fields in one call: 1,500 of them in a maximal campaign.
+_FIELDS: Final = attrgetter("type", "campaign_parameter", "operator", "value")
 
 
 def to_document(conditions: pb.CampaignConditions) -> str | None:
@@ -36,8 +39,8 @@ def to_document(conditions: pb.CampaignConditions) -> str | None:
     return orjson.dumps(
         [
             [
-                [types[item.type], parameters[item.campaign_parameter], operators[item.operator], item.value]
-                for item in group.conditions
+                [types[kind], parameters[parameter], operators[operator], value]
+                for kind, parameter, operator, value in map(_FIELDS, group.conditions)
             ]
             for group in groups
         ]

@@ -192,7 +192,7 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path, found: l
                 _note(found, ServiceError("invalid_parameter_value", path=_render((*at, name))))
                 continue
             before_items = len(found)
-            flat = step.flat
+            flat, rule = step.flat, param.message_rule
             for index, item in enumerate(value):
                 if not step.is_message:
                     if not _acceptable(param, item):
@@ -203,8 +203,15 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path, found: l
                     or (flat is not None and _flat_passes(item, flat))
                     or _walk_clean(item, step.children, (*at, name, index), found)
                 )
-                if passed and param.message_rule is not None:
-                    _run_rule(param.message_rule, item, found, at, name, index)
+                if passed and rule is not None:
+                    # _run_rule's work, here: the rule runs for each of 1,500 conditions.
+                    refused = None
+                    try:
+                        rule(item, _PATH_HERE)
+                    except ServiceError as raised:
+                        refused = raised
+                    if refused is not None:
+                        _note_placed(found, refused, at, name, index)
             if param.list_rule is not None and len(found) == before_items:
                 _run_rule(param.list_rule, value, found, at, name)
             continue
@@ -240,12 +247,13 @@ _PATH_HERE: Final = "\x00here"
 def _run_rule(
     rule: Callable[[Any, str], None], value: Any, found: list[ServiceError], at: _Path, *tail: str | int
 ) -> None:
-    # Called here, not through _rule_error: a rule runs for each of 1,500 conditions.
-    try:
-        rule(value, _PATH_HERE)
-        return
-    except ServiceError as raised:
-        error = raised
+    error = _rule_error(rule, value, _PATH_HERE)
+    if error is not None:
+        _note_placed(found, error, at, *tail)
+
+
+def _note_placed(found: list[ServiceError], error: ServiceError, at: _Path, *tail: str | int) -> None:
+    """_note a rule's error, with the real path written in where the rule was handed _PATH_HERE."""
     if error.path is not None and error.path.startswith(_PATH_HERE):
         error = dataclasses.replace(error, path=_render((*at, *tail)) + error.path[len(_PATH_HERE) :])
     _note(found, error)

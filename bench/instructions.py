@@ -14,8 +14,10 @@ each kind sent one after another on one keep-alive connection (a tenth as many m
 groups of 50 conditions, whose count is also printed in small creates: issue 13's ratio, without the
 drift that moves the timed one in bench/create_paths.py). The ceiling (bench/ceiling.py: a bare
 Starlette handler forwarding to a bare grpc.aio echo, two processes, both counted) takes the same
-small create. `--tree DIR` measures another checkout's code (an A/B: `git worktree add`); its demo
-database is made by its own code, since its migrations may be older.
+small create. Then get.campaigns: a page of 10,000 against a page of 100 on an account with 100,000
+campaigns (issue 13's second ratio; bench/get_campaigns.py times it). `--tree DIR` measures another
+checkout's code (an A/B: `git worktree add`); its databases are made by its own code, since its
+migrations may be older.
 Needs valgrind (Debian's package; installed when missing and run as root).
 """
 
@@ -39,8 +41,12 @@ from bench._harness import ROOT, campaigns_cli, free_port, prepare_demo, process
 from bench.cpu_per_call import GET_SITES
 from bench.create_paths import maximal
 from bench.gateway_throughput import BODY as CREATE
+from bench.get_campaigns import body as page_body
+from bench.get_campaigns import populate
 
 _WARM_UP_CALLS = 50
+_CAMPAIGNS = 100_000  # get.campaigns' pages are counted on an account with this many (--quick: 400)
+_QUICK_CAMPAIGNS = 400
 _STARTUP_SECONDS = 180.0  # imports and migrations run about five times slower under valgrind
 
 
@@ -90,9 +96,11 @@ class _Client:
             raise RuntimeError(f"not a result: {answer.status} {data[:300]!r}")
 
 
-def count(pids: list[int], out_dir: Path, client: _Client, body: bytes, calls: int) -> float:
+def count(
+    pids: list[int], out_dir: Path, client: _Client, body: bytes, calls: int, warm_up: int = _WARM_UP_CALLS
+) -> float:
     """Instructions per call of `calls` calls, summed over the processes `pids`."""
-    for _ in range(_WARM_UP_CALLS):
+    for _ in range(warm_up):
         client.call(body)
     for pid in pids:
         _control("-i", "on", str(pid))
@@ -107,15 +115,23 @@ def count(pids: list[int], out_dir: Path, client: _Client, body: bytes, calls: i
     return total / calls
 
 
-@contextlib.contextmanager
-def serve_counted(tree: Path, out_dir: Path) -> Iterator[tuple[int, int]]:
-    """`campaigns serve` of `tree` under callgrind: (its pid, its HTTP port)."""
-    database = f"sqlite:///{out_dir}/bench.db"
+def _made_by(tree: Path, database: str, campaigns: int | None = None) -> None:
+    """The demo database (`campaigns` more of Demo Shop's, when given), made by `tree`'s own code: another
+    tree's migrations may be older than this one's."""
     if tree == ROOT:
-        asyncio.run(prepare_demo(database))
-    else:
-        made = f"import asyncio; from bench._harness import prepare_demo; asyncio.run(prepare_demo({database!r}))"
-        subprocess.run([sys.executable, "-c", made], cwd=tree, check=True)
+        asyncio.run(prepare_demo(database) if campaigns is None else populate(database, campaigns))
+        return
+    call = f"prepare_demo({database!r})" if campaigns is None else f"populate({database!r}, {campaigns})"
+    made = (
+        "import asyncio; from bench._harness import prepare_demo; from bench.get_campaigns import populate; "
+        f"asyncio.run({call})"
+    )
+    subprocess.run([sys.executable, "-c", made], cwd=tree, check=True)
+
+
+@contextlib.contextmanager
+def serve_counted(tree: Path, out_dir: Path, database: str) -> Iterator[tuple[int, int]]:
+    """`campaigns serve` of `tree` on `database` under callgrind: (its pid, its HTTP port)."""
     grpc_port, http_port = free_port(), free_port()
     serve = campaigns_cli(
         "serve", "--database-url", database, "--grpc-port", str(grpc_port), "--http-port", str(http_port)
@@ -152,7 +168,10 @@ def main() -> None:
         with ceiling_counted(out_dir) as (pids, port):
             ceiling = count(pids, out_dir, _Client(port, results=False), CREATE, calls)
         print(f"{'ceiling (bare forwarder + echo)':<32} {ceiling:12,.0f} instructions per call", flush=True)
-        with serve_counted(args.tree.resolve(), out_dir) as (pid, port):
+        tree = args.tree.resolve()
+        database = f"sqlite:///{out_dir}/bench.db"
+        _made_by(tree, database)
+        with serve_counted(tree, out_dir, database) as (pid, port):
             client = _Client(port)
             small = 0.0
             for name, body in (("create.campaigns (small)", CREATE), ("get.sites (two sites)", GET_SITES)):
@@ -167,6 +186,22 @@ def main() -> None:
             print(
                 f"{'create.campaigns (maximal)':<32} {got:12,.0f} instructions per call, campaigns serve"
                 f"   ==> {got / small:.1f} small creates (target 5)",
+                flush=True,
+            )
+        # get.campaigns: a page of 10,000 against a page of 100, on an account with 100,000 campaigns.
+        pages = f"sqlite:///{out_dir}/pages.db"
+        _made_by(tree, pages, _QUICK_CAMPAIGNS if args.quick else _CAMPAIGNS)
+        with serve_counted(tree, out_dir, pages) as (pid, port):
+            client = _Client(port)
+            hundred = count([pid], out_dir, client, page_body({"limit": 100}), calls)
+            big = count([pid], out_dir, client, page_body({"limit": 10_000}), max(2, calls // 20), warm_up=3)
+            print(
+                f"{'get.campaigns, limit 100':<32} {hundred:12,.0f} instructions per call, campaigns serve",
+                flush=True,
+            )
+            print(
+                f"{'get.campaigns, limit 10,000':<32} {big:12,.0f} instructions per call, campaigns serve"
+                f"   ==> {big / hundred:.1f} pages of 100 (target 10)",
                 flush=True,
             )
 

@@ -32,7 +32,7 @@ BENCHMARKS = {
     "gateway_throughput.py": ((), ("throughput ratio",)),
     "instructions.py": (
         (),
-        ("instructions per call, campaigns serve", "times the ceiling's", "small creates (target 5)"),
+        ("times the ceiling's", "small creates (target 5)", "pages of 100 (target 10)"),
     ),
     "http_edge.py": ((), ("hardened / plain throughput",)),
     "tracing_cost.py": ((), ("==> tracing off / no tracing code", "==> tracing on / off: CPU per call")),

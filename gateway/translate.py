@@ -89,8 +89,13 @@ class _Plan:
     nulled_field: str | None  # the JSON_ROLE_NULLED_PARAMS field, if any
     # Per param: (0 or one of the kinds above, the JSON type it takes as is, an enum's spellings).
     quick: tuple[tuple[int, type | None, Mapping[str, int] | None], ...]
-    # The same for the params that can be quick, by name: what _flat_values reads.
+    # The same for the params that can be quick, by name.
     quick_by_name: Mapping[str, tuple[int, type | None, Mapping[str, int] | None]]
+    # What _flat_values reads, split by kind so that each key costs one or two look-ups: the enums'
+    # spellings, the JSON type of a string or boolean taken as is, the integers.
+    flat_enums: Mapping[str, Mapping[str, int]]
+    flat_as_is: Mapping[str, type]
+    flat_integers: frozenset[str]
 
 
 @cache
@@ -105,7 +110,16 @@ def _plan(descriptor: Any) -> _Plan:
             params.append(fd)
     quick = tuple(_quick(fd) for fd in params)
     by_name = {fd.name: how for fd, how in zip(params, quick, strict=True) if how[0]}
-    return _Plan(tuple(params), frozenset(fd.name for fd in params), nulled, quick, by_name)
+    return _Plan(
+        tuple(params),
+        frozenset(fd.name for fd in params),
+        nulled,
+        quick,
+        by_name,
+        flat_enums={name: spellings for name, (kind, _, spellings) in by_name.items() if kind == _ENUM and spellings},
+        flat_as_is={name: json_type for name, (kind, json_type, _) in by_name.items() if kind == _AS_IS and json_type},
+        flat_integers=frozenset(name for name, (kind, _, _) in by_name.items() if kind == _INTEGER),
+    )
 
 
 def _flat_values(item: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
@@ -116,25 +130,22 @@ def _flat_values(item: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
     each in one call, with no path written down for a fault that does not happen.
     """
     values: dict[str, Any] = {}
-    quick_by_name = plan.quick_by_name
+    enums, as_is = plan.flat_enums, plan.flat_as_is
     for key, given in item.items():
-        how = quick_by_name.get(key)
-        if how is None:
-            return None
-        quick, json_type, spellings = how
-        value: Any = given
-        if type(given) is not json_type:
-            if value is None:
-                continue
-            return None
-        if quick == _INTEGER:
-            if not INT64_MIN <= value <= INT64_MAX:
+        spellings = enums.get(key)
+        if spellings is not None:
+            number = spellings.get(given) if type(given) is str else None
+            if number:
+                values[key] = number
+            elif given is not None:
                 return None
-        elif quick == _ENUM:
-            value = spellings.get(value) if spellings is not None else None
-            if not value:
-                return None
-        values[key] = value
+            continue  # a spelling, or null: not sent
+        if type(given) is as_is.get(key) or (
+            key in plan.flat_integers and type(given) is int and INT64_MIN <= given <= INT64_MAX
+        ):
+            values[key] = given
+        elif given is not None or key not in plan.quick_by_name:
+            return None  # a key that is not a scalar param, or a value _fill must look at
     return values
 
 

@@ -325,3 +325,29 @@ async def test_downgrades_past_the_campaign_columns_keep_every_campaigns_blocks(
 
     await _alembic(database_url, lambda config: command.upgrade(config, "head"))
     assert await _rows(database_url, counted) == before
+
+
+async def test_conditions_of_more_campaigns_than_one_batch_move_each_to_its_own_row(database_url: str) -> None:
+    # 0014 moves the rows a thousand campaigns at a time: 2,100 campaigns cross two batches' edges.
+    await _alembic(database_url, lambda config: command.downgrade(config, "0013"))
+    ids = range(20_001, 22_101)
+    await _execute(
+        database_url,
+        "INSERT INTO campaigns (id, account_id, name, status, type, site_id, created_at) VALUES "
+        + ", ".join(f"({n}, 1000, 'batch {n}', 'active', 'basic', 10, 0)" for n in ids),
+    )
+    await _execute(
+        database_url,
+        "INSERT INTO campaign_conditions (campaign_id, group_index, position, type, campaign_parameter, operator, "
+        "value) VALUES "
+        + ", ".join(f"({n}, {group}, 0, 'include', 'utm_term', '=', '{n}-{group}')" for n in ids for group in (1, 0)),
+    )
+
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    stored = await _rows(database_url, "SELECT id, conditions FROM campaigns WHERE id > 20000 ORDER BY id")
+    assert [row[0] for row in stored] == list(ids)
+    for campaign_id, document in stored:
+        assert json.loads(str(document)) == [
+            [["include", "utm_term", "=", f"{campaign_id}-0"]],
+            [["include", "utm_term", "=", f"{campaign_id}-1"]],
+        ]

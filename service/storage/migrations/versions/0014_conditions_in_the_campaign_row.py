@@ -55,36 +55,43 @@ def _batches(items: Iterable[Any]) -> Iterator[list[Any]]:
 def upgrade() -> None:
     conn = op.get_bind()
     op.execute("ALTER TABLE campaigns ADD COLUMN conditions TEXT")
-    ordered = conn.execute(
-        sa.select(
-            _rows.c.campaign_id,
-            _rows.c.group_index,
-            _rows.c.type,
-            _rows.c.campaign_parameter,
-            _rows.c.operator,
-            _rows.c.value,
-        ).order_by(_rows.c.campaign_id, _rows.c.group_index, _rows.c.position)
-    ).all()
-    documents = (
-        {
-            "row_id": campaign_id,
-            "document": json.dumps(
-                [
-                    [[kind, parameter, operator, value] for _, _, kind, parameter, operator, value in group]
-                    for _, group in itertools.groupby(rows, key=lambda row: row[1])
-                ],
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ),
-        }
-        for campaign_id, rows in itertools.groupby(ordered, key=lambda row: row[0])
-    )
     update = (
         _campaigns.update().where(_campaigns.c.id == sa.bindparam("row_id")).values(conditions=sa.bindparam("document"))
     )
-    for batch in _batches(documents):
-        conn.execute(update, batch)
+    # A batch of campaigns at a time: the rows of a whole database need not fit in memory at once.
+    campaign_ids = conn.execute(sa.select(_rows.c.campaign_id).distinct().order_by(_rows.c.campaign_id)).scalars()
+    for batch in _batches(campaign_ids.all()):
+        ordered = conn.execute(
+            sa.select(
+                _rows.c.campaign_id,
+                _rows.c.group_index,
+                _rows.c.type,
+                _rows.c.campaign_parameter,
+                _rows.c.operator,
+                _rows.c.value,
+            )
+            .where(_rows.c.campaign_id.between(batch[0], batch[-1]))
+            .order_by(_rows.c.campaign_id, _rows.c.group_index, _rows.c.position)
+        ).all()
+        conn.execute(
+            update,
+            [
+                {"row_id": campaign_id, "document": _document(rows)}
+                for campaign_id, rows in itertools.groupby(ordered, key=lambda row: row[0])
+            ],
+        )
     op.drop_table("campaign_conditions")
+
+
+def _document(rows: Iterable[Any]) -> str:
+    """One campaign's rows, in (group_index, position) order, as the document service/condition_documents.py
+    reads: a list of groups of [type, campaign_parameter, operator, value]."""
+    groups = itertools.groupby(rows, key=lambda row: row[1])
+    return json.dumps(
+        [[[kind, parameter, operator, value] for *_, kind, parameter, operator, value in group] for _, group in groups],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def downgrade() -> None:

@@ -3,6 +3,8 @@ calls that must succeed, and what the test's database holds."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Final
 
 import pytest
@@ -119,8 +121,19 @@ async def login(gateway: Gateway, user: str, password: str = "secret") -> dict[s
 
 # ---------------------------------------------------------------------- tables of refused calls (one row each)
 
-# What each row of a fault table gives its test, in order.
-FAULT_FIELDS: Final = ("method", "params", "mnemonic", "field", "value", "out", "code")
+
+@dataclass(frozen=True)
+class Fault:
+    """One row of a fault table: the call, and the one error object it must produce (code: where it is not
+    the catalogue's; out: the error's data.params)."""
+
+    method: str
+    params: dict[str, Any]
+    mnemonic: str
+    field: str | Absent = ABSENT
+    value: str | Absent = ABSENT
+    out: dict[str, Any] = dataclass_field(default_factory=dict)
+    code: int | None = None
 
 
 def fault_case(
@@ -135,28 +148,20 @@ def fault_case(
     code: int | None = None,
     bug: str | None = None,
 ) -> Any:
-    """One row of a fault table: the call and the one error object it must produce (code: where it is not
-    the catalogue's; bug: a known bug, an xfail that must fail)."""
+    """A Fault as a test parameter, named after its method (bug: a known bug, an xfail that must fail)."""
     marks = [pytest.mark.xfail(reason=f"BUG: {bug}", strict=True)] if bug else []
     verb, _, noun = method.partition(".")
     prefix = verb if noun in ("campaigns", "user") else method
-    return pytest.param(method, params, mnemonic, field, value, out or {}, code, id=f"{prefix}-{name}", marks=marks)
+    fault = Fault(method, params, mnemonic, field, value, out or {}, code)
+    return pytest.param(fault, id=f"{prefix}-{name}", marks=marks)
 
 
-async def assert_fault(
-    url: str,
-    method: str,
-    params: dict[str, Any],
-    mnemonic: str,
-    field: str | Absent,
-    value: str | Absent,
-    out: dict[str, Any],
-    code: int | None,
-) -> None:
+async def assert_fault(url: str, fault: Fault) -> None:
     """The call fails with that error object, whole."""
-    answer = await call(url, params, "e-1", method)
+    answer = await call(url, fault.params, "e-1", fault.method)
     assert "result" not in answer, answer
-    if code is None:
+    mnemonic, field, value, out = fault.mnemonic, fault.field, fault.value, fault.out
+    if fault.code is None:
         assert_error(answer, mnemonic, request_id="e-1", field=field, value=value, params=out)
     else:
-        assert_error_with_code(answer, code, mnemonic, request_id="e-1", field=field, value=value, params=out)
+        assert_error_with_code(answer, fault.code, mnemonic, request_id="e-1", field=field, value=value, params=out)

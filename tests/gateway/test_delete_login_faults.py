@@ -14,13 +14,12 @@ import pytest
 
 from tests.gateway.support_campaign_calls import (
     DELETE,
-    FAULT_FIELDS,
     LOGIN,
     LOGOUT,
+    Fault,
     assert_fault,
 )
 from tests.gateway.support_campaign_calls import fault_case as case
-from tests.gateway.wire import Absent
 
 DELETE_ERRORS: list[Any] = [
     case("id-missing", DELETE, {"access_token": "tok_cust"}, "required_parameter_missed", field="id"),
@@ -107,15 +106,6 @@ LOGIN_ERRORS: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize(FAULT_FIELDS, DELETE_ERRORS + LOGIN_ERRORS)
-async def test_fault(
-    shared: str,
-    method: str,
-    params: dict[str, Any],
-    mnemonic: str,
-    field: str | Absent,
-    value: str | Absent,
-    out: dict[str, Any],
-    code: int | None,
-) -> None:
-    await assert_fault(shared, method, params, mnemonic, field, value, out, code)
+@pytest.mark.parametrize("fault", DELETE_ERRORS + LOGIN_ERRORS)
+async def test_fault(shared: str, fault: Fault) -> None:
+    await assert_fault(shared, fault)

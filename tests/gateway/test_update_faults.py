@@ -14,8 +14,8 @@ import pytest
 
 from tests.gateway.support_campaign_calls import (
     CONDITIONS,
-    FAULT_FIELDS,
     UPDATE,
+    Fault,
     assert_fault,
     block,
     condition,
@@ -23,7 +23,6 @@ from tests.gateway.support_campaign_calls import (
     upd,
 )
 from tests.gateway.support_campaign_calls import fault_case as case
-from tests.gateway.wire import Absent
 
 UPDATE_ERRORS: list[Any] = [
     # Required parameters.
@@ -310,15 +309,6 @@ UPDATE_ERRORS: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize(FAULT_FIELDS, UPDATE_ERRORS)
-async def test_fault(
-    shared: str,
-    method: str,
-    params: dict[str, Any],
-    mnemonic: str,
-    field: str | Absent,
-    value: str | Absent,
-    out: dict[str, Any],
-    code: int | None,
-) -> None:
-    await assert_fault(shared, method, params, mnemonic, field, value, out, code)
+@pytest.mark.parametrize("fault", UPDATE_ERRORS)
+async def test_fault(shared: str, fault: Fault) -> None:
+    await assert_fault(shared, fault)

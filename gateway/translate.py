@@ -89,10 +89,10 @@ class _Plan:
     nulled_field: str | None  # the JSON_ROLE_NULLED_PARAMS field, if any
     # Per param: (0 or one of the kinds above, the JSON type it takes as is, an enum's spellings).
     quick: tuple[tuple[int, type | None, Mapping[str, int] | None], ...]
-    # The same for the params that can be quick, by name.
-    quick_by_name: Mapping[str, tuple[int, type | None, Mapping[str, int] | None]]
-    # What _flat_values reads, split by kind so that each key costs one or two look-ups: the enums'
-    # spellings, the JSON type of a string or boolean taken as is, the integers.
+    # What _flat_values reads: the params that can be quick, and the same split by kind so that each key
+    # costs one or two look-ups (the enums' spellings, the JSON type of a string or boolean taken as is,
+    # the integers).
+    flat_names: frozenset[str]
     flat_enums: Mapping[str, Mapping[str, int]]
     flat_as_is: Mapping[str, type]
     flat_integers: frozenset[str]
@@ -115,7 +115,7 @@ def _plan(descriptor: Any) -> _Plan:
         frozenset(fd.name for fd in params),
         nulled,
         quick,
-        by_name,
+        flat_names=frozenset(by_name),
         flat_enums={name: spellings for name, (kind, _, spellings) in by_name.items() if kind == _ENUM and spellings},
         flat_as_is={name: json_type for name, (kind, json_type, _) in by_name.items() if kind == _AS_IS and json_type},
         flat_integers=frozenset(name for name, (kind, _, _) in by_name.items() if kind == _INTEGER),
@@ -144,7 +144,7 @@ def _flat_values(item: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
             key in plan.flat_integers and type(given) is int and INT64_MIN <= given <= INT64_MAX
         ):
             values[key] = given
-        elif given is not None or key not in plan.quick_by_name:
+        elif given is not None or key not in plan.flat_names:
             return None  # a key that is not a scalar param, or a value _fill must look at
     return values
 

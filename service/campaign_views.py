@@ -151,15 +151,14 @@ _CAMPAIGNS: Final = {
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
     wanted = set(query.fields)
     utm = not wanted.isdisjoint(_UTM_FIELDS)
-    conditions = "campaign_conditions" in wanted
-    select = _CAMPAIGNS[utm, conditions]
-    rows, total = run_query(conn, select, {"account_id": account_id}, COLUMNS, _c.id, query)
+    with_conditions = "campaign_conditions" in wanted
+    rows, total = run_query(conn, _CAMPAIGNS[utm, with_conditions], {"account_id": account_id}, COLUMNS, _c.id, query)
     ids = [row.row_id for row in rows]
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}
     response = spb.GetCampaignsResponse(total_items=total, fields=query.fields)
     optional = _OPTIONAL[utm]
     for row in rows:
-        _add_view(response.data, row, optional, blocks.get(row.row_id, []), row.conditions if conditions else None)
+        _add_view(response.data, row, optional, blocks.get(row.row_id, []), row.conditions if with_conditions else None)
     return response
 
 

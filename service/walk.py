@@ -204,14 +204,7 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path, found: l
                     or _walk_clean(item, step.children, (*at, name, index), found)
                 )
                 if passed and rule is not None:
-                    # _run_rule's work, here: the rule runs for each of 1,500 conditions.
-                    refused = None
-                    try:
-                        rule(item, _PATH_HERE)
-                    except ServiceError as raised:
-                        refused = raised
-                    if refused is not None:
-                        _note_placed(found, refused, at, name, index)
+                    _run_rule(rule, item, found, at, name, index)
             if param.list_rule is not None and len(found) == before_items:
                 _run_rule(param.list_rule, value, found, at, name)
             continue
@@ -248,12 +241,8 @@ def _run_rule(
     rule: Callable[[Any, str], None], value: Any, found: list[ServiceError], at: _Path, *tail: str | int
 ) -> None:
     error = _rule_error(rule, value, _PATH_HERE)
-    if error is not None:
-        _note_placed(found, error, at, *tail)
-
-
-def _note_placed(found: list[ServiceError], error: ServiceError, at: _Path, *tail: str | int) -> None:
-    """_note a rule's error, with the real path written in where the rule was handed _PATH_HERE."""
+    if error is None:
+        return
     if error.path is not None and error.path.startswith(_PATH_HERE):
         error = dataclasses.replace(error, path=_render((*at, *tail)) + error.path[len(_PATH_HERE) :])
     _note(found, error)

@@ -159,11 +159,19 @@ def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, An
     entry = _compile(conn, statement, params.keys())
     if not entry.direct:
         return conn.execute(statement, params)
-    with _lost_connection_invalidated(conn):
-        if statement_span is not None:
-            with statement_span(conn, entry.sql):
-                return _fetch(driver, entry, params)
+    with _sending(conn, entry.sql):
         return _fetch(driver, entry, params)
+
+
+@contextmanager
+def _sending(conn: sa.Connection, sql: str) -> Iterator[None]:
+    """Around a statement sent here: its span, with traces on, and a lost connection invalidated."""
+    with _lost_connection_invalidated(conn):
+        if statement_span is None:
+            yield
+        else:
+            with statement_span(conn, sql):
+                yield
 
 
 @contextmanager
@@ -203,11 +211,7 @@ def execute_many(conn: sa.Connection, statement: sa.Executable, rows: Sequence[M
     if not entry.direct:
         conn.execute(statement, list(rows))
         return
-    with _lost_connection_invalidated(conn):
-        if statement_span is not None:
-            with statement_span(conn, entry.sql):
-                _execute_many(driver, entry, rows)
-            return
+    with _sending(conn, entry.sql):
         _execute_many(driver, entry, rows)
 
 

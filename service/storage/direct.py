@@ -164,23 +164,17 @@ def fetch(conn: sa.Connection, statement: sa.Executable, params: Mapping[str, An
 
 
 @contextmanager
-def _sending(conn: sa.Connection, sql: str) -> Iterator[None]:
-    """Around a statement sent here: its span, with traces on, and a lost connection invalidated."""
-    with _lost_connection_invalidated(conn):
-        if statement_span is None:
+def _sending(conn: sa.Connection, sql: str | None) -> Iterator[None]:
+    """Around a statement sent here: its span, with traces on (none for sql None: the BEGIN), and what
+    SQLAlchemy does when a statement it sent fails. A connection the server has gone from (a restart) is
+    invalidated, so that the pool opens a new one, rather than put back, where every later call would fail
+    on it again; then the error goes on as it was. One context manager: this wraps every statement."""
+    try:
+        if statement_span is None or sql is None:
             yield
         else:
             with statement_span(conn, sql):
                 yield
-
-
-@contextmanager
-def _lost_connection_invalidated(conn: sa.Connection) -> Iterator[None]:
-    """What SQLAlchemy does when a statement it sent fails, done for the statements sent here: a connection
-    the server has gone from (a restart) is invalidated, so that the pool opens a new one, rather than put
-    back, where every later call would fail on it again. Then the error goes on as it was."""
-    try:
-        yield
     except Exception as error:
         adapter = conn.connection.dbapi_connection
         # asyncpg's own errors are not DB-API ones; given the connection, the dialect asks the driver itself.
@@ -247,7 +241,7 @@ def _driver_in_transaction(conn: sa.Connection) -> Any:
     begin = getattr(adapter, "_start_transaction", None)
     if begin is None or not conn.in_transaction() or getattr(adapter, "_transaction", True) is not None:
         return None  # not the adapter this was written for, or not in a transaction: SQLAlchemy's way
-    with _lost_connection_invalidated(conn):
+    with _sending(conn, None):
         await_(begin())
     return driver if driver.is_in_transaction() else None
 

@@ -53,6 +53,10 @@ class Param:
     max_items: int | None = None
     # Runs after a message's own fields: rules across them (may raise ServiceError).
     message_rule: Callable[[Any, str], None] | None = None
+    # For a list item whose fields are all required scalars (a condition): message_rule's common case
+    # decided from the values the walk has read (in the params' order). True only where message_rule
+    # passes; False leaves the item to message_rule itself, which finds the violation or passes it.
+    message_rule_passes: Callable[[tuple[Any, ...]], bool] | None = None
     # Runs after every element of a list: rules across elements.
     list_rule: Callable[[Any, str], None] | None = None
     # Required only when this holds of the message; it is given `sent(name)`, whether a sibling was sent
@@ -170,6 +174,21 @@ def _condition_rule(condition: pb.Condition, path: str) -> None:
             raise ServiceError("invalid_parameter_value", path=f"{path}.value", value=condition.value) from None
 
 
+# _condition_rule's look-ups alone: a regex is left to it (compiled there).
+_PLAIN_CONDITIONS: Final = {
+    parameter: (operators - {pb.CONDITION_OPERATOR_REGEX}, values)
+    for parameter, (operators, values) in CONDITION_PARAMETERS.items()
+}
+
+
+def _condition_passes(fields: tuple[Any, ...]) -> bool:
+    """Whether _condition_rule passes a condition, from its (type, campaign_parameter, operator, value) as
+    the walk read them, in two look-ups rather than a call that reads them again: 1,500 a campaign."""
+    _type, parameter, operator, value = fields
+    operators, values = _PLAIN_CONDITIONS[parameter]
+    return operator in operators and (values is None or value in values)
+
+
 def _distinct_blocks(blocks: Any, path: str) -> None:
     seen: set[int] = set()
     for index, block in enumerate(blocks):
@@ -200,6 +219,7 @@ CAMPAIGN_CONDITIONS: Final = (
                 max_items=MAX_CONDITIONS,
                 fields=CONDITION,
                 message_rule=_condition_rule,
+                message_rule_passes=_condition_passes,
             ),
         ),
     ),

@@ -80,6 +80,8 @@ class _Step:
     is_message: bool
     # For a list of messages whose fields are all singular scalars with plain rules (a condition).
     flat: _Flat | None = None
+    # The param's message_rule_passes, where the flat walk reads every field in one call.
+    rule_passes: Callable[[tuple[Any, ...]], bool] | None = None
 
 
 # By the params tuple's identity (they are module constants; hashing one would walk its whole tree).
@@ -98,7 +100,8 @@ def _steps(params: tuple[Param, ...], descriptor: Any) -> tuple[_Step, ...]:
         walk_children = is_message and field.message_type.full_name != "google.protobuf.Value"
         children = _children(param) if walk_children else None
         flat = _flat_checks(children, field.message_type) if children is not None and field.is_repeated else None
-        steps.append(_Step(param, param.name, field.is_repeated, children, is_message, flat))
+        rule_passes = param.message_rule_passes if flat is not None and flat.read_all is not None else None
+        steps.append(_Step(param, param.name, field.is_repeated, children, is_message, flat, rule_passes))
     if len(_STEPS) >= 256:
         _STEPS.clear()
     _STEPS[key] = (params, tuple(steps))
@@ -140,6 +143,20 @@ def _anything(_value: Any) -> bool:
 
 def _no_nul(value: str) -> bool:
     return "\x00" not in value
+
+
+def _flat_rows(items: Any, flat: _Flat) -> list[tuple[Any, ...]] | None:
+    """Each item's field values (one call per item), when every value passes its field's check; None when
+    one does not (or the message's fields cannot be read in one call), and the items are walked one by one
+    for their violations and paths. A check runs down a column (map in C, no frame per value for the enum
+    look-ups): for 1,500 conditions, half the time of walking them one by one."""
+    if flat.read_all is None:
+        return None
+    rows = list(map(flat.read_all, items))
+    for test, column in zip(flat.tests, zip(*rows, strict=True), strict=True):
+        if not all(map(test, column)):
+            return None
+    return rows
 
 
 def _flat_passes(item: Message, flat: _Flat) -> bool:
@@ -192,19 +209,11 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path, found: l
                 _note(found, ServiceError("invalid_parameter_value", path=_render((*at, name))))
                 continue
             before_items = len(found)
-            flat, rule = step.flat, param.message_rule
-            for index, item in enumerate(value):
-                if not step.is_message:
-                    if not _acceptable(param, item):
-                        _note(found, _invalid(param, message, name, item, (*at, name, index)))
-                    continue
-                passed = (
-                    step.children is None
-                    or (flat is not None and _flat_passes(item, flat))
-                    or _walk_clean(item, step.children, (*at, name, index), found)
-                )
-                if passed and rule is not None:
-                    _run_rule(rule, item, found, at, name, index)
+            rows = _flat_rows(value, step.flat) if step.flat is not None else None
+            if rows is not None:
+                _rule_by_rows(step, value, rows, found, at)
+            else:
+                _walk_items(step, message, value, found, at)
             if param.list_rule is not None and len(found) == before_items:
                 _run_rule(param.list_rule, value, found, at, name)
             continue
@@ -218,6 +227,34 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path, found: l
         elif not _acceptable(param, value):
             _note(found, _invalid(param, message, name, value, (*at, name)))
     return len(found) == start
+
+
+def _rule_by_rows(step: _Step, items: Any, rows: list[tuple[Any, ...]], found: list[ServiceError], at: _Path) -> None:
+    """The message rule of items whose fields all passed (_flat_rows): decided from each row where the
+    param has a shortcut (message_rule_passes), run on the item itself where it has not or it says no."""
+    rule, passes = step.param.message_rule, step.rule_passes
+    if rule is None or (passes is not None and all(map(passes, rows))):
+        return
+    for index, row in enumerate(rows):
+        if passes is None or not passes(row):
+            _run_rule(rule, items[index], found, at, step.name, index)
+
+
+def _walk_items(step: _Step, message: Message, items: Any, found: list[ServiceError], at: _Path) -> None:
+    """A list's items one by one: each walked, then (when it passed) its message rule."""
+    param, name, flat, rule = step.param, step.name, step.flat, step.param.message_rule
+    for index, item in enumerate(items):
+        if not step.is_message:
+            if not _acceptable(param, item):
+                _note(found, _invalid(param, message, name, item, (*at, name, index)))
+            continue
+        passed = (
+            step.children is None
+            or (flat is not None and _flat_passes(item, flat))
+            or _walk_clean(item, step.children, (*at, name, index), found)
+        )
+        if passed and rule is not None:
+            _run_rule(rule, item, found, at, name, index)
 
 
 def _acceptable(param: Param, value: Any) -> bool:

@@ -8,7 +8,7 @@ from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import number_service_pb2 as npb
 
 from contract.faults import Fault, Faults
-from service import numbers
+from service import numbers, rules
 from service.errors import ServiceError
 from service.rules import CREATE_CAMPAIGN, DELETE_CAMPAIGN, UPDATE_CAMPAIGN, check_components
 from service.walk import check_structure
@@ -202,3 +202,29 @@ def test_a_parameter_required_because_of_another() -> None:
 )  # fmt: skip
 def test_id_text(text: str, expected: str | None) -> None:
     assert numbers.id_text(text) == expected
+
+
+# Values for each kind of parameter: fixed ones it takes and refuses, free text, and patterns good and bad.
+_CONDITION_VALUES = ("paid", "yandex", "3", "google.com", "nowhere", "9", "", "free text", "a(b", "[z-a]", "(?i)sale")
+
+
+@pytest.mark.parametrize("parameter", [number for number in pb.CampaignParameter.values() if number])
+def test_the_conditions_shortcut_passes_only_what_the_rule_passes(parameter: int) -> None:
+    # The walk decides a condition's rule from the values it read (message_rule_passes) and calls the rule
+    # itself only where the shortcut says no: a yes the rule would refuse would let a bad condition in.
+    condition_param = rules.CAMPAIGN_CONDITIONS[0].fields[0]  # type: ignore[index]
+    shortcut, rule = condition_param.message_rule_passes, condition_param.message_rule
+    assert shortcut is not None and rule is not None
+    passed_by_shortcut = 0
+    for operator in (number for number in pb.ConditionOperator.values() if number):
+        for value in _CONDITION_VALUES:
+            condition = pb.Condition(
+                type=pb.CONDITION_TYPE_INCLUDE,
+                campaign_parameter=parameter,  # type: ignore[arg-type]
+                operator=operator,
+                value=value,
+            )
+            if shortcut((condition.type, condition.campaign_parameter, condition.operator, condition.value)):
+                passed_by_shortcut += 1
+                rule(condition, "c")  # raises if the rule refuses what the shortcut passed
+    assert passed_by_shortcut > 0  # every parameter takes some condition without the rule's call

@@ -263,3 +263,29 @@ def test_flat_items_passed_in_one_loop_report_what_the_full_walk_reports(monkeyp
     monkeypatch.setattr(walk, "_flat_checks", lambda _params, _descriptor: None)
     monkeypatch.setattr(walk, "_STEPS", {})
     assert violations(request) == with_loop
+
+
+def test_items_whose_fields_all_pass_report_their_rules_violations_as_the_full_walk_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Items whose fields all pass are checked a column at a time and their rule decided from the values
+    # read, the rule itself called only where that says no (a regex, a fixed value refused): the same
+    # violations, in the same places, as a walk item by item.
+    request = valid_create()
+    first = request.campaign_conditions.group_conditions.add()
+    first.conditions.append(condition())
+    first.conditions.append(condition(pb.CAMPAIGN_PARAMETER_CHANNEL, value="nowhere"))
+    first.conditions.append(condition(operator=pb.CONDITION_OPERATOR_REGEX, value="(?i)sale"))
+    first.conditions.append(condition(operator=pb.CONDITION_OPERATOR_REGEX, value="a(b"))
+    second = request.campaign_conditions.group_conditions.add()
+    second.conditions.append(condition(pb.CAMPAIGN_PARAMETER_ENGINE, pb.CONDITION_OPERATOR_SUB, "1"))
+    second.conditions.append(condition(pb.CAMPAIGN_PARAMETER_CHANNEL, value="paid"))
+    by_columns = violations(request)
+    assert by_columns == [
+        (INVALID, f"{C}[0].conditions[1].value"),
+        (INVALID, f"{C}[0].conditions[3].value"),
+        (INVALID, f"{C}[1].conditions[0].operator"),
+    ]
+    monkeypatch.setattr(walk, "_flat_checks", lambda _params, _descriptor: None)
+    monkeypatch.setattr(walk, "_STEPS", {})
+    assert violations(request) == by_columns

@@ -89,7 +89,7 @@ class _Plan:
     nulled_field: str | None  # the JSON_ROLE_NULLED_PARAMS field, if any
     # Per param: (0 or one of the kinds above, the JSON type it takes as is, an enum's spellings).
     quick: tuple[tuple[int, type | None, Mapping[str, int] | None], ...]
-    # What _flat_values reads: the params that can be quick, and the same split by kind so that each key
+    # What _flat_set reads: the params that can be quick, and the same split by kind so that each key
     # costs one or two look-ups (the enums' spellings, the JSON type of a string or boolean taken as is,
     # the integers).
     flat_names: frozenset[str]
@@ -122,31 +122,31 @@ def _plan(descriptor: Any) -> _Plan:
     )
 
 
-def _flat_values(item: dict[str, Any], plan: _Plan) -> dict[str, Any] | None:
-    """A list item's fields as keyword arguments for `add`, when each key is a scalar param and each
-    value plainly right (null: not sent); None when anything needs _fill's checks and paths.
+def _flat_set(item: dict[str, Any], message: Message, plan: _Plan) -> bool:
+    """Set a list item's fields when each key is a scalar param and each value plainly right (null: not
+    sent); False, with some of them set, when anything needs _fill's checks and paths (_fill then sets
+    each again as it is, and looks at the rest).
 
-    The items of a long list (a maximal campaign's 1,500 conditions) are flat and right: this fills
-    each in one call, with no path written down for a fault that does not happen.
+    The items of a long list (a maximal campaign's 1,500 conditions) are flat and right: this fills each
+    with no path written down for a fault that does not happen, and no keyword dict built for `add`.
     """
-    values: dict[str, Any] = {}
     enums, as_is = plan.flat_enums, plan.flat_as_is
     for key, given in item.items():
         spellings = enums.get(key)
         if spellings is not None:
             number = spellings.get(given) if type(given) is str else None
             if number:
-                values[key] = number
+                setattr(message, key, number)
             elif given is not None:
-                return None
+                return False
             continue  # a spelling, or null: not sent
         if type(given) is as_is.get(key) or (
             key in plan.flat_integers and type(given) is int and INT64_MIN <= given <= INT64_MAX
         ):
-            values[key] = given
+            setattr(message, key, given)
         elif given is not None or key not in plan.flat_names:
-            return None  # a key that is not a scalar param, or a value _fill must look at
-    return values
+            return False  # a key that is not a scalar param, or a value _fill must look at
+    return True
 
 
 def _took(message: Message, name: str, quick: int, value: Any, spellings: Mapping[str, int] | None) -> bool:
@@ -226,24 +226,20 @@ def _fill(
                 out.fault(field_path, field_dotted, Fault.INVALID_VALUE, value)
                 continue
             container = getattr(message, fd.name)
-            item_plan = _plan(fd.message_type) if fd.message_type is not None else None
             # An item's own depth is checked in _fill; a flat item is filled here only above the bound.
             flat_allowed = field_path.count(".") + field_path.count("[") + 1 < MAX_DEPTH
+            item_plan = _plan(fd.message_type) if fd.message_type is not None and flat_allowed else None
             for index, item in enumerate(value):
-                if item_plan is not None and flat_allowed and type(item) is dict:
-                    flat = _flat_values(item, item_plan)
-                    if flat is not None:
-                        container.add(**flat)
-                        continue
-                item_path = paths.item(field_path, index)
-                if fd.message_type is not None:
-                    element = container.add()
-                    if isinstance(item, dict):
-                        _fill(item, element, item_path, field_dotted, out, frozenset())
-                    else:
-                        out.fault(item_path, field_dotted, Fault.WRONG_TYPE, item)
+                if fd.message_type is None:
+                    container.append(_scalar(fd, item, paths.item(field_path, index), field_dotted, out))
+                    continue
+                element = container.add()
+                if item_plan is not None and type(item) is dict and _flat_set(item, element, item_plan):
+                    continue
+                if isinstance(item, dict):
+                    _fill(item, element, paths.item(field_path, index), field_dotted, out, frozenset())
                 else:
-                    container.append(_scalar(fd, item, item_path, field_dotted, out))
+                    out.fault(paths.item(field_path, index), field_dotted, Fault.WRONG_TYPE, item)
         elif _is_json_value(fd):
             if not _set_json_value(getattr(message, fd.name), value, MAX_DEPTH):
                 message.ClearField(fd.name)

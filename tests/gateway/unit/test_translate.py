@@ -98,14 +98,16 @@ def test_faults_by_path(params: dict[str, Any], expected: dict[str, Fault]) -> N
 
 
 def test_list_items_filled_at_once_are_those_filled_field_by_field(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Plain list items are filled in one call each (_flat_values); anything else goes field by field.
-    # Both must make the same message and see the same faults.
+    # Plain list items are filled without paths (_flat_set); anything else goes field by field, over
+    # what _flat_set set before it met the key it could not take. The same message, the same faults.
     conditions = [
         {"type": "include", "campaign_parameter": "utm_source", "operator": "=", "value": "x"},
         {"type": "exclude", "campaign_parameter": "city", "operator": "~", "value": None},  # null: not sent
         {"type": "include", "campaign_parameter": "no_such_parameter", "operator": "="},
         {"type": "include", "odd": 1},
         {"type": 1, "operator": "="},
+        {"type": "include", "campaign_parameter": "utm_source", "operator": "nope", "value": "x"},
+        {"value": "y", "operator": "=", "type": ["include"]},
     ]
     params = {
         "site_blocks": [
@@ -116,7 +118,7 @@ def test_list_items_filled_at_once_are_those_filled_field_by_field(monkeypatch: 
         "campaign_conditions": {"group_conditions": [{"conditions": conditions}]},
     }
     at_once = create(params)
-    monkeypatch.setattr(translate, "_flat_values", lambda _item, _plan: None)
+    monkeypatch.setattr(translate, "_flat_set", lambda _item, _message, _plan: False)
     field_by_field = create(params)
     assert at_once.message == field_by_field.message
     assert (at_once.at, at_once.unexpected, at_once.sent, at_once.count) == (
@@ -135,7 +137,10 @@ def test_list_items_filled_at_once_are_those_filled_field_by_field(monkeypatch: 
         "site_blocks[2].phone_number_id",
         "campaign_conditions.group_conditions[0].conditions[2].campaign_parameter",
         "campaign_conditions.group_conditions[0].conditions[4].type",
+        "campaign_conditions.group_conditions[0].conditions[5].operator",
+        "campaign_conditions.group_conditions[0].conditions[6].type",
     }
+    assert sent[5].campaign_parameter and sent[6].value == "y"  # set before the key that failed, and kept
 
 
 def test_a_faulty_field_still_counts_as_sent() -> None:

@@ -50,6 +50,12 @@ def _vacant(*, skip_locked: bool) -> sa.Select[tuple[int]]:
 # Built once (storage/direct.py): a create with dynamic call tracking runs them for each block.
 _VACANT = {engine: direct.fast(_vacant(skip_locked=engine == "postgresql")) for engine in ("sqlite", "postgresql")}
 _INSERT_POOL = direct.fast(t.pool_numbers.insert())
+_PURCHASE = direct.fast(t.phone_numbers.insert().returning(t.phone_numbers.c.id))
+_NUMBER_PURCHASED = direct.fast(
+    t.phone_numbers.update()
+    .where(t.phone_numbers.c.id == sa.bindparam("number_id"))
+    .values(phone_number=sa.bindparam("new_number"))
+)
 
 
 def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_block_id: int, count: int) -> None:
@@ -58,31 +64,24 @@ def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_b
     chosen = [row[0] for row in vacant.fetch(conn, {"account_id": account_id, "count": count})]
     shortfall = count - len(chosen)
     if shortfall > 0:
-        purchased = (
-            (
-                conn.execute(
-                    t.phone_numbers.insert().returning(t.phone_numbers.c.id),
-                    [
-                        {
-                            "account_id": account_id,
-                            # Placeholder until the id is known; replaced just below.
-                            "phone_number": f"pending:{campaign_id}:{site_block_id}:{n}",
-                            "type": "call_tracking",
-                            "is_pool_stock": True,
-                            "is_hosted_pbx": False,
-                        }
-                        for n in range(shortfall)
-                    ],
-                )
-            )
-            .scalars()
-            .all()
-        )
-        conn.execute(
-            t.phone_numbers.update()
-            .where(t.phone_numbers.c.id == sa.bindparam("number_id"))
-            .values(phone_number=sa.bindparam("new_number")),
-            [{"number_id": n, "new_number": f"{PURCHASED_NUMBER_PREFIX}{n:07d}"} for n in purchased],
+        # One statement a number (at most MAX_POOL_NUMBERS), each compiled once: a number is bought for
+        # most creates with dynamic call tracking once the account's stock is in pools.
+        purchased = [
+            _PURCHASE.fetch(
+                conn,
+                {
+                    "account_id": account_id,
+                    # Placeholder until the id is known; replaced just below.
+                    "phone_number": f"pending:{campaign_id}:{site_block_id}:{n}",
+                    "type": "call_tracking",
+                    "is_pool_stock": True,
+                    "is_hosted_pbx": False,
+                },
+            ).scalar_one()
+            for n in range(shortfall)
+        ]
+        _NUMBER_PURCHASED.execute_many(
+            conn, [{"number_id": n, "new_number": f"{PURCHASED_NUMBER_PREFIX}{n:07d}"} for n in purchased]
         )
         chosen.extend(purchased)
     if chosen:

@@ -166,7 +166,25 @@ phone_numbers = sa.Table(
     sa.Column("stock_onetime_payment", sa.Float, nullable=False, server_default="0"),
     sa.Column("stock_monthly_charge", sa.Float, nullable=False, server_default="0"),
     sa.Column("stock_min_charge", sa.Float, nullable=False, server_default="0"),
+    # In a dynamic call tracking pool: pool_numbers has its row (whose key is the guarantee of one pool a
+    # number). Kept with that row by service/campaign_pools.py so that vacant stock is found by an index
+    # rather than by looking up every pooled number of the account (migration 0015).
+    sa.Column("in_pool", sa.Boolean, nullable=False, server_default=sa.false()),
     sqlite_autoincrement=True,
+)
+# What a pool may take: the account's pool stock, not for hosted PBX, in no pool. The vacant-stock query
+# states the same terms, which is what lets either engine use the partial index.
+VACANT_STOCK = sa.and_(
+    phone_numbers.c.is_pool_stock.is_(True),
+    phone_numbers.c.is_hosted_pbx.is_(False),
+    phone_numbers.c.in_pool.is_(False),
+)
+sa.Index(
+    "ix_phone_numbers_vacant_stock",
+    phone_numbers.c.account_id,
+    phone_numbers.c.id,
+    sqlite_where=VACANT_STOCK,
+    postgresql_where=VACANT_STOCK,
 )
 
 redirection_numbers = sa.Table(

@@ -351,3 +351,25 @@ async def test_conditions_of_more_campaigns_than_one_batch_move_each_to_its_own_
             [["include", "utm_term", "=", f"{campaign_id}-0"]],
             [["include", "utm_term", "=", f"{campaign_id}-1"]],
         ]
+
+
+async def test_in_pool_is_read_from_the_pools_and_goes_on_the_way_back(database_url: str) -> None:
+    # 0015: phone_numbers.in_pool says what pool_numbers says, and the vacant stock has a partial index.
+    await _alembic(database_url, lambda config: command.downgrade(config, "0014"))
+    await _execute(
+        database_url, "INSERT INTO pool_numbers (phone_number_id, campaign_id, site_block_id) VALUES (382, 7, 101)"
+    )
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(database_url, "SELECT id FROM phone_numbers WHERE in_pool ORDER BY id") == [(382,)]
+    assert (381,) in await _rows(database_url, "SELECT id FROM phone_numbers WHERE NOT in_pool")
+    await _alembic(database_url, lambda config: command.downgrade(config, "0014"))
+
+    def columns(conn: sa.Connection) -> list[str]:
+        return [column["name"] for column in sa.inspect(conn).get_columns("phone_numbers")]
+
+    storage = await Storage.open(database_url, migrate=False, pool_size=1)
+    try:
+        assert "in_pool" not in await storage.read(columns)
+    finally:
+        await storage.close()
+    assert await _rows(database_url, "SELECT phone_number_id FROM pool_numbers") == [(382,)]

@@ -30,6 +30,7 @@ BENCHMARKS = {
     "create_paths.py": ((), ("==> maximal / small create", "PostgreSQL / SQLite throughput")),
     "get_campaigns.py": ((), ("==> limit 10000 / limit 100",)),
     "pool_stock.py": ((), ("==> p50 with 1,000 numbers in pools / with 0",)),
+    "maximal_phases.py": ((), ("==> the maximal campaign's phases in process",)),
     "gateway_throughput.py": ((), ("throughput ratio",)),
     "instructions.py": (
         (),

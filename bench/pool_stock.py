@@ -83,7 +83,6 @@ async def populate(url: str, pooled: int) -> None:
                 "type": "call_tracking",
                 "is_pool_stock": True,
                 "is_hosted_pbx": False,
-                "in_pool": True,
             }
             for n in range(pooled)
         ]
@@ -91,7 +90,6 @@ async def populate(url: str, pooled: int) -> None:
             {"phone_number_id": number_id, "campaign_id": 7, "site_block_id": 101}
             for number_id in (*_DEMO_STOCK, *(row["id"] for row in numbers))
         ]
-        conn.execute(t.phone_numbers.update().where(t.phone_numbers.c.id.in_(_DEMO_STOCK)).values(in_pool=True))
         for start in range(0, len(numbers), 10_000):
             conn.execute(t.phone_numbers.insert(), numbers[start : start + 10_000])
         for start in range(0, len(pools), 10_000):

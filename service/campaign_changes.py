@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from contract.wire import wire_name
 from service.access import Caller
 from service.campaign_facts import Number, check_block_entities, check_combinations, read_facts
-from service.campaign_pools import release_pools, reserve_pools
+from service.campaign_pools import reserve_pools
 from service.campaign_rows import dct_columns, insert_blocks
 from service.condition_documents import to_document
 from service.errors import ServiceError
@@ -207,12 +207,12 @@ def _apply_update(
     deactivated = status == "inactive" and stored.status != "inactive"
     if blocks_sent or deactivated:
         # The old blocks go, and with them their numbers and pools; going inactive keeps none.
-        release_pools(conn, t.pool_numbers.c.campaign_id == stored.id)
+        conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
         conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
         if not deactivated:
             insert_blocks(conn, stored.id, request.site_blocks, numbers)
     elif dct_changed:
-        release_pools(conn, t.pool_numbers.c.campaign_id == stored.id)
+        conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
     if (blocks_sent or dct_changed) and not deactivated:
         settings = _current_dct(conn, stored.id)
         if settings is not None:
@@ -229,14 +229,12 @@ def delete(conn: sa.Connection, caller: Caller, request: spb.DeleteCampaignReque
     stored = _stored(conn, account_id, request.id)
     if stored.type != "basic":
         raise ServiceError("protected_entity", path="id", value=str(request.id))
-    # Its pool first: the row's delete would cascade to the pool's rows, and its numbers must be marked
-    # vacant again. Undone with the rest if the delete below finds the row gone.
-    release_pools(conn, t.pool_numbers.c.campaign_id == stored.id)
-    # The row goes next and says whether this call deleted it: of two concurrent
+    # The row goes first and says whether this call deleted it: of two concurrent
     # deletes one finds it gone and fails, so the quota gets one campaign back.
     if _DELETE_CAMPAIGN.fetch(conn, {"row_id": stored.id}).first() is None:
         raise ServiceError("entity_not_found", path="id", value=str(request.id))
-    # Its blocks go with it (the foreign keys cascade, and this says so); its numbers are free again.
-    # Its conditions were in its row.
+    # Its blocks and pool go with it (the foreign keys cascade, and these say so); its numbers are
+    # free again. Its conditions were in its row.
+    conn.execute(t.pool_numbers.delete().where(t.pool_numbers.c.campaign_id == stored.id))
     conn.execute(t.campaign_site_blocks.delete().where(t.campaign_site_blocks.c.campaign_id == stored.id))
     _GIVE_BACK_QUOTA.fetch(conn, {"account_id": account_id})

@@ -27,15 +27,12 @@ def reserve_pools(
 
 
 def _vacant(*, skip_locked: bool) -> sa.Select[tuple[int]]:
-    """The account's first :count vacant pool-stock numbers, from the partial index that holds them alone
-    (schema.VACANT_STOCK: its terms here, as the index states them). NOT EXISTS, a look-up by the pool's
-    key, for each number the index gives: pool_numbers' key is what keeps a number in one pool."""
-    in_a_pool = sa.select(t.pool_numbers.c.phone_number_id).where(
-        t.pool_numbers.c.phone_number_id == t.phone_numbers.c.id
-    )
+    """The account's first :count vacant pool-stock numbers, read from the partial index that holds them
+    alone: schema.VACANT_STOCK's terms, as the index states them (phone_numbers.in_pool is kept by
+    triggers on pool_numbers, migration 0015)."""
     vacant = (
         sa.select(t.phone_numbers.c.id)
-        .where(t.phone_numbers.c.account_id == sa.bindparam("account_id"), t.VACANT_STOCK, ~in_a_pool.exists())
+        .where(t.phone_numbers.c.account_id == sa.bindparam("account_id"), t.VACANT_STOCK)
         .order_by(t.phone_numbers.c.id)
         .limit(sa.bindparam("count", type_=sa.Integer))
     )
@@ -47,9 +44,6 @@ def _vacant(*, skip_locked: bool) -> sa.Select[tuple[int]]:
 _VACANT = {engine: direct.fast(_vacant(skip_locked=engine == "postgresql")) for engine in ("sqlite", "postgresql")}
 _INSERT_POOL = direct.fast(t.pool_numbers.insert())
 _PURCHASE = direct.fast(t.phone_numbers.insert().returning(t.phone_numbers.c.id))
-_INTO_POOL = direct.fast(
-    t.phone_numbers.update().where(t.phone_numbers.c.id == sa.bindparam("number_id")).values(in_pool=True)
-)
 _NUMBER_PURCHASED = direct.fast(
     t.phone_numbers.update()
     .where(t.phone_numbers.c.id == sa.bindparam("number_id"))
@@ -61,8 +55,6 @@ def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_b
     """Put `count` numbers in the block's pool: vacant stock first, then purchased ones."""
     vacant = _VACANT["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
     chosen = [row[0] for row in vacant.fetch(conn, {"account_id": account_id, "count": count})]
-    if chosen:
-        _INTO_POOL.execute_many(conn, [{"number_id": n} for n in chosen])
     shortfall = count - len(chosen)
     if shortfall > 0:
         # One statement a number (at most MAX_POOL_NUMBERS), each compiled once: a number is bought for
@@ -77,7 +69,6 @@ def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_b
                     "type": "call_tracking",
                     "is_pool_stock": True,
                     "is_hosted_pbx": False,
-                    "in_pool": True,
                 },
             ).scalar_one()
             for n in range(shortfall)
@@ -90,11 +81,3 @@ def _reserve_pool(conn: sa.Connection, account_id: int, campaign_id: int, site_b
         _INSERT_POOL.execute_many(
             conn, [{"phone_number_id": n, "campaign_id": campaign_id, "site_block_id": site_block_id} for n in chosen]
         )
-
-
-def release_pools(conn: sa.Connection, which: sa.ColumnElement[bool]) -> None:
-    """Delete the pool_numbers rows `which` selects: their numbers are vacant stock again. Before the
-    campaign row a pool hangs on is deleted, whose cascade would take the rows without a word."""
-    pooled = sa.select(t.pool_numbers.c.phone_number_id).where(which)
-    conn.execute(t.phone_numbers.update().where(t.phone_numbers.c.id.in_(pooled)).values(in_pool=False))
-    conn.execute(t.pool_numbers.delete().where(which))

@@ -17,7 +17,6 @@ from campaigns.v1 import site_service_pb2 as sspb
 from google.protobuf.message import Message
 
 from service.access import Caller
-from service.campaign_pools import release_pools
 from service.errors import ServiceError
 from service.rules import NAME_MAX, PHONE_NUMBER, Bounds, Param, Rule, between, phone_digits, text
 from service.storage import lock_account
@@ -312,7 +311,11 @@ def delete_site(conn: sa.Connection, caller: Caller, request: sspb.DeleteSiteReq
     # on this site's blocks (their numbers free again) and without its spend on this site.
     system = system_campaign_id(account_id)
     block_ids = sa.select(_b.id).where(_b.site_id == request.id).scalar_subquery()
-    release_pools(conn, sa.and_(t.pool_numbers.c.campaign_id == system, t.pool_numbers.c.site_block_id.in_(block_ids)))
+    conn.execute(
+        t.pool_numbers.delete().where(
+            t.pool_numbers.c.campaign_id == system, t.pool_numbers.c.site_block_id.in_(block_ids)
+        )
+    )
     conn.execute(
         t.campaign_site_blocks.delete().where(
             t.campaign_site_blocks.c.campaign_id == system, t.campaign_site_blocks.c.site_block_id.in_(block_ids)

@@ -167,8 +167,9 @@ phone_numbers = sa.Table(
     sa.Column("stock_monthly_charge", sa.Float, nullable=False, server_default="0"),
     sa.Column("stock_min_charge", sa.Float, nullable=False, server_default="0"),
     # In a dynamic call tracking pool: pool_numbers has its row (whose key is the guarantee of one pool a
-    # number). Kept with that row by service/campaign_pools.py so that vacant stock is found by an index
-    # rather than by looking up every pooled number of the account (migration 0015).
+    # number). Set and cleared by triggers on pool_numbers, whoever writes it (a foreign key's cascade
+    # included), so that vacant stock is found by an index rather than by looking up every pooled number
+    # of the account (migration 0015).
     sa.Column("in_pool", sa.Boolean, nullable=False, server_default=sa.false()),
     sqlite_autoincrement=True,
 )

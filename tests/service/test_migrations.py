@@ -354,7 +354,7 @@ async def test_conditions_of_more_campaigns_than_one_batch_move_each_to_its_own_
 
 
 async def test_in_pool_is_read_from_the_pools_and_goes_on_the_way_back(database_url: str) -> None:
-    # 0015: phone_numbers.in_pool says what pool_numbers says, and the vacant stock has a partial index.
+    # 0015: phone_numbers.in_pool, filled from pool_numbers on the way up; its triggers go on the way down.
     await _alembic(database_url, lambda config: command.downgrade(config, "0014"))
     await _execute(
         database_url, "INSERT INTO pool_numbers (phone_number_id, campaign_id, site_block_id) VALUES (382, 7, 101)"
@@ -363,6 +363,10 @@ async def test_in_pool_is_read_from_the_pools_and_goes_on_the_way_back(database_
     assert await _rows(database_url, "SELECT id FROM phone_numbers WHERE in_pool ORDER BY id") == [(382,)]
     assert (381,) in await _rows(database_url, "SELECT id FROM phone_numbers WHERE NOT in_pool")
     await _alembic(database_url, lambda config: command.downgrade(config, "0014"))
+    # The triggers went with the column: a pool's row is written as it was before 0015.
+    await _execute(
+        database_url, "INSERT INTO pool_numbers (phone_number_id, campaign_id, site_block_id) VALUES (381, 7, 101)"
+    )
 
     def columns(conn: sa.Connection) -> list[str]:
         return [column["name"] for column in sa.inspect(conn).get_columns("phone_numbers")]
@@ -372,4 +376,6 @@ async def test_in_pool_is_read_from_the_pools_and_goes_on_the_way_back(database_
         assert "in_pool" not in await storage.read(columns)
     finally:
         await storage.close()
-    assert await _rows(database_url, "SELECT phone_number_id FROM pool_numbers") == [(382,)]
+    assert await _rows(database_url, "SELECT phone_number_id FROM pool_numbers ORDER BY 1") == [(381,), (382,)]
+    await _alembic(database_url, lambda config: command.upgrade(config, "head"))
+    assert await _rows(database_url, "SELECT id FROM phone_numbers WHERE in_pool ORDER BY id") == [(381,), (382,)]

@@ -1,15 +1,20 @@
 """Pools give their numbers back: every way a pool is emptied makes its numbers the next pool's vacant
-stock, and phone_numbers.in_pool (what the vacant-stock index reads) says what pool_numbers says."""
+stock, and phone_numbers.in_pool (what the vacant-stock index reads; triggers on pool_numbers keep it)
+says what pool_numbers says, whoever wrote it."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from campaigns.v1 import campaign_pb2 as pb
 from campaigns.v1 import campaign_service_pb2 as spb
 from campaigns.v1 import site_service_pb2 as sspb
+from sqlalchemy import Connection
 
+from service import campaign_pools
+from service.storage import Storage
 from service.storage import schema as t
 from tests.conftest import Service
-from tests.service.helpers import block, count, create, dct, query, request
+from tests.service.helpers import block, count, create, dct, execute, query, request
 from tests.service.rpcs import auth, campaigns_stub, pool_of, sites_stub, succeed
 
 
@@ -114,3 +119,36 @@ async def test_the_system_campaigns_pool_on_a_deleted_site_is_the_next_pools(ser
     await assert_in_pool_says_what_the_pools_say(service.database_url)
     taker = await pooled_campaign(service, "Takes them")
     assert await pool_of(service.database_url, taker) == [(381, 101), (382, 101)]
+
+
+async def test_in_pool_follows_pool_numbers_whoever_writes_them(service: Service) -> None:
+    # The triggers, not the service's code, keep the flag: plain SQL and a foreign key's cascade alike.
+    url = service.database_url
+    await execute(url, "INSERT INTO pool_numbers (phone_number_id, campaign_id, site_block_id) VALUES (382, 7, 101)")
+    await assert_in_pool_says_what_the_pools_say(url)
+    await execute(url, "UPDATE pool_numbers SET phone_number_id = 383 WHERE phone_number_id = 382")
+    await assert_in_pool_says_what_the_pools_say(url)
+    campaign_id = await pooled_campaign(service, "Cascades")
+    assert await pool_of(url, campaign_id) == [(381, 101), (382, 101)]
+    await execute(url, f"DELETE FROM campaign_site_blocks WHERE campaign_id = {campaign_id}")
+    await execute(url, f"DELETE FROM campaigns WHERE id = {campaign_id}")  # its pool's rows go by cascade
+    assert await pool_of(url, campaign_id) == []
+    await assert_in_pool_says_what_the_pools_say(url)
+
+
+async def test_the_vacant_stock_is_read_from_its_index(service: Service) -> None:
+    # The query states the partial index's terms; worded apart, the index would silently go unused.
+    def plan(conn: Connection) -> str:
+        sqlite = conn.dialect.name == "sqlite"
+        if not sqlite:
+            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))  # a demo-sized table is read whole
+        statement = campaign_pools._vacant(skip_locked=not sqlite).params(account_id=1000, count=1)
+        sql = str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        explained = conn.execute(sa.text(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql))
+        return " ".join(str(part) for row in explained for part in row)
+
+    storage = await Storage.open(service.database_url, migrate=False, pool_size=1)
+    try:
+        assert "ix_phone_numbers_vacant_stock" in await storage.read(plan)
+    finally:
+        await storage.close()

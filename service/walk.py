@@ -60,7 +60,8 @@ def _note(found: list[ServiceError], error: ServiceError) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Flat:
-    """How to pass a clean item of a flat message (a condition) in one tight loop; see _flat_passes."""
+    """How to pass the clean items of a flat message (conditions): a column at a time (_flat_rows) when every
+    field is read in one call, else one item at a time in a tight loop (_flat_passes)."""
 
     # Per field: (name, required, test).
     checks: tuple[tuple[str, bool, Callable[[Any], bool]], ...]

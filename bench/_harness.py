@@ -247,6 +247,17 @@ async def pg_admin(url: str, sql: str) -> None:
 
 
 @contextlib.contextmanager
+def database(name: str, folder: str, postgres_admin_url: str | None) -> Iterator[str]:
+    """A new database for one measurement: SQLite `name`.db in `folder`, or, given a PostgreSQL server's
+    URL, a new database there (postgres_database), dropped afterwards."""
+    if postgres_admin_url is None:
+        yield f"sqlite:///{folder}/{name}.db"
+        return
+    with postgres_database(postgres_admin_url) as url:
+        yield url
+
+
+@contextlib.contextmanager
 def postgres_database(admin_url: str) -> Iterator[str]:
     """A new database on the server of `admin_url` for the benchmark, dropped afterwards."""
     name = f"bench_{uuid.uuid4().hex[:10]}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -30,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
     STACKS,
+    database,
     ensure_wrk,
     pg_admin,
-    postgres_database,
     real_stack,
     report,
     skip_warm_ups,
@@ -112,12 +111,7 @@ def main() -> None:
     results: dict[tuple[int, str], object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            with contextlib.ExitStack() as stack:
-                url = (
-                    stack.enter_context(postgres_database(args.database_url))
-                    if args.database_url
-                    else f"sqlite:///{tmp}/bench-{size}.db"
-                )
+            with database(f"bench-{size}", tmp, args.database_url) as url:
                 asyncio.run(populate(url, size))
                 with real_stack(args.stack, url) as target:
                     for name, fixed in REQUESTS.items():

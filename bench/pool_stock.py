@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import tempfile
 import urllib.request
@@ -32,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
     STACKS,
+    database,
     ensure_wrk,
     pg_admin,
-    postgres_database,
     prepare_demo,
     real_stack,
     report,
@@ -124,12 +123,7 @@ def main() -> None:
     p50: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            with contextlib.ExitStack() as stack:
-                url = (
-                    stack.enter_context(postgres_database(args.database_url))
-                    if args.database_url
-                    else f"sqlite:///{tmp}/pools-{size}.db"
-                )
+            with database(f"pools-{size}", tmp, args.database_url) as url:
                 asyncio.run(populate(url, size))
                 with real_stack(args.stack, url) as target:
                     _creates(target)

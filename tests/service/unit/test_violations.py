@@ -238,6 +238,15 @@ def test_the_first_violation_is_listed_whatever_its_size() -> None:
     assert [v.field for v in bad.field_violations] == [long_path]
 
 
+def violations_item_by_item(
+    request: spb.CreateCampaignRequest, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, str | None]]:
+    """violations() of a walk with no flat-item ways: every item walked in full, one by one."""
+    monkeypatch.setattr(walk, "_flat_checks", lambda _params, _descriptor: None)
+    monkeypatch.setattr(walk, "_STEPS", {})
+    return violations(request)
+
+
 def test_flat_items_passed_in_one_loop_report_what_the_full_walk_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     # A list of flat messages (conditions) is passed item by item in one tight loop, and an item that
     # fails it is walked in full: the violations must be those of a walk without that loop.
@@ -260,9 +269,7 @@ def test_flat_items_passed_in_one_loop_report_what_the_full_walk_reports(monkeyp
         (INVALID, f"{C}[0].conditions[4].campaign_parameter"),
         (INVALID, f"{C}[0].conditions[5].value"),
     ]
-    monkeypatch.setattr(walk, "_flat_checks", lambda _params, _descriptor: None)
-    monkeypatch.setattr(walk, "_STEPS", {})
-    assert violations(request) == with_loop
+    assert violations_item_by_item(request, monkeypatch) == with_loop
 
 
 def test_items_whose_fields_all_pass_report_their_rules_violations_as_the_full_walk_does(
@@ -286,6 +293,4 @@ def test_items_whose_fields_all_pass_report_their_rules_violations_as_the_full_w
         (INVALID, f"{C}[0].conditions[3].value"),
         (INVALID, f"{C}[1].conditions[0].operator"),
     ]
-    monkeypatch.setattr(walk, "_flat_checks", lambda _params, _descriptor: None)
-    monkeypatch.setattr(walk, "_STEPS", {})
-    assert violations(request) == by_columns
+    assert violations_item_by_item(request, monkeypatch) == by_columns

@@ -211,10 +211,8 @@ def _add_view(
     if kind == "basic":
         # System and integrated campaigns have no conditions: the key is left out for them. None: the
         # key with an empty list.
-        shown = view.campaign_conditions
-        shown.SetInParent()
-        if conditions is not None:
-            read_document(conditions, shown)
+        view.campaign_conditions.SetInParent()
+        read_document(conditions, view.campaign_conditions)
 
 
 _numbers = t.phone_numbers.alias("number")

@@ -81,8 +81,6 @@ class _Step:
     is_message: bool
     # For a list of messages whose fields are all singular scalars with plain rules (a condition).
     flat: _Flat | None = None
-    # The param's message_rule_passes, where the flat walk reads every field in one call.
-    rule_passes: Callable[[tuple[Any, ...]], bool] | None = None
 
 
 # By the params tuple's identity (they are module constants; hashing one would walk its whole tree).
@@ -101,8 +99,7 @@ def _steps(params: tuple[Param, ...], descriptor: Any) -> tuple[_Step, ...]:
         walk_children = is_message and field.message_type.full_name != "google.protobuf.Value"
         children = _children(param) if walk_children else None
         flat = _flat_checks(children, field.message_type) if children is not None and field.is_repeated else None
-        rule_passes = param.message_rule_passes if flat is not None and flat.read_all is not None else None
-        steps.append(_Step(param, param.name, field.is_repeated, children, is_message, flat, rule_passes))
+        steps.append(_Step(param, param.name, field.is_repeated, children, is_message, flat))
     if len(_STEPS) >= 256:
         _STEPS.clear()
     _STEPS[key] = (params, tuple(steps))
@@ -233,7 +230,7 @@ def _walk_clean(message: Message, params: tuple[Param, ...], at: _Path, found: l
 def _rule_by_rows(step: _Step, items: Any, rows: list[tuple[Any, ...]], found: list[ServiceError], at: _Path) -> None:
     """The message rule of items whose fields all passed (_flat_rows): decided from each row where the
     param has a shortcut (message_rule_passes), run on the item itself where it has not or it says no."""
-    rule, passes = step.param.message_rule, step.rule_passes
+    rule, passes = step.param.message_rule, step.param.message_rule_passes
     if rule is None or (passes is not None and all(map(passes, rows))):
         return
     for index, row in enumerate(rows):

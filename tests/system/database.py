@@ -141,7 +141,7 @@ async def stored(database_url: str) -> Stored:
         ),
     ):
         for group in json.loads(row.conditions):
-            conditions[row.id].extend((kind, parameter, operator, value) for kind, parameter, operator, value in group)
+            conditions[row.id].extend(map(tuple, group))
     pool_holders = [
         (row.phone_number_id, row.campaign_id)
         for row in await query(database_url, sa.select(t.pool_numbers.c.phone_number_id, t.pool_numbers.c.campaign_id))

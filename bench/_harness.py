@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -244,6 +245,21 @@ async def pg_admin(url: str, sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+def sized_arguments(description: str | None, *, stack: str, quick: str) -> argparse.Namespace:
+    """The arguments of a benchmark that measures two sizes of one database (get_campaigns, pool_stock):
+    --seconds, --database-url, --stack (default `stack`), --quick (`quick` says what it shrinks). Warm-ups
+    are skipped with --quick, and wrk is made sure of."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL server to create the databases on (default: SQLite)")
+    parser.add_argument("--stack", choices=STACKS, default=stack, help="split: serve-grpc + serve-gateway; serve")
+    parser.add_argument("--quick", action="store_true", help=f"{quick}, one second each: a smoke test (CI)")
+    args = parser.parse_args()
+    skip_warm_ups(args.quick)
+    ensure_wrk()
+    return args
 
 
 @contextlib.contextmanager

@@ -23,7 +23,6 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.request import urlopen
@@ -33,9 +32,9 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
+    database,
     ensure_wrk,
     free_port,
-    postgres_database,
     prepare_demo,
     process,
     skip_warm_ups,
@@ -97,16 +96,6 @@ def measure(url: str, body: bytes, pids: dict[str, int], seconds: int, *, warm: 
     )
 
 
-@contextlib.contextmanager
-def database(args: argparse.Namespace) -> Iterator[str]:
-    if args.database_url:
-        with postgres_database(args.database_url) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        yield f"sqlite:///{tmp}/bench.db"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
@@ -117,7 +106,7 @@ def main() -> None:
     skip_warm_ups(args.quick)
     seconds = 1 if args.quick else args.seconds
     ensure_wrk()
-    with database(args) as url:
+    with tempfile.TemporaryDirectory() as tmp, database("bench", tmp, args.database_url) as url:
         asyncio.run(prepare_demo(url))
         echo_port, ceiling_port = free_port(), free_port()
         with (

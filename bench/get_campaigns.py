@@ -15,7 +15,6 @@ so the ratio of the 100,000 figures to the 1,000 ones stays small.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import tempfile
@@ -28,13 +27,11 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    STACKS,
     database,
-    ensure_wrk,
     pg_admin,
     real_stack,
     report,
-    skip_warm_ups,
+    sized_arguments,
     warm_up,
     wrk,
 )
@@ -98,16 +95,9 @@ async def populate(url: str, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create the databases on (default: SQLite)")
-    parser.add_argument("--stack", choices=STACKS, default="split", help="split: serve-grpc + serve-gateway; serve")
-    parser.add_argument("--quick", action="store_true", help="small accounts, one second each: a smoke test (CI)")
-    args = parser.parse_args()
-    skip_warm_ups(args.quick)
+    args = sized_arguments(__doc__, stack="split", quick="small accounts")
     sizes = QUICK_SIZES if args.quick else SIZES
     seconds = 1 if args.quick else args.seconds
-    ensure_wrk()
     results: dict[tuple[int, str], object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:

@@ -17,7 +17,6 @@ ratio of the two p50s stays near 1; when every pool-stock number was looked up,
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import tempfile
@@ -30,14 +29,12 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._harness import (
-    STACKS,
     database,
-    ensure_wrk,
     pg_admin,
     prepare_demo,
     real_stack,
     report,
-    skip_warm_ups,
+    sized_arguments,
     warm_up,
     wrk,
 )
@@ -110,16 +107,9 @@ def _creates(target: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--database-url", help="a PostgreSQL server to create the databases on (default: SQLite)")
-    parser.add_argument("--stack", choices=STACKS, default="serve", help="split: serve-grpc + serve-gateway; serve")
-    parser.add_argument("--quick", action="store_true", help="1,000 numbers, one second each: a smoke test (CI)")
-    args = parser.parse_args()
-    skip_warm_ups(args.quick)
+    args = sized_arguments(__doc__, stack="serve", quick="1,000 numbers")
     sizes = QUICK_SIZES if args.quick else SIZES
     seconds = 1 if args.quick else args.seconds
-    ensure_wrk()
     p50: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:

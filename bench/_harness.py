@@ -31,13 +31,28 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, timeout: float = 30.0, *, listeners: int = 1) -> None:
+    """Until `port` accepts connections, and `listeners` sockets listen on it (the workers of a server
+    started with --workers: a connection made before a worker listens never goes to that worker)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
+            if listening_sockets(port) >= listeners:
+                return
         time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {port}")
+    raise TimeoutError(f"fewer than {listeners} listen on {port}")
+
+
+def listening_sockets(port: int) -> int:
+    """How many TCP sockets listen on `port` (any address), from /proc/net/tcp and tcp6."""
+    suffix, found = f":{port:04X}", 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            next(lines)  # the header
+            for line in lines:
+                fields = line.split()
+                found += fields[1].endswith(suffix) and fields[3] == "0A"  # 0A: LISTEN
+    return found
 
 
 @contextlib.contextmanager
@@ -83,12 +98,20 @@ class SplitStack:
 
 @contextlib.contextmanager
 def split_stack(
-    database_url: str, *, workers: int = 1, env: Mapping[str, str | None] | None = None, cwd: Path = ROOT
+    database_url: str,
+    *,
+    workers: int = 1,
+    gateway_workers: int | None = None,
+    gateway_flags: tuple[str, ...] = (),
+    env: Mapping[str, str | None] | None = None,
+    cwd: Path = ROOT,
 ) -> Iterator[SplitStack]:
-    """Both halves on free ports, serving once this yields; one process each unless `workers` says more.
+    """Both halves on free ports, serving once this yields; one process each unless `workers` says more
+    (`gateway_workers`: the gateway's, when it differs; `gateway_flags`: more of the gateway's flags).
     env: added to their environment; cwd: the tree whose code they run (another checkout: bench/tracing_cost.py)."""
     grpc_port, http_port = free_port(), free_port()
     each = ("--workers", str(workers))
+    gateway_each = ("--workers", str(gateway_workers or workers), *gateway_flags)
     with (
         process(
             *campaigns_cli("serve-grpc", "--grpc-port", str(grpc_port), "--database-url", database_url, *each),
@@ -96,13 +119,15 @@ def split_stack(
             cwd=cwd,
         ) as service,
         process(
-            *campaigns_cli("serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *each),
+            *campaigns_cli(
+                "serve-gateway", "--http-port", str(http_port), "--target", f"127.0.0.1:{grpc_port}", *gateway_each
+            ),
             env=env,
             cwd=cwd,
         ) as gateway,
     ):
-        wait_for_port(grpc_port)
-        wait_for_port(http_port)
+        wait_for_port(grpc_port, listeners=workers)
+        wait_for_port(http_port, listeners=gateway_workers or workers)
         yield SplitStack(f"http://127.0.0.1:{http_port}/v2.0", service.pid, gateway.pid)
 
 
@@ -124,7 +149,7 @@ def together_stack(database_url: str, *, workers: int | None = 1, demo: bool = F
     demo_flag = ("--demo",) if demo else ()
     workers_flag = ("--workers", str(workers)) if workers is not None else ()
     with process(*campaigns_cli("serve", *demo_flag, "--database-url", database_url, *ports, *workers_flag)) as serve:
-        wait_for_port(http_port)
+        wait_for_port(http_port, listeners=workers or os.cpu_count() or 1)
         yield TogetherStack(f"http://127.0.0.1:{http_port}/v2.0", serve.pid)
 
 

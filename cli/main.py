@@ -31,7 +31,7 @@ HOST = flags_of(ServiceSettings, only={"host"})
 DATABASE = flags_of(ServiceSettings, only={"database_url"})
 GATEWAY = flags_of(GatewaySettings, leave_out={"target"})
 # `serve` has one --tls-cert and --tls-key, the service's: its two ports present the same certificate.
-GATEWAY_OF_SERVE = flags_of(GatewaySettings, leave_out={"target", "tls_cert", "tls_key"})
+GATEWAY_OF_SERVE = flags_of(GatewaySettings, leave_out={"target", "target_connections", "tls_cert", "tls_key"})
 TARGET = flags_of(GatewaySettings, only={"target"})
 (LOG_LEVEL,) = flags_of(CommandSettings, only={"log_level"})
 (HTTP_PORT,) = flags_of(CommandSettings, only={"http_port"})

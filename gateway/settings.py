@@ -20,6 +20,16 @@ _REQUEST_TIMEOUT_HELP: Final = (
 )
 
 
+def target_connections(text: str) -> int:
+    number = int(text) if text.strip().isdigit() else 0
+    if not 1 <= number <= MAX_TARGET_CONNECTIONS:
+        raise ValueError(f"{text!r} is not a number of connections (1 to {MAX_TARGET_CONNECTIONS})")
+    return number
+
+
+MAX_TARGET_CONNECTIONS: Final = 64
+
+
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
     target: str = field(
@@ -27,6 +37,18 @@ class GatewaySettings:
         metadata={
             "flag": "--target",
             "help": "HOST:PORT of the gRPC service; for several, balanced round robin: ipv4:H:P,H:P or dns:///NAME:PORT",
+        },
+    )
+    # Several connections, because a service with --workers N shares its port (SO_REUSEPORT): the kernel
+    # gives each connection to one worker, so a gateway with one connection would keep every other
+    # worker idle (gateway/upstream.py).
+    target_connections: int = field(
+        default=4,
+        metadata={
+            "flag": "--target-connections",
+            "help": "gRPC connections each gateway worker keeps to the service; each call goes on the one with "
+            "the fewest calls in flight, so that every worker of the service gets its share",
+            "parse": target_connections,
         },
     )
     body_limit: int = field(
@@ -119,6 +141,8 @@ class GatewaySettings:
     )
 
     def __post_init__(self) -> None:
+        if not 1 <= self.target_connections <= MAX_TARGET_CONNECTIONS:
+            raise ValueError(f"--target-connections: 1 to {MAX_TARGET_CONNECTIONS}, not {self.target_connections}")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("--tls-cert and --tls-key go together: the certificate chain and its private key")
         if bool(self.target_cert) != bool(self.target_key):

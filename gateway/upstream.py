@@ -1,10 +1,19 @@
-"""The upstream: the gateway's one long-lived gRPC channel to the service, and a callable per method."""
+"""The upstream: the gateway's long-lived gRPC connections to the service, and a callable per method.
+
+A service with --workers N is N processes sharing one port (SO_REUSEPORT): the kernel hands each new
+connection to one of them, and every call on that connection goes to that process. A gateway with one
+connection would leave the other workers idle (the split stack's PostgreSQL benchmark ran on one service
+worker of two). So the gateway keeps --target-connections channels, each with its own connection, and puts
+each call on the one with the fewest calls in flight: a worker that falls behind holds more calls, and
+gets fewer new ones. Ties go round, so that light traffic reaches every connection too.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 import grpc
@@ -35,6 +44,24 @@ class InProcessService(Protocol):
     ) -> tuple[Message, Metadata]: ...
 
 
+@dataclass(slots=True, eq=False)
+class _Connection:
+    """One channel to the service, its callables, and the calls on it now."""
+
+    channel: grpc.aio.Channel
+    calls: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]]
+    in_flight: int = 0
+    # A call found the service unreachable (a worker that died, a restart): left out until this channel is
+    # connected again. A channel that is not fails its calls at once, so it would otherwise have the fewest
+    # calls in flight and draw every call.
+    unreachable: bool = False
+
+    def usable(self) -> bool:
+        if self.unreachable and self.channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+            self.unreachable = False
+        return not self.unreachable
+
+
 class Upstream:
     """Opened once when the app starts (`open`), closed when it stops (`close`).
 
@@ -49,17 +76,25 @@ class Upstream:
     def __init__(self, settings: GatewaySettings, in_process: InProcessService | None = None) -> None:
         self.settings = settings
         self.in_process = in_process
-        self.channel: grpc.aio.Channel | None = None
-        self._calls: dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]] = {}
+        self._connections: list[_Connection] = []
+        self._turn = 0
         self._closing: set[asyncio.Task[None]] = set()
         self._last_failure = ""
 
-    async def open(self) -> None:
-        self.channel, self._calls = self._connect(channel_credentials(self.settings))
+    @property
+    def channel(self) -> grpc.aio.Channel | None:
+        """The first connection's channel (the health check's), None before `open`."""
+        return self._connections[0].channel if self._connections else None
 
-    def _connect(
-        self, credentials: grpc.ChannelCredentials | None
-    ) -> tuple[grpc.aio.Channel, dict[str, grpc.aio.UnaryUnaryMultiCallable[Any, Any]]]:
+    async def open(self) -> None:
+        self._connections = self._connect(channel_credentials(self.settings))
+
+    def _connect(self, credentials: grpc.ChannelCredentials | None) -> list[_Connection]:
+        # The service in this process takes the calls: one channel, for the health check.
+        count = 1 if self.in_process is not None else self.settings.target_connections
+        return [self._channel(credentials) for _ in range(count)]
+
+    def _channel(self, credentials: grpc.ChannelCredentials | None) -> _Connection:
         options: list[tuple[str, str | int]] = [
             # A target that resolves to several services (a list of addresses, or a DNS
             # name with several records) spreads calls over every one that answers;
@@ -72,6 +107,9 @@ class Upstream:
             ("grpc.max_send_message_length", 2 * self.settings.body_limit),
             ("grpc.max_receive_message_length", 2 * self.settings.body_limit),
             ("grpc.max_metadata_size", 64 * 1024),
+            # A connection of this channel's own: channels with the same target and options would share
+            # one otherwise (gRPC's process-wide subchannel pool).
+            ("grpc.use_local_subchannel_pool", 1),
         ]
         # None unless traces are on: then a span per call, and its traceparent in the metadata.
         interceptors = tracing.client_interceptors()
@@ -91,29 +129,30 @@ class Upstream:
             )
             for method in JSONRPC_METHODS.values()
         }
-        return channel, calls
+        return _Connection(channel, calls)
 
     def reload_tls(self) -> bool:
         """SIGHUP: a new channel with the files read again; False (an error logged) if they cannot be used."""
-        if not self.settings.target_ca or self.channel is None:
+        if not self.settings.target_ca or not self._connections:
             return False
         try:
             credentials = channel_credentials(self.settings)
         except TlsFileError as error:
             log.error("TLS files not reloaded, the channel to the service keeps its credentials: %s", error)
             return False
-        old = self.channel
-        self.channel, self._calls = self._connect(credentials)
-        # The calls in flight on the old channel get the time a call may take, then it closes.
-        task = asyncio.get_running_loop().create_task(old.close(grace=self.settings.call_timeout))
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+        old = self._connections
+        self._connections = self._connect(credentials)
+        # The calls in flight on the old channels get the time a call may take, then they close.
+        for connection in old:
+            task = asyncio.get_running_loop().create_task(connection.channel.close(grace=self.settings.call_timeout))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
         log.info("TLS files reloaded: new calls to the service go on a channel with %s", self.settings.target_ca)
         return True
 
     async def close(self) -> None:
-        if self.channel is not None:
-            await self.channel.close()
+        for connection in self._connections:
+            await connection.channel.close()
         if self._closing:
             await asyncio.gather(*self._closing)
 
@@ -123,18 +162,44 @@ class Upstream:
         """The reply and the trailing metadata, within the call timeout; grpc.aio.AioRpcError when it fails."""
         if self.in_process is not None:
             return await self.in_process.call(method.path, message, metadata, self.settings.call_timeout)
-        call = self._calls[method.name](message, metadata=metadata, timeout=self.settings.call_timeout)
+        connection = self._pick()
+        connection.in_flight += 1
         try:
+            call = connection.calls[method.name](message, metadata=metadata, timeout=self.settings.call_timeout)
             reply: Message = await call
+            trailing: Metadata = await call.trailing_metadata()
         except grpc.aio.AioRpcError as error:
             # The client gets internal_error; the log gets why the service could not be reached.
             if error.code() == grpc.StatusCode.UNAVAILABLE:
+                # The others may have lost the service too (a restart): each is used again once connected.
+                for each in self._connections:
+                    each.unreachable = True
                 self._report(error.details() or "")
             raise
+        finally:
+            connection.in_flight -= 1
         if self._last_failure:
             self._report("")
-        trailing: Metadata = await call.trailing_metadata()
         return reply, trailing
+
+    def _pick(self) -> _Connection:
+        """The usable connection with the fewest calls in flight, looking from the one after the last
+        pick's start (so that ties go round); when none is usable, the next in turn (its call says why)."""
+        connections = self._connections
+        count = len(connections)
+        if count == 1:
+            return connections[0]
+        start = self._turn = (self._turn + 1) % count
+        best: _Connection | None = None
+        for step in range(count):
+            connection = connections[(start + step) % count]
+            if not connection.usable():
+                continue
+            if connection.in_flight == 0:
+                return connection
+            if best is None or connection.in_flight < best.in_flight:
+                best = connection
+        return best or connections[start]
 
     async def health(self) -> str:
         """The service's gRPC health status (SERVING, ...), UNREACHABLE (code) or UNKNOWN before `open`."""

@@ -22,6 +22,17 @@ def port(text: str) -> int:
     return number
 
 
+def seconds(text: str) -> float:
+    """A duration in seconds, 0 or more (a whole number or not)."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise ValueError(f"{text!r} is not a number of seconds (0 or more)")
+    return number
+
+
 def admin_token(text: str) -> str | None:
     """A bearer token: printable, no spaces (it travels in a header); empty means none."""
     if text and not (text.isprintable() and text.strip() == text and " " not in text):
@@ -74,6 +85,18 @@ class ServiceSettings:
         metadata={
             "flag": "--max-concurrent-rpcs",
             "help": "gRPC calls in flight per service process; beyond: RESOURCE_EXHAUSTED",
+        },
+    )
+    # A client's connection is closed (GOAWAY, the calls on it finished first) after about this long, and
+    # the client opens a new one. With --workers N the kernel gives each new connection to a worker: a
+    # worker that started after a client connected (a late start, a restart) gets its share within this.
+    max_connection_age: float = field(
+        default=60.0,
+        metadata={
+            "flag": "--max-connection-age",
+            "help": "seconds a client's connection lives before the client is asked to open a new one, so that "
+            "connections spread again over the workers (0: for ever)",
+            "parse": seconds,
         },
     )
     # Above the gateway's 4 MiB body cap, so anything the gateway accepts fits.

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn, cast
+from typing import Any, Final, NoReturn, cast
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -178,6 +178,7 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
             ("grpc.max_metadata_size", 64 * 1024),
+            *_connection_age(settings.max_connection_age),
         ],
     )
     # The servicers register through the registry, which keeps their handlers for in-process calls
@@ -201,6 +202,18 @@ async def start(settings: ServiceSettings, storage: Storage | None = None) -> Ru
     log.info("gRPC service listening on %s:%d (%s)", settings.host, port, security)
     in_process = InProcess(registry.handlers, interceptors)
     return RunningService(server, storage, health_servicer, port, tls, in_process)
+
+
+def _connection_age(seconds: float) -> list[tuple[str, int]]:
+    """gRPC's options for max_connection_age (none for 0): the calls on a connection told to go get
+    _CALLS_GRACE_MS to finish, then it is closed."""
+    if seconds <= 0:
+        return []
+    return [("grpc.max_connection_age_ms", int(seconds * 1000)), ("grpc.max_connection_age_grace_ms", _CALLS_GRACE_MS)]
+
+
+# Time for the calls on an aged connection to finish: far beyond any call's deadline (the gateway's is 5 s).
+_CALLS_GRACE_MS: Final = 30_000
 
 
 async def serve(settings: ServiceSettings) -> None:

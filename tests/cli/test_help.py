@@ -19,6 +19,7 @@ SERVICE: Final = {
     "--admin-token": "empty",
     "--trusted-proxies": "127.0.0.1/32,::1/128",
     "--max-concurrent-rpcs": "256",
+    "--max-connection-age": "60.0",
     "--login-window": "900",
     "--login-failures-per-login": "10",
     "--login-failures-per-address": "100",
@@ -48,6 +49,8 @@ COMMANDS: Final = {
     "serve": SERVICE | GATEWAY,
     "serve-grpc": SERVICE,
     "serve-gateway": {"--host": "127.0.0.1", "--target": "127.0.0.1:50051", "--workers": SERVICE["--workers"]}
+    # `serve`'s gateway calls the service in its own process: no connections to choose from.
+    | {"--target-connections": "4"}
     | GATEWAY
     | HTTPS,
     "load-demo": {"--database-url": "sqlite:///campaigns.db"},

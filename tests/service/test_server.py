@@ -213,6 +213,40 @@ async def test_after_stop_nothing_is_served(database_url: str) -> None:
         await channel.close()
 
 
+def client_ports(service_port: int) -> set[int]:
+    """The local ports of this machine's established connections to `service_port` (from /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if int(fields[2].rsplit(":", 1)[1], 16) == service_port and fields[3] == "01":  # ESTABLISHED
+                    found.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return found
+
+
+async def test_a_client_is_moved_to_a_new_connection_in_time(database_url: str) -> None:
+    """--max-connection-age: with --workers, a new connection may go to another worker. The client's calls
+    all succeed meanwhile."""
+    running = await start_service(database_url, max_connection_age=0.3)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+    try:
+        assert await health_check(channel, "") == SERVING
+        first = client_ports(running.port)
+        assert len(first) == 1
+        renewed = False
+        for _ in range(100):
+            assert await health_check(channel, "") == SERVING
+            if client_ports(running.port) - first:
+                renewed = True
+                break
+            await asyncio.sleep(0.05)
+        assert renewed, "the connection was not renewed within 5 s"
+    finally:
+        await channel.close()
+        await running.stop(grace=1)
+
+
 # --------------------------------------------------------------------------- abandoned calls
 
 

@@ -21,7 +21,14 @@ import pytest
 from tests.databases import DatabaseFactory
 from tests.gateway.wire import JsonRpc
 from tests.service.support_admin import ADMIN
-from tests.system.processes import START_TIMEOUT, Process, free_port, wait_until
+from tests.system.processes import (
+    START_TIMEOUT,
+    GatewayProcess,
+    Process,
+    ServiceProcess,
+    free_port,
+    wait_until,
+)
 
 WORKERS = 2
 
@@ -128,6 +135,43 @@ async def test_every_worker_serves_and_metrics_count_them_all(database: str, tmp
         finally:
             await asyncio.gather(*(client.aclose() for client in clients))
         assert holders == workers, holders
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on `port` (from /proc)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"  # LISTEN
+    return count
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_one_gateway_worker_reaches_every_service_worker(database: str, tmp_path: Path) -> None:
+    """A gateway worker keeps several connections to the service (--target-connections), and the kernel
+    spreads them over the service's workers: none is left idle behind one gateway worker. 16 connections
+    all on one of two workers would be a chance of 1 in 32,768."""
+    service = ServiceProcess(database, tmp_path / "service.log", workers=WORKERS, demo=True)
+    gateway = GatewayProcess(service.target, tmp_path / "gateway.log", extra=("--target-connections", "16"))
+    async with contextlib.AsyncExitStack() as cleanup:
+        for process in (service, gateway):
+            cleanup.push_async_callback(process.stop)
+        await service.start_serving()
+
+        # A connection made before a worker listens never reaches it.
+        async def every_worker_listens() -> bool:
+            return listening(service.port) == WORKERS
+
+        await wait_until(every_worker_listens, within=START_TIMEOUT, interval=0.1, what="every worker listening")
+        await gateway.start_healthy()
+        answers = [await JsonRpc(gateway.url).call("get.sites", {"access_token": "tok_cust"}) for _ in range(32)]
+        assert all("result" in answer for answer in answers), answers
+        workers = children(service.pid)
+        assert len(workers) == WORKERS
+        holders = await asyncio.to_thread(connection_holders, service.port, workers)
+    assert holders == workers, holders
 
 
 async def test_what_must_hold_across_processes_holds(database: str, tmp_path: Path) -> None:

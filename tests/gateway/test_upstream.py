@@ -1,0 +1,116 @@
+"""The gateway's connections to the service (gateway/upstream.py): several, and each call on the one with
+the fewest calls in flight, against a real gRPC server on a loopback port that records whose connection
+each call came on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+import pytest
+
+from contract.methods import JSONRPC_METHODS
+from gateway.settings import GatewaySettings
+from gateway.upstream import Upstream
+
+GET_SITES = JSONRPC_METHODS["get.sites"]
+HOLD = "x-test-hold"
+
+
+class Recorder:
+    """Answers get.sites with an empty page; notes each call's peer (the client's address and port: one per
+    connection); a call sent with the HOLD metadata waits until `release` is set."""
+
+    def __init__(self) -> None:
+        self.peers: list[str] = []
+        self.held: list[str] = []
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def get_sites(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        peer = context.peer()
+        if any(key == HOLD for key, _value in context.invocation_metadata() or ()):
+            self.held.append(peer)
+            self.holding.set()
+            await self.release.wait()
+        else:
+            self.peers.append(peer)
+        return GET_SITES.response_type()
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[tuple[Recorder, int]]:
+    found = Recorder()
+    server = grpc.aio.server()
+    _, service, method = GET_SITES.path.split("/")
+    handler = grpc.unary_unary_rpc_method_handler(
+        found.get_sites,
+        request_deserializer=GET_SITES.request_type.FromString,
+        response_serializer=GET_SITES.response_type.SerializeToString,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, {method: handler}),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        yield found, port
+    finally:
+        found.release.set()
+        await server.stop(grace=1)
+
+
+async def opened(port: int, connections: int) -> Upstream:
+    upstream = Upstream(GatewaySettings(target=f"127.0.0.1:{port}", target_connections=connections))
+    await upstream.open()
+    return upstream
+
+
+async def call(upstream: Upstream, *metadata: tuple[str, str]) -> None:
+    await upstream.call(GET_SITES, GET_SITES.request_type(), metadata)
+
+
+async def test_calls_one_at_a_time_go_round_every_connection(recorder: tuple[Recorder, int]) -> None:
+    found, port = recorder
+    upstream = await opened(port, 4)
+    try:
+        for _ in range(8):
+            await call(upstream)
+    finally:
+        await upstream.close()
+    assert len(set(found.peers)) == 4, found.peers
+    assert found.peers[4:] == found.peers[:4]
+
+
+async def test_a_connection_with_a_call_in_flight_is_passed_over(recorder: tuple[Recorder, int]) -> None:
+    found, port = recorder
+    upstream = await opened(port, 3)
+    try:
+        held = asyncio.create_task(call(upstream, (HOLD, "1")))
+        await asyncio.wait_for(found.holding.wait(), 10)
+        for _ in range(6):
+            await call(upstream)
+        assert not held.done()
+        found.release.set()
+        await held
+    finally:
+        await upstream.close()
+    assert found.held[0] not in found.peers
+    assert len(set(found.peers)) == 2, found.peers
+
+
+async def test_one_connection_when_told(recorder: tuple[Recorder, int]) -> None:
+    found, port = recorder
+    upstream = await opened(port, 1)
+    try:
+        await asyncio.gather(*(call(upstream) for _ in range(6)))
+    finally:
+        await upstream.close()
+    assert len(found.peers) == 6
+    assert len(set(found.peers)) == 1
+
+
+@pytest.mark.parametrize("connections", [0, 65])
+def test_the_number_of_connections_is_bounded(connections: int) -> None:
+    with pytest.raises(ValueError, match="--target-connections"):
+        GatewaySettings(target_connections=connections)

@@ -81,11 +81,6 @@ class Upstream:
         self._closing: set[asyncio.Task[None]] = set()
         self._last_failure = ""
 
-    @property
-    def channel(self) -> grpc.aio.Channel | None:
-        """The first connection's channel (the health check's), None before `open`."""
-        return self._connections[0].channel if self._connections else None
-
     async def open(self) -> None:
         self._connections = self._connect(channel_credentials(self.settings))
 
@@ -203,10 +198,10 @@ class Upstream:
 
     async def health(self) -> str:
         """The service's gRPC health status (SERVING, ...), UNREACHABLE (code) or UNKNOWN before `open`."""
-        if self.channel is None:
+        if not self._connections:
             return "UNKNOWN"
         try:
-            reply = await health_pb2_grpc.HealthStub(self.channel).Check(
+            reply = await health_pb2_grpc.HealthStub(self._health_channel()).Check(
                 health_pb2.HealthCheckRequest(service=""), timeout=min(self.settings.call_timeout, _HEALTH_TIMEOUT)
             )
         except grpc.aio.AioRpcError as error:
@@ -215,6 +210,14 @@ class Upstream:
         self._report("")
         name: str = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
         return name
+
+    def _health_channel(self) -> grpc.aio.Channel:
+        """A connected channel if there is one: after a restart of the service, the channels reconnect one by
+        one, and the service answers as soon as one has. Else the first, whose check then says why not."""
+        for connection in self._connections:
+            if connection.channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+                return connection.channel
+        return self._connections[0].channel
 
     def _report(self, failure: str) -> None:
         """Log why the service cannot be reached, once per new reason (calls and health checks keep coming)."""

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.settings import GatewaySettings
 from service.storage import schema as t
 from tests.conftest import Gateway, Service, start_gateway, stop_gateway
 from tests.gateway.support_campaign_calls import UPDATE, block, blocks_of, campaign, upd
@@ -191,7 +192,9 @@ async def test_a_create_whose_answer_was_lost_is_answered_on_retry(
 ) -> None:
     proxy, url = held
     params = {**VALID, "name": "Answer lost"}
-    await send(url, {"access_token": "tok_cust"}, method="get.sites")  # the upstream connection is up
+    # Every connection of the gateway's to the service is up (calls one at a time go round them).
+    for _ in range(GatewaySettings().target_connections):
+        await send(url, {"access_token": "tok_cust"}, method="get.sites")
 
     proxy.hold()
     lost, _headers = await send(url, params, key(KEY))

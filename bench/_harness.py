@@ -37,7 +37,7 @@ def wait_for_port(port: int, timeout: float = 30.0, *, listeners: int = 1) -> No
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            if listening_sockets(port) >= listeners:
+            if listeners <= 1 or listening_sockets(port) >= listeners:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"fewer than {listeners} listen on {port}")

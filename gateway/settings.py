@@ -46,8 +46,9 @@ class GatewaySettings:
         default=4,
         metadata={
             "flag": "--target-connections",
-            "help": "gRPC connections each gateway worker keeps to the service; each call goes on the one with "
-            "the fewest calls in flight, so that every worker of the service gets its share",
+            "help": "gRPC channels each gateway worker keeps to the service, each with a connection of its own "
+            "(to every address of --target); each call goes on the one with the fewest calls in flight, so that "
+            "every worker of the service gets its share: at least as many as the service has workers",
             "parse": target_connections,
         },
     )

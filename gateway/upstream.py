@@ -65,11 +65,11 @@ class _Connection:
 class Upstream:
     """Opened once when the app starts (`open`), closed when it stops (`close`).
 
-    With --target-ca the channel is TLS; `reload_tls` (SIGHUP) reads the files again and swaps in a new
-    channel for the calls to come, while the calls in flight finish on the old one.
+    With --target-ca the channels are TLS; `reload_tls` (SIGHUP) reads the files again and swaps in new
+    channels for the calls to come, while the calls in flight finish on the old ones.
 
     in_process: the service, when it runs in this process (`campaigns serve`): the JSON-RPC methods'
-    calls go to it directly, the same interceptors and handlers without the gRPC hop; the channel still
+    calls go to it directly, the same interceptors and handlers without the gRPC hop; one channel still
     opens, for the health check, which then also says that the service's port answers.
     """
 
@@ -127,13 +127,13 @@ class Upstream:
         return _Connection(channel, calls)
 
     def reload_tls(self) -> bool:
-        """SIGHUP: a new channel with the files read again; False (an error logged) if they cannot be used."""
+        """SIGHUP: new channels with the files read again; False (an error logged) if they cannot be used."""
         if not self.settings.target_ca or not self._connections:
             return False
         try:
             credentials = channel_credentials(self.settings)
         except TlsFileError as error:
-            log.error("TLS files not reloaded, the channel to the service keeps its credentials: %s", error)
+            log.error("TLS files not reloaded, the channels to the service keep their credentials: %s", error)
             return False
         old = self._connections
         self._connections = self._connect(credentials)
@@ -142,7 +142,7 @@ class Upstream:
             task = asyncio.get_running_loop().create_task(connection.channel.close(grace=self.settings.call_timeout))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
-        log.info("TLS files reloaded: new calls to the service go on a channel with %s", self.settings.target_ca)
+        log.info("TLS files reloaded: new calls to the service go on channels with %s", self.settings.target_ca)
         return True
 
     async def close(self) -> None:

@@ -9,6 +9,7 @@ Metadata keys: flag, help, and where the field's type is not a plain str, int, f
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Final
 
 from contract.idempotency import DEFAULT_TTL_SECONDS
 from service.networks import IPNetwork, parse_networks
@@ -22,15 +23,19 @@ def port(text: str) -> int:
     return number
 
 
-def seconds(text: str) -> float:
-    """A duration in seconds, 0 or more (a whole number or not)."""
+def connection_age(text: str) -> float:
+    """0 (for ever), or 1 to 2,000,000 seconds: gRPC takes whole milliseconds in a C int, and an age near 0
+    would close every connection as it opens."""
     try:
         number = float(text)
     except ValueError:
         number = -1.0
-    if not 0 <= number < float("inf"):
-        raise ValueError(f"{text!r} is not a number of seconds (0 or more)")
+    if not (number == 0 or 1 <= number <= MAX_CONNECTION_AGE):
+        raise ValueError(f"{text!r} is not a connection age (0, or 1 to {MAX_CONNECTION_AGE:,} seconds)")
     return number
+
+
+MAX_CONNECTION_AGE: Final = 2_000_000
 
 
 def admin_token(text: str) -> str | None:
@@ -96,7 +101,7 @@ class ServiceSettings:
             "flag": "--max-connection-age",
             "help": "seconds a client's connection lives before the client is asked to open a new one, so that "
             "connections spread again over the workers (0: for ever)",
-            "parse": seconds,
+            "parse": connection_age,
         },
     )
     # Above the gateway's 4 MiB body cap, so anything the gateway accepts fits.

@@ -212,8 +212,9 @@ def _connection_age(seconds: float) -> list[tuple[str, int]]:
     return [("grpc.max_connection_age_ms", int(seconds * 1000)), ("grpc.max_connection_age_grace_ms", _CALLS_GRACE_MS)]
 
 
-# Time for the calls on an aged connection to finish: far beyond any call's deadline (the gateway's is 5 s).
-_CALLS_GRACE_MS: Final = 30_000
+# Time for the calls on an aged connection to finish (the gateway's deadline is 5 s by default): a
+# connection goes as soon as its calls are done, so a long grace costs nothing.
+_CALLS_GRACE_MS: Final = 300_000
 
 
 async def serve(settings: ServiceSettings) -> None:

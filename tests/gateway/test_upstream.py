@@ -5,11 +5,13 @@ each call came on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 import pytest
+from grpc_health.v1 import health, health_pb2_grpc
 
 from contract.methods import JSONRPC_METHODS
 from gateway.settings import GatewaySettings
@@ -40,9 +42,8 @@ class Recorder:
         return GET_SITES.response_type()
 
 
-@pytest.fixture
-async def recorder() -> AsyncIterator[tuple[Recorder, int]]:
-    found = Recorder()
+async def serve(found: Recorder, port: int) -> tuple[grpc.aio.Server, int]:
+    """A server answering get.sites with `found` and the gRPC health service, on `port` (0: a free one)."""
     server = grpc.aio.server()
     _, service, method = GET_SITES.path.split("/")
     handler = grpc.unary_unary_rpc_method_handler(
@@ -51,8 +52,16 @@ async def recorder() -> AsyncIterator[tuple[Recorder, int]]:
         response_serializer=GET_SITES.response_type.SerializeToString,
     )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, {method: handler}),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+    port = server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
+    return server, port
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[tuple[Recorder, int]]:
+    found = Recorder()
+    server, port = await serve(found, 0)
     try:
         yield found, port
     finally:
@@ -114,3 +123,60 @@ async def test_one_connection_when_told(recorder: tuple[Recorder, int]) -> None:
 def test_the_number_of_connections_is_bounded(connections: int) -> None:
     with pytest.raises(ValueError, match="--target-connections"):
         GatewaySettings(target_connections=connections)
+
+
+async def test_a_call_given_up_on_leaves_its_connection_free(recorder: tuple[Recorder, int]) -> None:
+    found, port = recorder
+    upstream = await opened(port, 2)
+    try:
+        held = asyncio.create_task(call(upstream, (HOLD, "1")))
+        await asyncio.wait_for(found.holding.wait(), 10)
+        held.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await held
+        # Both connections are free again: calls one at a time go round both, the one given up on too.
+        for _ in range(4):
+            await call(upstream)
+    finally:
+        await upstream.close()
+    assert found.held[0] in found.peers
+    assert len(set(found.peers)) == 2, found.peers
+
+
+async def test_after_the_service_comes_back_every_connection_is_used_again() -> None:
+    first = Recorder()
+    server, port = await serve(first, 0)
+    upstream = await opened(port, 3)
+    try:
+        for _ in range(3):
+            await call(upstream)
+        await server.stop(grace=None)
+        # Down for a while: every channel tries to connect, fails, and waits its own back-off.
+        for _ in range(6):
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await call(upstream)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+        await asyncio.sleep(0.5)
+        assert await upstream.health() != "SERVING"
+
+        back = Recorder()
+        server, _ = await serve(back, port)
+        for _ in range(200):
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                await call(upstream)
+            if back.peers:
+                break
+            await asyncio.sleep(0.02)
+        # The channels reconnect one by one, each after its own back-off: from the first call answered on,
+        # calls go on those that have (none fails on one still waiting), and soon on all three.
+        assert await upstream.health() == "SERVING"
+        for _ in range(200):
+            await call(upstream)
+            await call(upstream)
+            if len(set(back.peers)) == 3:
+                break
+            await asyncio.sleep(0.02)
+        assert len(set(back.peers)) == 3, back.peers
+    finally:
+        await upstream.close()
+        await server.stop(grace=None)

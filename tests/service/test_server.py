@@ -21,6 +21,7 @@ from service.server import RunningService
 from service.storage import schema as t
 from tests.conftest import Service, start_service
 from tests.service.helpers import create, create_call, expect_error, outcome, query, request
+from tests.tcp_sockets import client_ports
 
 SERVICE = "campaigns.v1.CampaignService"
 HEALTH = "grpc.health.v1.Health"
@@ -211,18 +212,6 @@ async def test_after_stop_nothing_is_served(database_url: str) -> None:
         assert late.code == grpc.StatusCode.UNAVAILABLE
     finally:
         await channel.close()
-
-
-def client_ports(service_port: int) -> set[int]:
-    """The local ports of this machine's established connections to `service_port` (from /proc)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(table) as lines:
-            for line in list(lines)[1:]:
-                fields = line.split()
-                if int(fields[2].rsplit(":", 1)[1], 16) == service_port and fields[3] == "01":  # ESTABLISHED
-                    found.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return found
 
 
 async def test_a_client_is_moved_to_a_new_connection_in_time(database_url: str) -> None:

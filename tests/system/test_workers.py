@@ -29,6 +29,7 @@ from tests.system.processes import (
     free_port,
     wait_until,
 )
+from tests.tcp_sockets import accepted_inodes, listening
 
 WORKERS = 2
 
@@ -48,14 +49,7 @@ def children(pid: int) -> set[int]:
 
 def connection_holders(port: int, pids: set[int]) -> set[int]:
     """Which of `pids` hold an established TCP connection on local port `port` (from /proc)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(table) as lines:
-            for line in list(lines)[1:]:
-                fields = line.split()
-                local_port = int(fields[1].rsplit(":", 1)[1], 16)
-                if local_port == port and fields[3] == "01":  # ESTABLISHED
-                    inodes.add(fields[9])
+    inodes = accepted_inodes(port)
     holders = set()
     for pid in pids:
         with contextlib.suppress(OSError):
@@ -135,17 +129,6 @@ async def test_every_worker_serves_and_metrics_count_them_all(database: str, tmp
         finally:
             await asyncio.gather(*(client.aclose() for client in clients))
         assert holders == workers, holders
-
-
-def listening(port: int) -> int:
-    """How many sockets listen on `port` (from /proc)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(table) as lines:
-            for line in list(lines)[1:]:
-                fields = line.split()
-                count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"  # LISTEN
-    return count
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

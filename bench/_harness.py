@@ -21,6 +21,8 @@ from pathlib import Path
 
 import asyncpg
 
+from tests.proc import listening
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,22 +39,10 @@ def wait_for_port(port: int, timeout: float = 30.0, *, listeners: int = 1) -> No
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            if listeners <= 1 or listening_sockets(port) >= listeners:
+            if listeners <= 1 or listening(port) >= listeners:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"fewer than {listeners} listen on {port}")
-
-
-def listening_sockets(port: int) -> int:
-    """How many TCP sockets listen on `port` (any address), from /proc/net/tcp and tcp6."""
-    suffix, found = f":{port:04X}", 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(table) as lines:
-            next(lines)  # the header
-            for line in lines:
-                fields = line.split()
-                found += fields[1].endswith(suffix) and fields[3] == "0A"  # 0A: LISTEN
-    return found
 
 
 @contextlib.contextmanager

@@ -30,25 +30,9 @@ from bench._harness import ensure_wrk, prepare_demo, report, skip_warm_ups, spli
 from bench.cpu_per_call import cpu_seconds
 from bench.gateway_throughput import BODY as CREATE
 from gateway.settings import GatewaySettings
+from tests.proc import workers_of
 
 DEFAULT_CONNECTIONS = GatewaySettings().target_connections
-
-
-def workers_of(supervisor: int) -> list[int]:
-    """The supervisor's worker processes (spawned: their command runs spawn_main; the resource tracker's does
-    not)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if parent == supervisor and b"spawn_main" in command:
-            found.append(int(entry.name))
-    return sorted(found)
 
 
 def busiest_share(url: str, workers: list[int], seconds: int) -> tuple[float, list[float]]:
@@ -81,7 +65,7 @@ def main() -> None:
             for connections in found:
                 flags = ("--target-connections", str(connections))
                 with split_stack(url, workers=args.workers, gateway_workers=1, gateway_flags=flags) as stack:
-                    workers = workers_of(stack.service_pid)
+                    workers = sorted(workers_of(stack.service_pid))
                     share, per_call = busiest_share(stack.url, workers, seconds)
                 print(
                     f"--target-connections {connections}: service workers' CPU per call "

@@ -20,13 +20,6 @@ _REQUEST_TIMEOUT_HELP: Final = (
 )
 
 
-def target_connections(text: str) -> int:
-    number = int(text) if text.strip().isdigit() else 0
-    if not 1 <= number <= MAX_TARGET_CONNECTIONS:
-        raise ValueError(f"{text!r} is not a number of connections (1 to {MAX_TARGET_CONNECTIONS})")
-    return number
-
-
 MAX_TARGET_CONNECTIONS: Final = 64
 
 
@@ -49,7 +42,6 @@ class GatewaySettings:
             "help": "gRPC channels each gateway worker keeps to the service, each with a connection of its own "
             "(to every address of --target); each call goes on the one with the fewest calls in flight, so that "
             "every worker of the service gets its share: at least as many as the service has workers",
-            "parse": target_connections,
         },
     )
     body_limit: int = field(

@@ -79,6 +79,13 @@ async def call(upstream: Upstream, *metadata: tuple[str, str]) -> None:
     await upstream.call(GET_SITES, GET_SITES.request_type(), metadata)
 
 
+async def held_call(upstream: Upstream, found: Recorder) -> asyncio.Task[None]:
+    """A call the server holds until `found.release` is set, once the server has it."""
+    held = asyncio.create_task(call(upstream, (HOLD, "1")))
+    await asyncio.wait_for(found.holding.wait(), 10)
+    return held
+
+
 async def test_calls_one_at_a_time_go_round_every_connection(recorder: tuple[Recorder, int]) -> None:
     found, port = recorder
     upstream = await opened(port, 4)
@@ -95,8 +102,7 @@ async def test_a_connection_with_a_call_in_flight_is_passed_over(recorder: tuple
     found, port = recorder
     upstream = await opened(port, 3)
     try:
-        held = asyncio.create_task(call(upstream, (HOLD, "1")))
-        await asyncio.wait_for(found.holding.wait(), 10)
+        held = await held_call(upstream, found)
         for _ in range(6):
             await call(upstream)
         assert not held.done()
@@ -129,8 +135,7 @@ async def test_a_call_given_up_on_leaves_its_connection_free(recorder: tuple[Rec
     found, port = recorder
     upstream = await opened(port, 2)
     try:
-        held = asyncio.create_task(call(upstream, (HOLD, "1")))
-        await asyncio.wait_for(found.holding.wait(), 10)
+        held = await held_call(upstream, found)
         held.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await held

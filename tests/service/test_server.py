@@ -20,8 +20,8 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoRe
 from service.server import RunningService
 from service.storage import schema as t
 from tests.conftest import Service, start_service
+from tests.proc import client_ports
 from tests.service.helpers import create, create_call, expect_error, outcome, query, request
-from tests.tcp_sockets import client_ports
 
 SERVICE = "campaigns.v1.CampaignService"
 HEALTH = "grpc.health.v1.Health"

@@ -20,6 +20,7 @@ import pytest
 
 from tests.databases import DatabaseFactory
 from tests.gateway.wire import JsonRpc
+from tests.proc import accepted_inodes, listening, workers_of
 from tests.service.support_admin import ADMIN
 from tests.system.processes import (
     START_TIMEOUT,
@@ -29,22 +30,8 @@ from tests.system.processes import (
     free_port,
     wait_until,
 )
-from tests.tcp_sockets import accepted_inodes, listening
 
 WORKERS = 2
-
-
-def children(pid: int) -> set[int]:
-    """The worker processes of a supervisor (its children running the campaigns command)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(stat[1]) == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
-    return found
 
 
 def connection_holders(port: int, pids: set[int]) -> set[int]:
@@ -95,7 +82,7 @@ async def serve(database_url: str, tmp_path: Path, *extra: str) -> AsyncIterator
 
     async def every_worker_up() -> bool:
         assert process.running, process.describe()
-        return len(children(process.pid)) >= WORKERS and await served.answers()
+        return len(workers_of(process.pid)) >= WORKERS and await served.answers()
 
     try:
         await wait_until(every_worker_up, within=START_TIMEOUT, interval=0.1, what="the workers serving")
@@ -111,7 +98,7 @@ async def database(database_factory: DatabaseFactory) -> str:
 
 async def test_every_worker_serves_and_metrics_count_them_all(database: str, tmp_path: Path) -> None:
     async with serve(database, tmp_path) as served:
-        workers = children(served.process.pid)
+        workers = workers_of(served.process.pid)
         assert len(workers) == WORKERS
         answers = [await served.call("get.sites", {"access_token": "tok_cust"}) for _ in range(40)]
         assert all([site["id"] for site in answer["result"]["data"]] == [10, 20] for answer in answers)
@@ -151,7 +138,7 @@ async def test_one_gateway_worker_reaches_every_service_worker(database: str, tm
         await gateway.start_healthy()
         answers = [await JsonRpc(gateway.url).call("get.sites", {"access_token": "tok_cust"}) for _ in range(32)]
         assert all("result" in answer for answer in answers), answers
-        workers = children(service.pid)
+        workers = workers_of(service.pid)
         assert len(workers) == WORKERS
         holders = await asyncio.to_thread(connection_holders, service.port, workers)
     assert holders == workers, holders
@@ -199,12 +186,12 @@ async def test_what_must_hold_across_processes_holds(database: str, tmp_path: Pa
 
 async def test_a_worker_that_dies_is_replaced_while_the_others_serve(database: str, tmp_path: Path) -> None:
     async with serve(database, tmp_path) as served:
-        first = children(served.process.pid)
+        first = workers_of(served.process.pid)
         victim = min(first)
         os.kill(victim, signal.SIGKILL)
 
         async def replaced() -> bool:
-            now = children(served.process.pid)
+            now = workers_of(served.process.pid)
             if victim in now or len(now) != WORKERS:
                 return False
             # A worker listens some time after it starts: on a loaded machine the victim may have been
@@ -220,7 +207,7 @@ async def test_a_worker_that_dies_is_replaced_while_the_others_serve(database: s
 
 async def test_sigterm_drains_every_worker_and_exits_0(database: str, tmp_path: Path) -> None:
     async with serve(database, tmp_path) as served:
-        workers = children(served.process.pid)
+        workers = workers_of(served.process.pid)
         served.process.send(signal.SIGTERM)
         assert await served.process.wait(within=30) == 0
         assert gone(workers)
@@ -228,7 +215,7 @@ async def test_sigterm_drains_every_worker_and_exits_0(database: str, tmp_path: 
 
 async def test_a_killed_supervisor_takes_its_workers_with_it(database: str, tmp_path: Path) -> None:
     async with serve(database, tmp_path, "--admin-token", ADMIN) as served:
-        workers = children(served.process.pid)
+        workers = workers_of(served.process.pid)
         await served.process.kill()
 
         async def all_gone() -> bool:

@@ -1,11 +1,13 @@
-"""This machine's TCP sockets as the kernel lists them (/proc/net/tcp and tcp6): which listen on a port,
-which connections a port has, and the inodes that name them in a process's file descriptors."""
+"""What the kernel says of this machine (/proc), for the tests and the benchmarks: a supervisor's worker
+processes, and the TCP sockets (/proc/net/tcp and tcp6): which listen on a port, which connections a port
+has, and the inodes that name them in a process's file descriptors."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 LISTEN = "0A"
 ESTABLISHED = "01"
@@ -45,3 +47,17 @@ def client_ports(port: int) -> set[int]:
 def accepted_inodes(port: int) -> set[str]:
     """The inodes of the established connections a server on `port` accepted."""
     return {sock.inode for sock in tcp_sockets() if sock.local_port == port and sock.state == ESTABLISHED}
+
+
+def workers_of(supervisor: int) -> set[int]:
+    """The worker processes of a `--workers` supervisor: its children that multiprocessing spawned (their
+    command runs spawn_main; the resource tracker's does not)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[1]) == supervisor and b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+    return found

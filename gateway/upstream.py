@@ -6,12 +6,18 @@ connection would leave the other workers idle (the split stack's PostgreSQL benc
 worker of two). So the gateway keeps --target-connections channels, each with its own connection, and puts
 each call on the one with the fewest calls in flight: a worker that falls behind holds more calls, and
 gets fewer new ones. Ties go round, so that light traffic reaches every connection too.
+
+A worker that fails its calls at once holds none in flight, so by that rule it would draw most calls: a
+connection whose calls fail as only a worker's fault fails (`worker_fault`) several times in a row rests,
+for a second and then twice as long each time it rests again without a success between (at most 30 s).
+When every connection rests (the whole service failing alike), calls go on all of them as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -34,6 +40,13 @@ _HEALTH_TIMEOUT = 2.0
 # gRPC reports a refused handshake in its details only: these words mark one.
 _TLS_WORDS: Final = ("handshake failed", "certificate", "verification check failed")
 _TLS_FAILED: Final = ", TLS handshake failed"
+# A connection rests after this many calls in a row failed with a worker's fault (worker_fault)...
+FAULTS_TO_REST: Final = 5
+# ...for this long at first, twice as long each time it rests again before a call succeeds, at most _REST_MAX.
+REST_SECONDS: Final = 1.0
+_REST_MAX: Final = 30.0
+# The status details the service sends with each error of its own; gRPC's own refusals come without.
+_DETAILS_KEY: Final = "grpc-status-details-bin"
 
 
 class InProcessService(Protocol):
@@ -55,11 +68,43 @@ class _Connection:
     # connected again. A channel that is not fails its calls at once, so it would otherwise have the fewest
     # calls in flight and draw every call.
     unreachable: bool = False
+    faults: int = 0  # calls in a row that failed with a worker's fault
+    rests: int = 0  # rests since its last call that succeeded
+    resting_until: float = 0.0  # time.monotonic()
 
     def usable(self) -> bool:
         if self.unreachable and self.channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
             self.unreachable = False
-        return not self.unreachable
+        return not self.unreachable and not (self.resting_until and time.monotonic() < self.resting_until)
+
+    def answered(self) -> None:
+        # A rest begun runs its course (a call sent before it may still succeed); the next is short again.
+        self.faults = self.rests = 0
+
+    def failed(self, error: grpc.aio.AioRpcError) -> float:
+        """Count a failed call; the seconds it now rests for, or 0."""
+        if not worker_fault(error.code(), error.trailing_metadata()):
+            self.faults = 0
+            return 0.0
+        self.faults += 1
+        if self.faults < FAULTS_TO_REST:
+            return 0.0
+        rest = min(_REST_MAX, REST_SECONDS * 2.0**self.rests)
+        self.faults, self.rests = 0, self.rests + 1
+        self.resting_until = time.monotonic() + rest
+        return rest
+
+
+def worker_fault(code: grpc.StatusCode, trailing: Any) -> bool:
+    """Whether a failure is one that a single service worker can have alone (so that another may answer):
+    an unexpected failure (INTERNAL, UNKNOWN, DATA_LOSS), or a refusal from gRPC itself, without the
+    service's details (RESOURCE_EXHAUSTED: the worker's --max-concurrent-rpcs). A contract error (the
+    request's, or a client's limit_exceeded) and a call's deadline say nothing about the worker."""
+    if code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DATA_LOSS):
+        return True
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return not any(key == _DETAILS_KEY for key, _value in trailing or ())
+    return False
 
 
 class Upstream:
@@ -170,16 +215,27 @@ class Upstream:
                 for each in self._connections:
                     each.unreachable = True
                 self._report(error.details() or "")
+            elif rest := connection.failed(error):
+                log.warning(
+                    "a connection to the service at %s failed %d calls in a row (%s): left out for %g s",
+                    self.settings.target,
+                    FAULTS_TO_REST,
+                    error.code().name,
+                    rest,
+                )
             raise
         finally:
             connection.in_flight -= 1
+        if connection.rests or connection.faults:
+            connection.answered()
         if self._last_failure:
             self._report("")
         return reply, trailing
 
     def _pick(self) -> _Connection:
         """The usable connection with the fewest calls in flight, looking from the one after the last
-        pick's start (so that ties go round); when none is usable, the next in turn (its call says why)."""
+        pick's start (so that ties go round); when none is usable, the one with the fewest of all (its call
+        says why, if it fails)."""
         connections = self._connections
         count = len(connections)
         if count == 1:
@@ -194,7 +250,9 @@ class Upstream:
                 return connection
             if best is None or connection.in_flight < best.in_flight:
                 best = connection
-        return best or connections[start]
+        if best is None:
+            best = min((connections[(start + step) % count] for step in range(count)), key=_in_flight)
+        return best
 
     async def health(self) -> str:
         """The service's gRPC health status (SERVING, ...), UNREACHABLE (code) or UNKNOWN before `open`."""
@@ -227,6 +285,10 @@ class Upstream:
             else:
                 log.info("the service at %s answers again", self.settings.target)
             self._last_failure = failure
+
+
+def _in_flight(connection: _Connection) -> int:
+    return connection.in_flight
 
 
 def _tls_failure(error: grpc.aio.AioRpcError) -> bool:

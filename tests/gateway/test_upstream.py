@@ -1,6 +1,6 @@
 """The gateway's connections to the service (gateway/upstream.py): several, and each call on the one with
-the fewest calls in flight, against a real gRPC server on a loopback port that records whose connection
-each call came on."""
+the fewest calls in flight; a connection whose calls fail as a sick worker's do rests. Against a real gRPC
+server on a loopback port that records whose connection each call came on."""
 
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2_grpc
+from grpc_status import rpc_status
 
 from contract.methods import JSONRPC_METHODS
+from gateway import upstream as upstream_module
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstream
 
@@ -185,3 +189,132 @@ async def test_after_the_service_comes_back_every_connection_is_used_again() -> 
     finally:
         await upstream.close()
         await server.stop(grace=None)
+
+
+class Failing(Recorder):
+    """A sick worker: fails every call that comes on the first connection it sees, with `code`, until
+    `healed`; with `details`, as the service fails (google.rpc.Status details in the trailing metadata).
+    everywhere: fails the calls on every connection (the whole service failing alike)."""
+
+    def __init__(self, code: grpc.StatusCode, *, details: bool = False, everywhere: bool = False) -> None:
+        super().__init__()
+        self.code, self.details, self.everywhere = code, details, everywhere
+        self.sick: str | None = None
+        self.failed: list[str] = []
+        self.healed = False
+
+    async def get_sites(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        peer = context.peer()
+        self.sick = self.sick or peer
+        if not self.healed and (self.everywhere or peer == self.sick):
+            self.failed.append(peer)
+            if self.details:
+                info = any_pb2.Any()
+                info.Pack(error_details_pb2.ErrorInfo(reason="LIMIT_EXCEEDED", domain="test"))
+                status = status_pb2.Status(code=self.code.value[0], message="refused", details=[info])
+                await context.abort_with_status(rpc_status.to_status(status))
+            await context.abort(self.code, "failed")
+        return await super().get_sites(request, context)
+
+
+@contextlib.asynccontextmanager
+async def failing(found: Failing, connections: int) -> AsyncIterator[Upstream]:
+    server, port = await serve(found, 0)
+    upstream = await opened(port, connections)
+    try:
+        yield upstream
+    finally:
+        await upstream.close()
+        await server.stop(grace=None)
+
+
+async def calls(upstream: Upstream, count: int) -> list[grpc.StatusCode]:
+    """`count` calls one after another: each one's status."""
+    codes = []
+    for _ in range(count):
+        try:
+            await call(upstream)
+        except grpc.aio.AioRpcError as error:
+            codes.append(error.code())
+        else:
+            codes.append(grpc.StatusCode.OK)
+    return codes
+
+
+@pytest.mark.parametrize(
+    "code", [grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.RESOURCE_EXHAUSTED]
+)
+async def test_a_connection_whose_calls_fail_as_a_worker_fails_rests(
+    code: grpc.StatusCode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (A bare RESOURCE_EXHAUSTED is gRPC's own refusal: a worker at its --max-concurrent-rpcs.)
+    monkeypatch.setattr(upstream_module, "REST_SECONDS", 60.0)
+    found = Failing(code)
+    async with failing(found, 2) as upstream:
+        codes = await calls(upstream, 40)
+    # Without the rest, the sick connection (no call ever in flight on it) took every other call: 20.
+    assert len(found.failed) == upstream_module.FAULTS_TO_REST
+    assert codes.count(grpc.StatusCode.OK) == 40 - upstream_module.FAULTS_TO_REST
+    assert found.sick not in found.peers
+
+
+@pytest.mark.parametrize(
+    ("code", "details"),
+    [
+        (grpc.StatusCode.INVALID_ARGUMENT, True),  # the request's fault
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, True),  # the service's limit_exceeded: the client's limit
+        (grpc.StatusCode.PERMISSION_DENIED, False),
+    ],
+)
+async def test_errors_that_say_nothing_of_the_worker_do_not_rest_its_connection(
+    code: grpc.StatusCode, details: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upstream_module, "REST_SECONDS", 60.0)
+    found = Failing(code, details=details)
+    async with failing(found, 2) as upstream:
+        codes = await calls(upstream, 40)
+    assert codes.count(code) == 20
+    assert len(found.peers) == 20
+
+
+async def test_a_rested_connection_is_used_again_after_its_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upstream_module, "REST_SECONDS", 0.3)
+    found = Failing(grpc.StatusCode.INTERNAL)
+    async with failing(found, 2) as upstream:
+        await calls(upstream, 12)
+        assert len(found.failed) == upstream_module.FAULTS_TO_REST
+        assert found.sick not in found.peers
+        found.healed = True
+        await asyncio.sleep(0.5)
+        assert await calls(upstream, 4) == [grpc.StatusCode.OK] * 4
+    assert found.sick in found.peers
+
+
+async def test_when_every_connection_fails_calls_still_go_on_all_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upstream_module, "REST_SECONDS", 60.0)
+    found = Failing(grpc.StatusCode.INTERNAL, everywhere=True)
+    async with failing(found, 3) as upstream:
+        codes = await calls(upstream, 45)
+    # Each answered what the service said; once all three rest, calls go round them all the same.
+    assert codes == [grpc.StatusCode.INTERNAL] * 45
+    assert len(set(found.failed[-15:])) == 3, found.failed
+
+
+@pytest.mark.parametrize(
+    ("code", "trailing", "fault"),
+    [
+        (grpc.StatusCode.INTERNAL, (), True),
+        (grpc.StatusCode.INTERNAL, (("grpc-status-details-bin", b"x"),), True),
+        (grpc.StatusCode.UNKNOWN, (), True),
+        (grpc.StatusCode.DATA_LOSS, (), True),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, (), True),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, (("grpc-status-details-bin", b"x"),), False),
+        (grpc.StatusCode.INVALID_ARGUMENT, (("grpc-status-details-bin", b"x"),), False),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, (), False),
+        (grpc.StatusCode.CANCELLED, (), False),
+        (grpc.StatusCode.UNAVAILABLE, (), False),  # handled apart: every connection waits to reconnect
+        (grpc.StatusCode.FAILED_PRECONDITION, None, False),
+    ],
+)
+def test_which_failures_are_a_workers_own(code: grpc.StatusCode, trailing: Any, fault: bool) -> None:
+    assert upstream_module.worker_fault(code, trailing) is fault

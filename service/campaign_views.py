@@ -148,11 +148,18 @@ _CAMPAIGNS: Final = {
 }
 
 
+def page_rows(conn: sa.Connection, account_id: int, query: Query) -> tuple[list[Any], int]:
+    """The page's rows (the columns its fields need) and the number of campaigns the filter matches."""
+    wanted = set(query.fields)
+    statement = _CAMPAIGNS[not wanted.isdisjoint(_UTM_FIELDS), "campaign_conditions" in wanted]
+    return run_query(conn, statement, {"account_id": account_id}, COLUMNS, _c.id, query)
+
+
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
     wanted = set(query.fields)
     utm = not wanted.isdisjoint(_UTM_FIELDS)
     with_conditions = "campaign_conditions" in wanted
-    rows, total = run_query(conn, _CAMPAIGNS[utm, with_conditions], {"account_id": account_id}, COLUMNS, _c.id, query)
+    rows, total = page_rows(conn, account_id, query)
     ids = [row.row_id for row in rows]
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}
     response = spb.GetCampaignsResponse(total_items=total, fields=query.fields)

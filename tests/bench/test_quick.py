@@ -31,6 +31,7 @@ BENCHMARKS = {
     "get_campaigns.py": ((), ("==> limit 10000 / limit 100",)),
     "pool_stock.py": ((), ("==> p50 with 1,000 numbers in pools / with 0",)),
     "maximal_phases.py": ((), ("==> the maximal campaign's phases in process",)),
+    "page_phases.py": ((), ("the floor without protobuf", "the statement alone")),
     "worker_spread.py": ((), ("==> busiest service worker / even share",)),
     "gateway_throughput.py": ((), ("throughput ratio",)),
     "instructions.py": (

@@ -9,7 +9,8 @@ gets fewer new ones. Ties go round, so that light traffic reaches every connecti
 
 A worker that fails its calls at once holds none in flight, so by that rule it would draw most calls: a
 connection whose calls fail as only a worker's fault fails (`worker_fault`) several times in a row rests,
-for a second and then twice as long each time it rests again without a success between (at most 30 s).
+for a second and then twice as long each time it rests again without a success between (at most 30 s);
+the failures of calls sent before a rest began do not count towards the next.
 When every connection rests (the whole service failing alike), calls go on all of them as before.
 """
 
@@ -45,8 +46,9 @@ FAULTS_TO_REST: Final = 5
 # ...for this long at first, twice as long each time it rests again before a call succeeds, at most _REST_MAX.
 REST_SECONDS: Final = 1.0
 _REST_MAX: Final = 30.0
-# The status details the service sends with each error of its own; gRPC's own refusals come without.
-_DETAILS_KEY: Final = "grpc-status-details-bin"
+# What gRPC's server says when a call would pass its maximum_concurrent_rpcs (grpcio is pinned; a test
+# against a real server checks the words).
+_CONCURRENCY_REFUSED: Final = "Concurrent RPC limit exceeded"
 
 
 class InProcessService(Protocol):
@@ -74,7 +76,10 @@ class _Connection:
 
     def usable(self) -> bool:
         if self.unreachable and self.channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
+            # Connected again, perhaps to another worker: what the old connection's calls said is past.
             self.unreachable = False
+            self.faults = self.rests = 0
+            self.resting_until = 0.0
         return not self.unreachable and not (self.resting_until and time.monotonic() < self.resting_until)
 
     def answered(self) -> None:
@@ -83,9 +88,11 @@ class _Connection:
 
     def failed(self, error: grpc.aio.AioRpcError) -> float:
         """Count a failed call; the seconds it now rests for, or 0."""
-        if not worker_fault(error.code(), error.trailing_metadata()):
+        if not worker_fault(error.code(), error.details() or ""):
             self.faults = 0
             return 0.0
+        if self.resting_until and time.monotonic() < self.resting_until:
+            return 0.0  # a call sent before the rest began: the rest already answers for it
         self.faults += 1
         if self.faults < FAULTS_TO_REST:
             return 0.0
@@ -95,16 +102,15 @@ class _Connection:
         return rest
 
 
-def worker_fault(code: grpc.StatusCode, trailing: Any) -> bool:
+def worker_fault(code: grpc.StatusCode, details: str) -> bool:
     """Whether a failure is one that a single service worker can have alone (so that another may answer):
-    an unexpected failure (INTERNAL, UNKNOWN, DATA_LOSS), or a refusal from gRPC itself, without the
-    service's details (RESOURCE_EXHAUSTED: the worker's --max-concurrent-rpcs). A contract error (the
-    request's, or a client's limit_exceeded) and a call's deadline say nothing about the worker."""
+    an unexpected failure (INTERNAL, UNKNOWN, DATA_LOSS; a request that sets off a bug in every worker
+    counts too, and rests every connection in turn, which then all take calls again), or gRPC's refusal at
+    the worker's --max-concurrent-rpcs. Not: a contract error (the request's, or a client's limit_exceeded,
+    also RESOURCE_EXHAUSTED), gRPC's refusal of a message too large (the request's), a deadline."""
     if code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DATA_LOSS):
         return True
-    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
-        return not any(key == _DETAILS_KEY for key, _value in trailing or ())
-    return False
+    return code == grpc.StatusCode.RESOURCE_EXHAUSTED and _CONCURRENCY_REFUSED in details
 
 
 class Upstream:
@@ -215,7 +221,7 @@ class Upstream:
                 for each in self._connections:
                     each.unreachable = True
                 self._report(error.details() or "")
-            elif rest := connection.failed(error):
+            elif len(self._connections) > 1 and (rest := connection.failed(error)):
                 log.warning(
                     "a connection to the service at %s failed %d calls in a row (%s): left out for %g s",
                     self.settings.target,

@@ -38,6 +38,13 @@ LATENCY: Final = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
+UPSTREAM_RESTS: Final = Counter(
+    "campaigns_gateway_upstream_rests_total",
+    "Times a connection to the service was left out for a while after its calls failed as a sick worker's do, "
+    "by the gRPC status of the last",
+    ["code"],
+)
+
 
 # A metric's labelled child, kept: labels() checks and locks each time. Methods and mnemonics are few.
 @cache

@@ -29,7 +29,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contract.methods import JSONRPC_METHODS, Method
 from contract.tls import TlsFileError
-from gateway import tracing
+from gateway import metrics, tracing
 from gateway.errors import Metadata
 from gateway.settings import GatewaySettings
 from gateway.tls import channel_credentials
@@ -222,6 +222,7 @@ class Upstream:
                     each.unreachable = True
                 self._report(error.details() or "")
             elif len(self._connections) > 1 and (rest := connection.failed(error)):
+                metrics.UPSTREAM_RESTS.labels(error.code().name).inc()
                 log.warning(
                     "a connection to the service at %s failed %d calls in a row (%s): left out for %g s",
                     self.settings.target,

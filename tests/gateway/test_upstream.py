@@ -15,6 +15,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2_grpc
 from grpc_status import rpc_status
+from prometheus_client import REGISTRY
 
 from contract.methods import JSONRPC_METHODS
 from gateway import upstream as upstream_module
@@ -234,6 +235,10 @@ async def failing(found: Failing, connections: int) -> AsyncIterator[Upstream]:
         await server.stop(grace=None)
 
 
+def rests_counted(code: grpc.StatusCode) -> float:
+    return REGISTRY.get_sample_value("campaigns_gateway_upstream_rests_total", {"code": code.name}) or 0.0
+
+
 async def calls(upstream: Upstream, count: int) -> list[grpc.StatusCode]:
     """`count` calls one after another: each one's status."""
     codes = []
@@ -260,8 +265,10 @@ async def test_a_connection_whose_calls_fail_as_a_worker_fails_rests(
 ) -> None:
     monkeypatch.setattr(upstream_module, "REST_SECONDS", 60.0)
     found = Failing(code, message=message)
+    rests_before = rests_counted(code)
     async with failing(found, 2) as upstream:
         codes = await calls(upstream, 40)
+    assert rests_counted(code) == rests_before + 1  # campaigns_gateway_upstream_rests_total, for the operator
     # Without the rest, the sick connection (no call ever in flight on it) took every other call: 20.
     assert len(found.failed) == upstream_module.FAULTS_TO_REST
     assert codes.count(grpc.StatusCode.OK) == 40 - upstream_module.FAULTS_TO_REST

@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Final, Protocol
 
 import grpc
@@ -49,6 +50,7 @@ _REST_MAX: Final = 30.0
 # What gRPC's server says when a call would pass its maximum_concurrent_rpcs (grpcio is pinned; a test
 # against a real server checks the words).
 _CONCURRENCY_REFUSED: Final = "Concurrent RPC limit exceeded"
+_IN_FLIGHT: Final = attrgetter("in_flight")
 
 
 class InProcessService(Protocol):
@@ -78,7 +80,7 @@ class _Connection:
         if self.unreachable and self.channel.get_state(try_to_connect=True) == grpc.ChannelConnectivity.READY:
             # Connected again, perhaps to another worker: what the old connection's calls said is past.
             self.unreachable = False
-            self.faults = self.rests = 0
+            self.answered()
             self.resting_until = 0.0
         return not self.unreachable and not (self.resting_until and time.monotonic() < self.resting_until)
 
@@ -233,8 +235,7 @@ class Upstream:
             raise
         finally:
             connection.in_flight -= 1
-        if connection.rests or connection.faults:
-            connection.answered()
+        connection.answered()
         if self._last_failure:
             self._report("")
         return reply, trailing
@@ -258,7 +259,7 @@ class Upstream:
             if best is None or connection.in_flight < best.in_flight:
                 best = connection
         if best is None:
-            best = min((connections[(start + step) % count] for step in range(count)), key=_in_flight)
+            best = min((connections[(start + step) % count] for step in range(count)), key=_IN_FLIGHT)
         return best
 
     async def health(self) -> str:
@@ -292,10 +293,6 @@ class Upstream:
             else:
                 log.info("the service at %s answers again", self.settings.target)
             self._last_failure = failure
-
-
-def _in_flight(connection: _Connection) -> int:
-    return connection.in_flight
 
 
 def _tls_failure(error: grpc.aio.AioRpcError) -> bool:

@@ -148,17 +148,20 @@ _CAMPAIGNS: Final = {
 }
 
 
+def _columns_read(wanted: set[str]) -> tuple[bool, bool]:
+    """Whether a page with these fields reads the static_utm_* columns, and the conditions' document."""
+    return not wanted.isdisjoint(_UTM_FIELDS), "campaign_conditions" in wanted
+
+
 def page_rows(conn: sa.Connection, account_id: int, query: Query) -> tuple[list[Any], int]:
     """The page's rows (the columns its fields need) and the number of campaigns the filter matches."""
-    wanted = set(query.fields)
-    statement = _CAMPAIGNS[not wanted.isdisjoint(_UTM_FIELDS), "campaign_conditions" in wanted]
+    statement = _CAMPAIGNS[_columns_read(set(query.fields))]
     return run_query(conn, statement, {"account_id": account_id}, COLUMNS, _c.id, query)
 
 
 def get_campaigns(conn: sa.Connection, account_id: int, query: Query) -> spb.GetCampaignsResponse:
     wanted = set(query.fields)
-    utm = not wanted.isdisjoint(_UTM_FIELDS)
-    with_conditions = "campaign_conditions" in wanted
+    utm, with_conditions = _columns_read(wanted)
     rows, total = page_rows(conn, account_id, query)
     ids = [row.row_id for row in rows]
     blocks = _blocks(conn, ids) if "site_blocks" in wanted else {}

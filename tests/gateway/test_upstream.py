@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import grpc
@@ -47,9 +47,12 @@ class Recorder:
         return GET_SITES.response_type()
 
 
-async def serve(found: Recorder, port: int) -> tuple[grpc.aio.Server, int]:
-    """A server answering get.sites with `found` and the gRPC health service, on `port` (0: a free one)."""
-    server = grpc.aio.server()
+async def serve(
+    found: Recorder, port: int, *, maximum_concurrent_rpcs: int | None = None, options: Sequence[Any] = ()
+) -> tuple[grpc.aio.Server, int]:
+    """A server answering get.sites with `found` and the gRPC health service, on `port` (0: a free one);
+    maximum_concurrent_rpcs and options: the server's own."""
+    server = grpc.aio.server(maximum_concurrent_rpcs=maximum_concurrent_rpcs, options=options)
     _, service, method = GET_SITES.path.split("/")
     handler = grpc.unary_unary_rpc_method_handler(
         found.get_sites,
@@ -89,6 +92,20 @@ async def held_call(upstream: Upstream, found: Recorder) -> asyncio.Task[None]:
     held = asyncio.create_task(call(upstream, (HOLD, "1")))
     await asyncio.wait_for(found.holding.wait(), 10)
     return held
+
+
+async def until_every_connection_answers(
+    upstream: Upstream, found: Recorder, connections: int, *, failures_allowed: bool
+) -> None:
+    """Calls until `found` has had calls on `connections` connections (at most about 6 s). failures_allowed:
+    calls may still fail meanwhile (a channel waiting out its reconnect back-off); else any failure fails."""
+    for _ in range(300):
+        with contextlib.suppress(*((grpc.aio.AioRpcError,) if failures_allowed else ())):
+            await call(upstream)
+        if len(set(found.peers)) == connections:
+            return
+        await asyncio.sleep(0.02)
+    assert len(set(found.peers)) == connections, found.peers
 
 
 async def test_calls_one_at_a_time_go_round_every_connection(recorder: tuple[Recorder, int]) -> None:
@@ -180,13 +197,7 @@ async def test_after_the_service_comes_back_every_connection_is_used_again() -> 
         # The channels reconnect one by one, each after its own back-off: from the first call answered on,
         # calls go on those that have (none fails on one still waiting), and soon on all three.
         assert await upstream.health() == "SERVING"
-        for _ in range(200):
-            await call(upstream)
-            await call(upstream)
-            if len(set(back.peers)) == 3:
-                break
-            await asyncio.sleep(0.02)
-        assert len(set(back.peers)) == 3, back.peers
+        await until_every_connection_answers(upstream, back, 3, failures_allowed=False)
     finally:
         await upstream.close()
         await server.stop(grace=None)
@@ -233,6 +244,10 @@ async def failing(found: Failing, connections: int) -> AsyncIterator[Upstream]:
     finally:
         await upstream.close()
         await server.stop(grace=None)
+
+
+def rests_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if "left out for" in record.getMessage()]
 
 
 def rests_counted(code: grpc.StatusCode) -> float:
@@ -324,7 +339,7 @@ async def test_failures_of_calls_sent_before_a_rest_do_not_lengthen_it(
         found.release.set()
         outcomes = await asyncio.gather(*held, return_exceptions=True)
     assert sum(isinstance(outcome, grpc.aio.AioRpcError) for outcome in outcomes) == 10
-    rests = [record.getMessage() for record in caplog.records if "left out for" in record.getMessage()]
+    rests = rests_logged(caplog)
     # One rest, of the first length: not a second one, twice as long, for the same burst.
     assert len(rests) == 1 and rests[0].endswith("left out for 20 s"), rests
 
@@ -339,7 +354,7 @@ async def test_with_one_connection_nothing_rests(
         found.healed = True
         assert await calls(upstream, 2) == [grpc.StatusCode.OK] * 2
     assert len(found.failed) == 12
-    assert not [record for record in caplog.records if "left out for" in record.getMessage()]
+    assert not rests_logged(caplog)
 
 
 async def test_a_rest_ends_when_its_connection_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -356,13 +371,7 @@ async def test_a_rest_ends_when_its_connection_is_made_again(monkeypatch: pytest
             await call(upstream)
         back = Recorder()
         server, _ = await serve(back, port)
-        for _ in range(300):
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                await call(upstream)
-            if len(set(back.peers)) == 2:
-                break
-            await asyncio.sleep(0.02)
-        assert len(set(back.peers)) == 2, back.peers
+        await until_every_connection_answers(upstream, back, 2, failures_allowed=True)
     finally:
         await upstream.close()
         await server.stop(grace=None)
@@ -402,16 +411,7 @@ async def test_grpcs_own_refusals_are_told_apart() -> None:
     """The words of a real server's refusals: a worker at its --max-concurrent-rpcs is at fault, a request
     too large is not (grpcio is pinned; this fails if an upgrade changes the words)."""
     found = Recorder()
-    server = grpc.aio.server(maximum_concurrent_rpcs=1, options=[("grpc.max_receive_message_length", 64)])
-    _, service, method = GET_SITES.path.split("/")
-    handler = grpc.unary_unary_rpc_method_handler(
-        found.get_sites,
-        request_deserializer=GET_SITES.request_type.FromString,
-        response_serializer=GET_SITES.response_type.SerializeToString,
-    )
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, {method: handler}),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
+    server, port = await serve(found, 0, maximum_concurrent_rpcs=1, options=[("grpc.max_receive_message_length", 64)])
     upstream = await opened(port, 2)
     try:
         with pytest.raises(grpc.aio.AioRpcError) as too_large:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgresql" in item.keywords or "[postgresql" in item.nodeid:
             item.add_marker(skip)
+
+
+class Teardowns:
+    """Teardowns that only wait, left to finish while the next tests run.
+
+    A uvicorn server takes about 0.19 s to stop: its main loop looks at should_exit every 0.1 s, and its
+    shutdown then sleeps 0.1 s for the connections to see it. Over the thousand-odd tests that start a gateway,
+    that was minutes of CI spent idle. A failed or hung teardown is still a failure: it is kept with the test
+    it came from and reported when the session ends.
+    """
+
+    _BOUND_SECONDS = 60
+
+    def __init__(self) -> None:
+        self._pending: set[asyncio.Future[Any]] = set()
+        self._failures: list[str] = []
+
+    def later(self, teardown: Awaitable[Any], test: str) -> None:
+        pending = asyncio.ensure_future(teardown)
+        self._pending.add(pending)
+        pending.add_done_callback(lambda done: self._settled(done, test))
+
+    def _settled(self, done: asyncio.Future[Any], test: str) -> None:
+        self._pending.discard(done)
+        if done.cancelled():
+            self._failures.append(f"{test}: its teardown was cancelled")
+        elif (error := done.exception()) is not None:
+            self._failures.append(f"{test}: {error!r}")
+
+    async def finish(self) -> None:
+        try:
+            async with asyncio.timeout(self._BOUND_SECONDS):
+                while self._pending:
+                    await asyncio.wait(set(self._pending))
+        except TimeoutError:
+            self._failures.append(f"{len(self._pending)} teardowns still running after {self._BOUND_SECONDS} s")
+        if self._failures:
+            pytest.fail("teardowns left to finish later failed:\n" + "\n".join(self._failures))
+
+
+@pytest.fixture(scope="session")
+async def teardowns() -> AsyncIterator[Teardowns]:
+    later = Teardowns()
+    yield later
+    await later.finish()
 
 
 @pytest.fixture(scope="session")
@@ -139,6 +184,14 @@ async def stop_gateway(server: uvicorn.Server, task: asyncio.Task[None]) -> None
     await task
 
 
+def stop_gateway_later(
+    server: uvicorn.Server, task: asyncio.Task[None], teardowns: Teardowns, request: pytest.FixtureRequest
+) -> None:
+    """Stop a gateway no test looks at any more while the next tests run (see Teardowns)."""
+    server.should_exit = True
+    teardowns.later(task, request.node.nodeid)
+
+
 # How the gateway reaches the service, by engine: each engine's suite runs on the hop of the deployment
 # it is for. SQLite is `campaigns serve`'s default, one process whose gateway calls its service in
 # process; PostgreSQL is for replicas, `serve-gateway` calling `serve-grpc` over gRPC. Both hops answer
@@ -147,10 +200,12 @@ IN_PROCESS_ENGINES = frozenset({"sqlite"})
 
 
 @pytest.fixture
-async def gateway(service: Service, engine: str) -> AsyncIterator[Gateway]:
+async def gateway(
+    service: Service, engine: str, teardowns: Teardowns, request: pytest.FixtureRequest
+) -> AsyncIterator[Gateway]:
     in_process = service.running.in_process if engine in IN_PROCESS_ENGINES else None
     server, task, port = await start_gateway(service.target, in_process)
     try:
         yield Gateway(f"http://127.0.0.1:{port}/v2.0", service, server)
     finally:
-        await stop_gateway(server, task)
+        stop_gateway_later(server, task, teardowns, request)

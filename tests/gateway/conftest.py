@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from service.storage import Storage
-from tests.conftest import Gateway, start_gateway, start_service, stop_gateway
+from tests.conftest import Gateway, Teardowns, start_gateway, start_service, stop_gateway, stop_gateway_later
 from tests.databases import DatabaseFactory
 from tests.gateway.gets import Api
 from tests.gateway.support_hostile import BOUND, Wire
@@ -32,22 +32,22 @@ class LoneGateway:
 
 
 @pytest.fixture
-async def lone_gateway() -> AsyncIterator[LoneGateway]:
+async def lone_gateway(teardowns: Teardowns, request: pytest.FixtureRequest) -> AsyncIterator[LoneGateway]:
     server, task, port = await start_gateway(f"127.0.0.1:{free_port()}", call_timeout=1.0)
     try:
         yield LoneGateway(port)
     finally:
-        await stop_gateway(server, task)
+        stop_gateway_later(server, task, teardowns, request)
 
 
 @pytest.fixture
-async def small_gateway() -> AsyncIterator[LoneGateway]:
+async def small_gateway(teardowns: Teardowns, request: pytest.FixtureRequest) -> AsyncIterator[LoneGateway]:
     """body_limit=1024; nothing behind it, so only the HTTP and envelope layers answer."""
     server, task, port = await start_gateway(f"127.0.0.1:{free_port()}", body_limit=SMALL_BODY_LIMIT, call_timeout=1.0)
     try:
         yield LoneGateway(port)
     finally:
-        await stop_gateway(server, task)
+        stop_gateway_later(server, task, teardowns, request)
 
 
 @pytest.fixture
